@@ -1,0 +1,35 @@
+# simvec: two commands on a fresh machine.
+#   make demo   installs everything into .venv and compares two keyword lists on GloVe 6B 50d
+#   make test   installs everything into .venv and runs the test suite
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.simvec-installed
+
+.PHONY: install demo test test-all bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/simvec similar "machine learning, neural network" "deep learning, artificial intelligence"
+
+test: install
+	$(BIN)/python -m pytest -q
+
+test-all: install
+	$(BIN)/python -m pytest -q -m ""
+
+bench: install
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
+	$(BIN)/python bench/load.py
+	$(BIN)/python bench/most_similar.py
+	$(BIN)/python bench/evaluate.py
+	$(BIN)/python bench/all_pairs.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

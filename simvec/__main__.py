@@ -1,0 +1,5 @@
+"""``python -m simvec`` runs the command line."""
+
+from simvec.cli import main
+
+main()

@@ -1,0 +1,10 @@
+"""Command-line interface (Typer): ``simvec similar|neighbors|analogy|evaluate|keywords|convert|info``."""
+
+__all__ = ["main"]
+
+
+def main() -> None:
+    """Run the ``simvec`` command line."""
+    from simvec.cli.app import main as _main
+
+    _main()

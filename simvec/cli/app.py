@@ -1,0 +1,233 @@
+"""The ``simvec`` command line: each command parses, calls one library function, prints.
+
+Commands follow fastText's verbs: ``similar``, ``neighbors``, ``analogy``, ``evaluate``,
+``keywords``, ``convert``, ``info``. Every command takes ``--vectors NAME_OR_PATH`` (default
+``glove-6B-50d``) and ``--format table|json|csv``; ``-`` reads standard input.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, List, Optional
+
+import typer
+
+from simvec.cli.render import Table, emit
+
+__all__ = ["app", "main"]
+
+DEFAULT_VECTORS = "glove-6B-50d"
+
+app = typer.Typer(
+    name="simvec",
+    help="Word and text embeddings and semantic similarity: compare keyword lists by meaning.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+VectorsOpt = Annotated[
+    str,
+    typer.Option(
+        "--vectors", "-v",
+        help="Named source (see `simvec info --sources`) or a vector file (word2vec text/binary, "
+        "GloVe, fastText .vec, native .npy; .gz/.bz2 ok).",
+    ),
+]
+FormatOpt = Annotated[
+    str, typer.Option("--format", "-f", help="Output: table, json or csv.")
+]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No log messages on stderr.")]
+
+
+def _setup(fmt: str, quiet: bool) -> None:
+    if fmt not in ("table", "json", "csv"):
+        raise typer.BadParameter(f"--format must be table, json or csv, got {fmt!r}")
+    logging.basicConfig(
+        level=logging.WARNING if quiet else logging.INFO,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def _fail_cleanly(fn):
+    """Turn simvec's errors (and missing files) into one line on stderr and exit status 2."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        from simvec.errors import SimvecError
+
+        try:
+            return fn(*args, **kwargs)
+        except (SimvecError, FileNotFoundError) as exc:
+            typer.echo(f"simvec: error: {exc}", err=True)
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
+def _load(vectors: str):
+    import simvec
+
+    return simvec.load(vectors)
+
+
+def _stdin_lines() -> list[str]:
+    return [line.rstrip("\r\n") for line in sys.stdin if line.strip()]
+
+
+@app.command()
+@_fail_cleanly
+def similar(
+    a: Annotated[str, typer.Argument(help="First keyword list, comma-separated ('-': read a line from stdin).")],
+    b: Annotated[str, typer.Argument(help="Second keyword list, comma-separated ('-': read a line from stdin).")],
+    vectors: VectorsOpt = DEFAULT_VECTORS,
+    fmt: FormatOpt = "table",
+    quiet: QuietOpt = False,
+):
+    """Compare two keyword lists: Jaccard, mean-vector cosine, best-match cosine and alignment."""
+    from simvec.cli.commands import similar_payload
+
+    _setup(fmt, quiet)
+    if "-" in (a, b):
+        lines = iter(_stdin_lines())
+        a = next(lines, "") if a == "-" else a
+        b = next(lines, "") if b == "-" else b
+    payload, tables = similar_payload(a, b, _load(vectors), vectors)
+    emit(payload, tables, fmt)
+
+
+@app.command()
+@_fail_cleanly
+def neighbors(
+    words: Annotated[List[str], typer.Argument(help="Query words ('-': one per line from stdin).")],
+    topn: Annotated[int, typer.Option("--topn", "-k", help="Neighbours per word.")] = 10,
+    restrict_vocab: Annotated[
+        Optional[int], typer.Option(help="Search only the N most frequent words.")
+    ] = None,
+    vectors: VectorsOpt = DEFAULT_VECTORS,
+    fmt: FormatOpt = "table",
+    quiet: QuietOpt = False,
+):
+    """Nearest neighbours of each word by cosine (batched)."""
+    from simvec.cli.commands import neighbors_payload
+
+    _setup(fmt, quiet)
+    if words == ["-"]:
+        words = _stdin_lines()
+    payload, tables = neighbors_payload(words, _load(vectors), topn, restrict_vocab)
+    emit(payload, tables, fmt)
+
+
+@app.command()
+@_fail_cleanly
+def analogy(
+    a: Annotated[str, typer.Argument(help="A in 'A is to B as C is to ?'.")],
+    b: Annotated[str, typer.Argument(help="B.")],
+    c: Annotated[str, typer.Argument(help="C.")],
+    topn: Annotated[int, typer.Option("--topn", "-k", help="Answers to show.")] = 5,
+    method: Annotated[str, typer.Option(help="3cosadd or 3cosmul.")] = "3cosadd",
+    restrict_vocab: Annotated[Optional[int], typer.Option(help="Search only the N most frequent words.")] = None,
+    vectors: VectorsOpt = DEFAULT_VECTORS,
+    fmt: FormatOpt = "table",
+    quiet: QuietOpt = False,
+):
+    """Solve 'A is to B as C is to ?' (e.g. man king woman -> queen)."""
+    _setup(fmt, quiet)
+    kv = _load(vectors)
+    answers = kv.analogy(a, b, c, topn=topn, method=method, restrict_vocab=restrict_vocab)
+    payload = {
+        "question": [a, b, c], "method": method,
+        "answers": [{"word": w, "score": s} for w, s in answers],
+    }
+    emit(payload, [Table(f"{a} : {b} :: {c} : ?  ({method})", ["rank", "word", "score"],
+                         [[i + 1, w, s] for i, (w, s) in enumerate(answers)])], fmt)
+
+
+@app.command()
+@_fail_cleanly
+def evaluate(
+    files: Annotated[List[Path], typer.Argument(help="Word-pair files (w1 TAB w2 TAB score) or analogy files (': section' format).")],
+    restrict_vocab: Annotated[int, typer.Option(help="Use only the N most frequent words.")] = 300000,
+    method: Annotated[str, typer.Option(help="Analogy objective: 3cosadd or 3cosmul.")] = "3cosadd",
+    case_sensitive: Annotated[bool, typer.Option(help="Do not fold case.")] = False,
+    vectors: VectorsOpt = DEFAULT_VECTORS,
+    fmt: FormatOpt = "table",
+    quiet: QuietOpt = False,
+):
+    """Evaluate vectors on word-similarity (Pearson, Spearman) and analogy (accuracy) files."""
+    from simvec.cli.commands import evaluate_payload
+
+    _setup(fmt, quiet)
+    payload, tables = evaluate_payload(
+        files, _load(vectors), restrict_vocab=restrict_vocab, method=method,
+        case_insensitive=not case_sensitive,
+    )
+    emit(payload, tables, fmt)
+
+
+@app.command()
+@_fail_cleanly
+def keywords(
+    docs: Annotated[str, typer.Argument(help="Collection: JSONL ({\"id\":..., \"keywords\": [...]}) or CSV; '-' for stdin (JSONL).")],
+    top_k: Annotated[int, typer.Option("--top-k", "-k", help="Neighbours per document.")] = 10,
+    method: Annotated[str, typer.Option(help="Document vector: mean of keyword vectors.")] = "mean",
+    id_field: Annotated[str, typer.Option(help="Field (JSONL) or column (CSV) holding the id.")] = "id",
+    keywords_field: Annotated[str, typer.Option(help="Field or column holding the keywords.")] = "keywords",
+    on_error: Annotated[str, typer.Option(help="Unreadable line: 'raise' stops, 'skip' reports and goes on.")] = "raise",
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+    vectors: VectorsOpt = DEFAULT_VECTORS,
+    fmt: FormatOpt = "csv",
+    quiet: QuietOpt = False,
+):
+    """All-pairs top-k: each document's most similar documents, Jaccard and cosine side by side."""
+    from simvec.cli.commands import keywords_run
+
+    _setup(fmt, quiet)
+    keywords_run(
+        docs, _load(vectors), top_k=top_k, method=method, id_field=id_field,
+        keywords_field=keywords_field, on_error=on_error, output=output, fmt=fmt,
+    )
+
+
+@app.command()
+@_fail_cleanly
+def convert(
+    src: Annotated[str, typer.Argument(help="Input vectors: a file or a named source.")],
+    dst: Annotated[Path, typer.Argument(help="Output file (.gz/.bz2 compress text formats).")],
+    to: Annotated[str, typer.Option("--to", help="word2vec, word2vec-binary, glove, fasttext or native.")] = "native",
+    limit: Annotated[Optional[int], typer.Option(help="Keep only the first N vectors.")] = None,
+    quiet: QuietOpt = False,
+):
+    """Convert vectors between formats (written atomically)."""
+    import simvec
+    from simvec.vectors.formats import save_vectors
+
+    _setup("table", quiet)
+    kv = simvec.load(src, limit=limit) if limit is not None else simvec.load(src)
+    save_vectors(kv, dst, format=to)
+    typer.echo(f"wrote {len(kv)} vectors of size {kv.vector_size} to {dst} ({to})", err=True)
+
+
+@app.command()
+@_fail_cleanly
+def info(
+    src: Annotated[Optional[str], typer.Argument(help="Vector file or named source.")] = None,
+    sources: Annotated[bool, typer.Option("--sources", help="List the named sources.")] = False,
+    fmt: FormatOpt = "table",
+    quiet: QuietOpt = False,
+):
+    """Describe a vector file (format guessed, size, dimension) or list named sources."""
+    from simvec.cli.commands import info_payload
+
+    _setup(fmt, quiet)
+    payload, tables = info_payload(src, sources)
+    emit(payload, tables, fmt)
+
+
+def main() -> None:
+    """Entry point of the ``simvec`` console script."""
+    app()

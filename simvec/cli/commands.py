@@ -1,0 +1,198 @@
+"""Payload builders behind the CLI commands: call the library, shape the result for output.
+
+Each ``*_payload`` returns ``(payload, tables)``: a JSON-able dict with stable keys (the ``--format
+json`` output, documented in docs/cli.md) and the same result as :class:`~simvec.cli.render.Table`
+objects for ``table`` / ``csv`` output. No computation lives here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+
+from simvec.cli.render import Table, emit
+
+__all__ = [
+    "similar_payload",
+    "neighbors_payload",
+    "evaluate_payload",
+    "keywords_run",
+    "info_payload",
+]
+
+
+def similar_payload(a: str, b: str, kv, vectors_name: str):
+    """Jaccard, mean cosine, best-match cosine and the alignment of two keyword lists."""
+    from simvec.similarity import keyword_similarity
+
+    mean = keyword_similarity(a, b, kv, method="mean")
+    best = keyword_similarity(a, b, kv, method="best_match")
+    payload = {
+        "vectors": vectors_name,
+        "a": mean.used_a + mean.oov_a,
+        "b": mean.used_b + mean.oov_b,
+        "jaccard": mean.jaccard,
+        "mean_cosine": mean.score,
+        "best_match_cosine": best.score,
+        "oov_a": mean.oov_a,
+        "oov_b": mean.oov_b,
+        "reason": mean.reason or best.reason,
+        "alignment": {
+            side: [asdict(m) for m in matches]
+            for side, matches in (best.alignment or {}).items()
+        },
+    }
+    scores = Table(
+        f"keyword similarity ({vectors_name})",
+        ["measure", "score"],
+        [["jaccard", mean.jaccard], ["mean-vector cosine", mean.score],
+         ["best-match cosine", best.score]],
+        caption=_oov_caption(mean) or mean.reason,
+    )
+    align = Table(
+        "best-match alignment", ["side", "keyword", "best partner", "cosine"],
+        [[side, m.keyword, m.partner, m.cosine]
+         for side, matches in (best.alignment or {}).items() for m in matches],
+    )
+    return payload, [scores, align]
+
+
+def _oov_caption(res) -> str | None:
+    parts = []
+    if res.oov_a:
+        parts.append(f"not in vocabulary (a): {', '.join(res.oov_a)}")
+    if res.oov_b:
+        parts.append(f"not in vocabulary (b): {', '.join(res.oov_b)}")
+    return "; ".join(parts) or None
+
+
+def neighbors_payload(words, kv, topn: int, restrict_vocab):
+    """``most_similar_batch`` for the in-vocabulary words; OOV words reported, not fatal."""
+    from simvec.errors import SimvecValueError
+
+    known = [w for w in words if w in kv]
+    missing = [w for w in words if w not in kv]
+    if not known:
+        raise SimvecValueError(f"none of the words is in the vocabulary: {', '.join(missing)}")
+    results = kv.most_similar_batch(known, topn=topn, restrict_vocab=restrict_vocab)
+    payload = {
+        "neighbors": {
+            w: [{"word": n, "cosine": s} for n, s in res] for w, res in zip(known, results)
+        },
+        "oov": missing,
+    }
+    table = Table(
+        "nearest neighbours (cosine)", ["query", "rank", "neighbour", "cosine"],
+        [[w, r + 1, n, s] for w, res in zip(known, results) for r, (n, s) in enumerate(res)],
+        caption=f"not in vocabulary: {', '.join(missing)}" if missing else None,
+    )
+    return payload, [table]
+
+
+def _is_analogy_file(path: Path) -> bool:
+    """Analogy files (Google format) have ``: section`` lines; word-pair files do not."""
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            if line.strip():
+                if line.lstrip().startswith(":"):
+                    return True
+                if len(line.split("\t")) >= 3:
+                    return False
+    return False
+
+
+def evaluate_payload(files, kv, *, restrict_vocab: int, method: str, case_insensitive: bool):
+    """Word-pair correlations and analogy accuracies for each file, kind detected per file."""
+    from simvec.evaluation import evaluate_word_analogies, evaluate_word_pairs
+
+    pairs_rows, analogy_rows, section_rows, payload = [], [], [], {"files": []}
+    for path in files:
+        path = Path(path)
+        if not path.exists():
+            raise FileNotFoundError(f"no such evaluation file: {path}")
+        if _is_analogy_file(path):
+            res = evaluate_word_analogies(
+                kv, path, restrict_vocab=restrict_vocab, method=method,
+                case_insensitive=case_insensitive,
+            )
+            payload["files"].append({"file": str(path), "kind": "analogy", **res.to_dict()})
+            analogy_rows.append([path.name, method, res.accuracy, res.semantic_accuracy,
+                                 res.syntactic_accuracy, res.correct, res.total, res.skipped])
+            section_rows += [[path.name, s.name, s.accuracy, s.correct, s.total]
+                             for s in res.sections]
+        else:
+            res = evaluate_word_pairs(
+                kv, path, restrict_vocab=restrict_vocab, case_insensitive=case_insensitive,
+            )
+            payload["files"].append({"file": str(path), "kind": "word_pairs", **res.to_dict()})
+            pairs_rows.append([path.name, res.spearman[0], res.pearson[0], res.pairs_used,
+                               res.pairs_total, res.oov_ratio])
+    tables = []
+    if pairs_rows:
+        tables.append(Table("word-pair similarity",
+                            ["file", "spearman", "pearson", "pairs used", "pairs", "oov %"],
+                            pairs_rows))
+    if analogy_rows:
+        tables.append(Table("analogies", ["file", "method", "accuracy", "semantic", "syntactic",
+                                          "correct", "questions", "skipped (oov)"], analogy_rows))
+        tables.append(Table("analogy sections", ["file", "section", "accuracy", "correct",
+                                                 "questions"], section_rows))
+    return payload, tables
+
+
+def keywords_run(docs: str, kv, *, top_k: int, method: str, id_field: str,
+                 keywords_field: str, on_error: str, output, fmt: str) -> None:
+    """Read a collection, compute all-pairs top-k, write it (CSV by default)."""
+    import sys
+
+    from simvec.collection import all_pairs_topk, read_collection
+
+    source = sys.stdin if docs == "-" else docs
+    coll = read_collection(source, id_field=id_field, keywords_field=keywords_field,
+                           on_error=on_error)
+    result = all_pairs_topk(coll.ids, coll.keywords, kv, k=top_k, method=method)
+    rows = [[r.doc_id, r.rank, r.other_id, r.cosine, r.jaccard] for r in result.rows]
+    payload = {
+        "k": top_k, "method": method, "documents": len(coll.ids),
+        "skipped_lines": [asdict(s) for s in coll.skipped],
+        "no_vector": result.no_vector,
+        "rows": [dict(zip(["id", "rank", "neighbor", "cosine", "jaccard"], r)) for r in rows],
+    }
+    table = Table(f"top-{top_k} similar documents",
+                  ["id", "rank", "neighbor", "cosine", "jaccard"], rows)
+    if output is None:
+        emit(payload, [table], fmt)
+        return
+    from simvec.vectors.formats import atomic_write_text
+
+    with atomic_write_text(output) as fh:
+        emit(payload, [table], fmt, out=fh)
+
+
+def info_payload(src, list_sources_only: bool):
+    """Guessed format, size and dimension of a vector file, or the list of named sources."""
+    from simvec.vectors.sources import list_sources
+
+    if list_sources_only or src is None:
+        sources = list_sources()
+        return {"sources": sources}, [Table("named sources", ["name", "description"],
+                                            [[k, v] for k, v in sources.items()])]
+    import numpy as np
+
+    import simvec
+    from simvec.vectors.formats import detect_format
+
+    if Path(src).exists():
+        fmt, reason = detect_format(src)
+    else:
+        fmt, reason = "source", "named source"
+    kv = simvec.load(src)
+    norms = kv.norms
+    payload = {
+        "source": src, "format": fmt, "reason": reason, "count": len(kv),
+        "vector_size": kv.vector_size, "dtype": str(kv.vectors.dtype),
+        "first_keys": kv.index_to_key[:10],
+        "norm_mean": float(np.mean(norms)), "zero_vectors": int(np.sum(norms == 0)),
+    }
+    rows = [[k, ", ".join(v) if isinstance(v, list) else v] for k, v in payload.items()]
+    return payload, [Table(f"vectors: {src}", ["property", "value"], rows)]
