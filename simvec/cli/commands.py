@@ -42,12 +42,13 @@ def similar_payload(a: str, b: str, kv, vectors_name: str):
             for side, matches in (best.alignment or {}).items()
         },
     }
+    notes = [f"vectors: {vectors_name}", _oov_caption(mean), mean.reason or best.reason]
     scores = Table(
-        f"keyword similarity ({vectors_name})",
+        "keyword similarity",
         ["measure", "score"],
         [["jaccard", mean.jaccard], ["mean-vector cosine", mean.score],
          ["best-match cosine", best.score]],
-        caption=_oov_caption(mean) or mean.reason,
+        caption="; ".join(n for n in notes if n),
     )
     align = Table(
         "best-match alignment", ["side", "keyword", "best partner", "cosine"],
@@ -163,10 +164,17 @@ def keywords_run(docs: str, kv, *, top_k: int, method: str, id_field: str,
     if output is None:
         emit(payload, [table], fmt)
         return
-    from simvec.vectors.formats import atomic_write_text
+    import io
 
-    with atomic_write_text(output) as fh:
-        emit(payload, [table], fmt, out=fh)
+    from simvec.vectors._io import atomic_write
+
+    def writer(f):
+        text = io.TextIOWrapper(f, encoding="utf-8", newline="")
+        emit(payload, [table], fmt, out=text)
+        text.flush()
+        text.detach()
+
+    atomic_write([(output, writer)])
 
 
 def info_payload(src, list_sources_only: bool):
@@ -175,8 +183,15 @@ def info_payload(src, list_sources_only: bool):
 
     if list_sources_only or src is None:
         sources = list_sources()
-        return {"sources": sources}, [Table("named sources", ["name", "description"],
-                                            [[k, v] for k, v in sources.items()])]
+        payload = {"sources": {
+            name: {"description": s.description, "count": s.count, "vector_size": s.vector_size,
+                   "package": s.package, "licence": s.licence, "citation": s.citation}
+            for name, s in sources.items()
+        }}
+        rows = [[name, s.count, s.vector_size, s.description, s.package]
+                for name, s in sources.items()]
+        return payload, [Table("named sources",
+                               ["name", "vectors", "dim", "description", "package"], rows)]
     import numpy as np
 
     import simvec

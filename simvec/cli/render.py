@@ -80,9 +80,11 @@ def emit(payload: dict, tables: list[Table], fmt: str = "table", out=None) -> No
 
     console = Console(file=out, soft_wrap=False)
     for t in tables:
-        rt = RichTable(title=t.title, caption=t.caption, title_justify="left")
+        rt = RichTable(title=t.title, title_justify="left", min_width=len(t.title) + 4)
         for c in t.columns:
             rt.add_column(c, overflow="fold")
         for row in t.rows:
             rt.add_row(*[_cell(v) for v in row])
         console.print(rt)
+        if t.caption:
+            console.print(t.caption, style="dim", highlight=False)
