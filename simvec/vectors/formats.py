@@ -238,7 +238,7 @@ def _warn_nonfinite(vectors: np.ndarray, path: str) -> None:
 # ---------------------------------------------------------------------------- text
 def _python_row(line: bytes, d: int, path: str, lineno: int) -> np.ndarray:
     """Parse one unusual row with Python's float(); raise the precise error if it is bad."""
-    fields = _SEP.split(line.strip(b" \t\r"))
+    fields = _SEP.split(line.rstrip(b" \t\r"))
     key = fields[0].decode("utf-8", "replace")
     if not fields[0]:
         raise VectorFormatError("line starts with a space or tab, so its key is empty", path, lineno)
@@ -582,15 +582,18 @@ def load_vectors(
             reader.read_all()
         else:
             reader.read_some(limit)
+        probe = 1 if limit == 0 else limit  # limit=0 still reads one row for vector_size
         while True:
             try:
                 if format == "word2vec-binary":
-                    vectors, blob, n, where = _parse_binary(reader, path, limit, bar)
+                    vectors, blob, n, where = _parse_binary(reader, path, probe, bar)
                 else:
-                    vectors, blob, n, where = _parse_text(reader, path, format != "glove", limit, bar)
+                    vectors, blob, n, where = _parse_text(reader, path, format != "glove", probe, bar)
                 break
             except _io.NeedMore:
                 reader.more()
+    if limit == 0:
+        vectors, blob, n, where = vectors[:0], blob[:0], 0, where[:0]
     unit = "record" if format == "word2vec-binary" else "line"
     keys = _decode_keys(blob, n, unicode_errors, path, where, unit)
     keys, vectors = _dedupe(keys, vectors, where, on_duplicate, path, unit)
