@@ -32,7 +32,6 @@ non-finite values) and anything ``float()`` rejects raises :class:`VectorFormatE
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
@@ -53,8 +52,7 @@ logger = logging.getLogger(__name__)
 #: Format names accepted by ``format=``.
 FORMATS = ("word2vec", "word2vec-binary", "glove", "fasttext", "native")
 #: Version written into native sidecars; newer versions are refused on load.
-NATIVE_FORMAT_VERSION = 1
-_NATIVE_MARK = "simvec.KeyedVectors"
+NATIVE_FORMAT_VERSION = _io.NATIVE_FORMAT_VERSION
 _UNICODE_ERRORS = ("fallback", "strict", "replace", "ignore")
 _ON_DUPLICATE = ("first", "last", "error")
 _HEADER = re.compile(rb"^[ \t]*(\d+)[ \t]+(\d+)[ \t\r]*$")
@@ -65,24 +63,6 @@ _CP1252_HOLES = {0xDC00 + b: b for b in (0x81, 0x8D, 0x8F, 0x90, 0x9D)}
 
 
 # ---------------------------------------------------------------------------- detection
-def _native_paths(path) -> tuple[Path, Path]:
-    """``(BASE.npy, BASE.json)`` for ``path`` given as ``BASE``, ``BASE.npy`` or ``BASE.json``."""
-    p = Path(path)
-    base = p.with_suffix("") if p.suffix in (".npy", ".json") else p
-    return base.with_name(base.name + ".npy"), base.with_name(base.name + ".json")
-
-
-def _is_native(path) -> bool:
-    npy, sidecar = _native_paths(path)
-    if not (npy.is_file() and sidecar.is_file()):
-        return False
-    try:
-        with open(sidecar, "rb") as f:
-            return _NATIVE_MARK.encode() in f.read(256)
-    except OSError:
-        return False
-
-
 def _numeric(fields) -> bool:
     try:
         for t in fields:
@@ -123,8 +103,8 @@ def detect_format(path) -> tuple[str, str]:
     ('glove', 'no header line; lines 1-20 each hold a key and 50 numbers')
     """
     p = Path(path)
-    if _is_native(p):
-        npy, sidecar = _native_paths(p)
+    if _io.is_native(p):
+        npy, sidecar = _io.native_paths(p)
         return "native", f"found {npy.name} with the simvec sidecar {sidecar.name}"
     if not p.is_file():
         raise SimvecFileNotFoundError(f"no such vector file: {p}")
@@ -428,57 +408,6 @@ def _parse_binary(reader, path: str, limit, progress):
     return vectors, blob, n, np.arange(1, n + 1, dtype=np.int64)
 
 
-# ---------------------------------------------------------------------------- native
-def _load_native(path, limit, mmap) -> KeyedVectors:
-    npy, sidecar = _native_paths(path)
-    for p in (npy, sidecar):
-        if not p.is_file():
-            raise SimvecFileNotFoundError(f"native vectors need {npy} and {sidecar}; {p} is missing")
-    try:
-        with open(sidecar, encoding="utf-8") as f:
-            meta = json.load(f)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise VectorFormatError(f"sidecar is not valid JSON: {exc}", str(sidecar)) from None
-    if not isinstance(meta, dict) or meta.get("format") != _NATIVE_MARK:
-        raise VectorFormatError(f"not a simvec sidecar (no \"format\": \"{_NATIVE_MARK}\")", str(sidecar))
-    if meta.get("format_version", 0) > NATIVE_FORMAT_VERSION:
-        raise VectorFormatError(
-            f"format_version {meta['format_version']} is newer than this simvec reads "
-            f"({NATIVE_FORMAT_VERSION}); upgrade simvec", str(sidecar),
-        )
-    keys = meta.get("index_to_key")
-    try:
-        vectors = np.load(npy, mmap_mode="r" if mmap else None, allow_pickle=False)
-    except (ValueError, OSError) as exc:
-        raise VectorFormatError(f"cannot read the .npy matrix: {exc}", str(npy)) from None
-    shape = (meta.get("count"), meta.get("vector_size"))
-    if vectors.dtype != np.float32 or vectors.shape != shape or not isinstance(keys, list) \
-            or len(keys) != shape[0]:
-        raise VectorFormatError(
-            f"matrix {vectors.dtype} {vectors.shape} and {len(keys or [])} keys do not match the "
-            f"sidecar {sidecar.name} (count, vector_size) = {shape}, float32; the pair is "
-            "inconsistent (interrupted save?)", str(npy),
-        )
-    if limit is not None:
-        vectors, keys = vectors[:limit], keys[:limit]
-    return KeyedVectors(vectors, keys)
-
-
-def _write_native(kv, path, source) -> None:
-    npy, sidecar = _native_paths(path)
-    vectors = np.ascontiguousarray(kv.vectors, dtype=np.float32)
-    meta = {
-        "format": _NATIVE_MARK, "format_version": NATIVE_FORMAT_VERSION,
-        "count": int(vectors.shape[0]), "vector_size": int(vectors.shape[1]), "dtype": "float32",
-        "vectors_file": npy.name, "source": source, "index_to_key": list(kv.index_to_key),
-    }
-    payload = json.dumps(meta, ensure_ascii=False).encode("utf-8")
-    _io.atomic_write([
-        (npy, lambda f: np.save(f, vectors, allow_pickle=False)),
-        (sidecar, lambda f: f.write(payload)),
-    ])
-
-
 # ---------------------------------------------------------------------------- public API
 def load_vectors(
     path,
@@ -564,7 +493,7 @@ def load_vectors(
         logger.info("%s: format %r guessed: %s", path, format, reason)
     t0 = time.perf_counter()
     if format == "native":
-        kv = _load_native(path, limit, mmap)
+        kv = _io.load_native(path, limit, mmap)
         logger.info("%s: loaded %d x %d native vectors%s in %.3f s", path, len(kv),
                     kv.vector_size, " (memory-mapped)" if mmap else "", time.perf_counter() - t0)
         return kv
@@ -641,7 +570,7 @@ def save_vectors(kv: KeyedVectors, path, format: str = "native", *, source: str 
         raise SimvecValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
     t0 = time.perf_counter()
     if format == "native":
-        _write_native(kv, path, source)
+        _io.write_native(kv, path, source)
     else:
         _io.write_rows(kv, path, binary=format == "word2vec-binary", header=format != "glove")
     logger.info("%s: wrote %d x %d vectors as %s in %.2f s", path, len(kv), kv.vector_size,

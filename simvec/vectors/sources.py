@@ -172,9 +172,10 @@ def load(name_or_path, *, limit: int | None = None, mmap: bool | None = None, **
         raise SimvecValueError(
             f"expected a source name or a path, got {type(name_or_path).__name__}"
         ) from None
-    from simvec.vectors.formats import _is_native, load_vectors
+    from simvec.vectors._io import is_native
+    from simvec.vectors.formats import load_vectors
 
-    if os.path.isfile(path) or _is_native(path):
+    if os.path.isfile(path) or is_native(path):
         return load_vectors(path, limit=limit, mmap=bool(mmap), **kwargs)
     known = ", ".join(sorted(SOURCES))
     raise UnknownSourceError(

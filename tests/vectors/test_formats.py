@@ -118,11 +118,12 @@ def test_nan_and_inf_are_accepted_like_float_and_warned(tmp_path, caplog):
 
 
 # ---------------------------------------------------------------------------- round trips
-@pytest.mark.parametrize("fmt", ["word2vec", "word2vec-binary", "glove", "fasttext", "native"])
-@pytest.mark.parametrize("compress", ["", ".gz", ".bz2"])
+@pytest.mark.parametrize(
+    "fmt,compress",
+    [(f, c) for f in ("word2vec", "word2vec-binary", "glove", "fasttext") for c in ("", ".gz", ".bz2")]
+    + [("native", "")],
+)
 def test_round_trip_every_format(tmp_path, head_kv, fmt, compress):
-    if fmt == "native" and compress:
-        pytest.skip("native is .npy + .json, never compressed")
     p = tmp_path / ("vectors" + EXT.get(fmt, "") + compress)
     save_vectors(head_kv, p, format=fmt)
     back = load_vectors(p, format=fmt)
@@ -187,6 +188,19 @@ def test_native_pair_that_disagrees_is_refused(tmp_path, head_kv):
     np.save(tmp_path / "a.npy", np.zeros((3, 50), np.float32))
     with pytest.raises(VectorFormatError, match="do not match"):
         load_vectors(tmp_path / "a")
+    save_vectors(head_kv, tmp_path / "b")
+    changed = head_kv.vectors.copy()
+    changed[0, 0] += 1
+    np.save(tmp_path / "b.npy", changed)  # same shape, other values: caught by the fingerprint
+    with pytest.raises(VectorFormatError, match="fingerprint"):
+        load_vectors(tmp_path / "b", mmap=True)
+
+
+def test_progress_bar_gives_the_same_result(head_kv):
+    kv = load_vectors(data_path(*HEAD), format="glove", progress=True)
+    np.testing.assert_array_equal(kv.vectors, head_kv.vectors)
+    kv = load_vectors(data_path(*SAMPLE), progress=True)
+    assert kv.vectors.shape == (100, 100)
 
 
 @pytest.mark.parametrize("fmt,compress", [("glove", ""), ("word2vec", ".gz"),
