@@ -16,6 +16,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from simvec.cli.render import Table, emit
+from simvec.errors import SimvecFileNotFoundError
 
 __all__ = ["app", "main"]
 
@@ -162,6 +163,9 @@ def evaluate(
     from simvec.cli.commands import evaluate_payload
 
     _setup(fmt, quiet)
+    for path in files:  # fail before the vectors load
+        if not path.is_file():
+            raise SimvecFileNotFoundError(f"no such evaluation file: {path}")
     payload, tables = evaluate_payload(
         files, _load(vectors), restrict_vocab=restrict_vocab, method=method,
         case_insensitive=not case_sensitive,

@@ -109,8 +109,6 @@ def evaluate_payload(files, kv, *, restrict_vocab: int, method: str, case_insens
     pairs_rows, analogy_rows, section_rows, payload = [], [], [], {"files": []}
     for path in files:
         path = Path(path)
-        if not path.exists():
-            raise FileNotFoundError(f"no such evaluation file: {path}")
         if _is_analogy_file(path):
             res = evaluate_word_analogies(
                 kv, path, restrict_vocab=restrict_vocab, method=method,
@@ -149,13 +147,13 @@ def keywords_run(docs: str, kv, *, top_k: int, method: str, id_field: str,
     from simvec.collection import all_pairs_topk, read_collection
 
     source = sys.stdin if docs == "-" else docs
-    coll = read_collection(source, id_field=id_field, keywords_field=keywords_field,
-                           on_error=on_error)
-    result = all_pairs_topk(coll.ids, coll.keywords, kv, k=top_k, method=method)
-    rows = [[r.doc_id, r.rank, r.other_id, r.cosine, r.jaccard] for r in result.rows]
+    ids, lists, report = read_collection(source, id_field=id_field,
+                                         keywords_field=keywords_field, on_error=on_error)
+    result = all_pairs_topk(ids, lists, kv, k=top_k, method=method)
+    rows = [list(r) for r in result.rows()]
     payload = {
-        "k": top_k, "method": method, "documents": len(coll.ids),
-        "skipped_lines": [asdict(s) for s in coll.skipped],
+        "k": top_k, "method": method, "documents": len(ids),
+        "skipped_lines": [{"line": line, "reason": why} for line, why in report.skipped],
         "no_vector": result.no_vector,
         "rows": [dict(zip(["id", "rank", "neighbor", "cosine", "jaccard"], r)) for r in rows],
     }
