@@ -57,8 +57,16 @@ def _open(path, comp):
 
 def read_head(path, n: int) -> bytes:
     """The first ``n`` bytes of the (decompressed) file."""
-    with _open(path, compression(path)) as f:
-        return f.read(n)
+    comp = compression(path)
+    with _open(path, comp) as f:
+        try:
+            return f.read(n)
+        except _decompress_errors() as exc:
+            if comp is None:
+                raise
+            raise VectorFormatError(
+                f"cannot decompress ({comp}): {exc}; the file is damaged or truncated", str(path)
+            ) from None
 
 
 def plain_suffix(path) -> str:
@@ -98,6 +106,10 @@ class Progress:
         return False
 
 
+def _decompress_errors():
+    return (EOFError, zlib.error, gzip.BadGzipFile, OSError)
+
+
 class Reader:
     """The (decompressed) bytes of a file as ``uint8``: all at once, or growing on demand.
 
@@ -134,6 +146,17 @@ class Reader:
         except (OSError, ValueError, AttributeError):
             return 0
 
+    def _read(self, n: int) -> bytes:
+        try:
+            return self._f.read(n)
+        except _decompress_errors() as exc:
+            if self.comp is None:
+                raise
+            raise VectorFormatError(
+                f"cannot decompress ({self.comp}): {exc}; the file is damaged or truncated",
+                str(self.path),
+            ) from None
+
     def read_all(self) -> None:
         """Read the whole file (uncompressed files straight into one preallocated array)."""
         if self.comp is None:
@@ -152,7 +175,7 @@ class Reader:
         data = bytearray()
         last = 0
         while True:
-            chunk = self._f.read(_CHUNK)
+            chunk = self._read(_CHUNK)
             if not chunk:
                 break
             data += chunk
@@ -171,7 +194,7 @@ class Reader:
         if self.eof:
             return
         want = self._next
-        chunk = self._f.read(want)
+        chunk = self._read(want)
         self._next *= 2
         self._chunks.append(chunk)
         self.progress.advance("read", len(chunk))
@@ -193,6 +216,9 @@ def atomic_write(items) -> None:
     removed and no destination is touched.
     """
     items = [(Path(dest), writer) for dest, writer in items]
+    for dest, _ in items:
+        if not dest.parent.is_dir():
+            raise SimvecFileNotFoundError(f"cannot write {dest}: folder {dest.parent} does not exist")
     tmps = []
     try:
         for dest, writer in items:

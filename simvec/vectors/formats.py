@@ -108,6 +108,11 @@ def detect_format(path) -> tuple[str, str]:
         return "native", f"found {npy.name} with the simvec sidecar {sidecar.name}"
     if not p.is_file():
         raise SimvecFileNotFoundError(f"no such vector file: {p}")
+    if p.suffix.lower() == ".npy":
+        raise VectorFormatError(
+            f"a bare .npy holds no keys: native vectors need the sidecar "
+            f"{_io.native_paths(p)[1].name} written by save_vectors", str(p),
+        )
     sample = 1 << 20
     head = _io.read_head(p, sample)
     ext = _io.plain_suffix(p)
@@ -153,6 +158,7 @@ def _decode_keys(blob: np.ndarray, n: int, unicode_errors: str, path: str, where
             continue
         raw = k.encode("utf-8", "surrogateescape")
         if unicode_errors == "strict":
+            msg = f"key {raw!r} is not valid UTF-8"
             try:
                 raw.decode("utf-8")
             except UnicodeDecodeError as exc:
@@ -264,7 +270,7 @@ def _parse_text(reader, path: str, header: bool, limit, progress):
                 f"expected a header 'count vector_size', got {buf[:min(end, 80)].tobytes()!r}",
                 path, 1,
             )
-        count, d = int(m.group(1)), int(m.group(2))
+        count, d = _header_sizes(m, path)
         pos, lineno = min(end + 1, size), 2
     wanted = count if limit is None else (limit if count is None else min(limit, count))
     parts, got = [], 0
@@ -319,15 +325,26 @@ def _parse_text(reader, path: str, header: bool, limit, progress):
     return vectors, _parse.gather_keys(buf, starts, wend), n, lines
 
 
+def _header_sizes(match, path):
+    count, d = int(match.group(1)), int(match.group(2))
+    if d < 1:
+        raise VectorFormatError(f"the header gives vector_size {d}; it must be positive", path, 1)
+    return count, d
+
+
 def _first_row_size(buf, starts, ends, path, lineno):
     """Number of values on the first non-blank line (GloVe has no header), or None."""
     for i in range(starts.shape[0]):
-        line = buf[starts[i]:ends[i]].tobytes().strip(b" \t\r")
-        if line:
-            d = len(_SEP.split(line)) - 1
-            if d < 1:
+        line = buf[starts[i]:ends[i]].tobytes().rstrip(b" \t\r")
+        if line.strip():
+            fields = _SEP.split(line)
+            if not fields[0]:
+                raise VectorFormatError(
+                    "line starts with a space or tab, so its key is empty", path, lineno + i
+                )
+            if len(fields) < 2:
                 raise VectorFormatError("the first row has a key but no values", path, lineno + i)
-            return d
+            return len(fields) - 1
     return None
 
 
@@ -382,9 +399,11 @@ def _parse_binary(reader, path: str, limit, progress):
         raise VectorFormatError(
             f"expected a header 'count vector_size', got {buf[:min(end, 80)].tobytes()!r}", path, 1
         )
-    count, d = int(m.group(1)), int(m.group(2))
+    count, d = _header_sizes(m, path)
     wanted = count if limit is None else min(limit, count)
-    n, pos, starts, wend, voff, code = _parse.scan_binary(buf, end + 1, wanted, d)
+    # each record takes at least 4 d + 2 bytes: never allocate for more than the data can hold
+    room = min(wanted, (buf.shape[0] - end) // (4 * d + 2) + 1)
+    n, pos, starts, wend, voff, code = _parse.scan_binary(buf, end + 1, room, d)
     if not reader.eof and (n < wanted or limit is None or limit > count):
         raise _io.NeedMore
     if code == 2 or code == 3 or (code == 1 and n < wanted):
@@ -505,6 +524,8 @@ def load_vectors(
     if not os.path.isfile(path):
         raise SimvecFileNotFoundError(f"no such vector file: {path}")
     size = os.path.getsize(path)
+    if size > 100 << 20:
+        logger.info("%s: reading %.0f MB as %s", path, size / 1e6, format)
     show = progress if progress is not None else (size > 1 << 30 and sys.stderr.isatty())
     with _io.Progress(show, path, size) as bar, _io.Reader(path, bar) as reader:
         if limit is None:

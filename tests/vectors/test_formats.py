@@ -376,6 +376,31 @@ def test_empty_file(tmp_path, fmt):
         load_vectors(write(tmp_path, "blank.txt", b"\n \n"), format="glove")
 
 
+def test_damaged_compressed_file(tmp_path, head_kv):
+    p = tmp_path / "v.txt.gz"
+    save_vectors(head_kv, p, format="glove")
+    cut = write(tmp_path, "cut.txt.gz", p.read_bytes()[: p.stat().st_size // 2])
+    with pytest.raises(VectorFormatError, match=r"cut.txt.gz: cannot decompress \(gz\)"):
+        load_vectors(cut, format="glove")
+    junk = write(tmp_path, "junk.bz2", b"BZh9" + b"\x00" * 100)
+    with pytest.raises(VectorFormatError, match="cannot decompress"):
+        load_vectors(junk)
+
+
+def test_header_edge_cases(tmp_path):
+    assert len(load_vectors(write(tmp_path, "z.txt", b"0 3\n"), format="word2vec")) == 0
+    with pytest.raises(VectorFormatError, match="vector_size 0"):
+        load_vectors(write(tmp_path, "d0.txt", b"2 0\na\nb\n"), format="word2vec")
+    huge = write(tmp_path, "huge.bin", b"999999999999 2\na " + np.ones(2, "<f4").tobytes())
+    with pytest.raises(VectorFormatError, match="record 2 is incomplete"):
+        load_vectors(huge, format="word2vec-binary")
+    with pytest.raises(VectorFormatError, match="holds no keys"):
+        np.save(tmp_path / "bare.npy", np.ones((2, 2), np.float32))
+        load_vectors(tmp_path / "bare.npy")
+    with pytest.raises(SimvecFileNotFoundError, match="does not exist"):
+        save_vectors(KeyedVectors(np.ones((1, 1)), ["a"]), tmp_path / "no" / "dir.txt", "glove")
+
+
 def test_missing_file_and_bad_arguments(tmp_path):
     with pytest.raises(SimvecFileNotFoundError, match="missing.txt") as exc:
         load_vectors(tmp_path / "missing.txt", format="glove")
