@@ -458,7 +458,8 @@ def all_pairs_topk(
     tokenizer : callable, optional
         As in :func:`~simvec.similarity.keyword_similarity`.
     progress : callable (done, total), optional
-        Called after each block with the number of documents scored so far.
+        Called after each block with the number of documents (among those with a vector)
+        scored so far and their total.
 
     Returns
     -------
@@ -471,6 +472,13 @@ def all_pairs_topk(
     SimvecValueError
         If the lengths differ, an id repeats, ``k`` or ``chunk_size`` is not positive,
         ``method`` is not ``"mean"``, or a keyword list holds non-strings.
+
+    References
+    ----------
+    Mitchell & Lapata (2010), "Composition in distributional models of semantics",
+    Cognitive Science 34(8) (additive composition: averaging word vectors).
+    Johnson, Douze & Jégou (2019), "Billion-scale similarity search with GPUs", IEEE Trans. Big
+    Data (exact k-NN as blocked matrix products with a running top-k, the scheme used here).
 
     Examples
     --------
