@@ -115,6 +115,9 @@ def main() -> None:
         t_cold = cold_load(text) if args.cold else None
 
     g_med, s_med = statistics.median(t_gensim), statistics.median(t_simvec)
+    ratios = [g / s for g, s in zip(t_gensim, t_simvec)]
+    print(f"per-round speed-up: {', '.join(f'{r:.1f}x' for r in ratios)} "
+          f"(median {statistics.median(ratios):.1f}x, worst {min(ratios):.1f}x)")
     rows = [
         ("GloVe text, gensim `load_word2vec_format(no_header=True)`", g_med, "1.0x"),
         ("GloVe text, simvec `load_vectors(format='glove')`", s_med, f"**{g_med / s_med:.1f}x**"),

@@ -2,7 +2,8 @@
 
 Nothing here touches files or Python strings; every kernel takes ``uint8`` buffers and int64
 offsets and is compiled with ``@njit(nogil=True, cache=True)`` (the compile is cached on disk,
-so only the first call in a fresh environment pays it).
+so only the first call in a fresh environment pays it); the row parser and formatter run in
+parallel over rows (``prange``). Newlines are found with plain numpy, which is faster here.
 
 Float parsing is exact. A token ``[+-]digits[.digits][(e|E)[+-]digits]`` is read as an integer
 mantissa ``m`` (at most 18 significant digits, int64) and a decimal exponent ``q``. When
@@ -385,6 +386,9 @@ def _digits(v):
         e10 += 1
     p = 9
     m = np.int64(np.rint(_scaled(a, 8 - e10)))  # 9 digits always round-trip a float32
+    if m < _INT_POW10[8]:  # e10 overestimated (inexact powers far from 1): one digit more
+        e10 -= 1
+        m = np.int64(np.rint(_scaled(a, 8 - e10)))
     for pp in range(1, 9):
         k = pp - 1 - e10
         if k > 22 or k < -22:

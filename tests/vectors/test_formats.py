@@ -162,6 +162,10 @@ def test_writer_round_trips_the_whole_float32_range(tmp_path):
     raw = rng.integers(0, 2**32, size=(400, 25), dtype=np.uint64).astype(np.uint32)
     vals = raw.view(np.float32)
     vals[~np.isfinite(vals)] = 1.0
+    powers = np.array([10.0**e for e in range(-45, 39)], dtype=np.float32)  # 1e-45 rounds to 1.4e-45
+    near = np.concatenate([powers, np.nextafter(powers, 0), np.nextafter(powers, np.inf)])
+    vals.ravel()[: near.size] = near
+    vals.ravel()[near.size : 2 * near.size] = -near
     kv = KeyedVectors(vals, [f"k{i}" for i in range(400)])
     p = tmp_path / "range.txt"
     save_vectors(kv, p, format="word2vec")
@@ -214,6 +218,18 @@ def test_limit_reads_the_first_rows(tmp_path, head_kv, fmt, compress):
         n = min(limit, 2446)
         assert kv.index_to_key == head_kv.index_to_key[:n]
         np.testing.assert_array_equal(kv.vectors, head_kv.vectors[:n])
+
+
+def test_limit_stops_before_a_damaged_tail(tmp_path, head_kv):
+    good = KeyedVectors(head_kv.vectors[:2000], head_kv.index_to_key[:2000])
+    p = tmp_path / "v.txt"
+    save_vectors(good, p, format="glove")
+    with open(p, "ab") as f:
+        f.write(b"broken 1 2 3\n" + b"x" * 5_000_000)
+    kv = load_vectors(p, format="glove", limit=10)
+    assert kv.index_to_key == good.index_to_key[:10]
+    with pytest.raises(VectorFormatError, match="line 2001"):
+        load_vectors(p, format="glove")
 
 
 def test_limit_with_blank_lines(tmp_path):
