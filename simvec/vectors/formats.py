@@ -167,6 +167,8 @@ def _decode_keys(blob: np.ndarray, n: int, unicode_errors: str, path: str, where
                     f"{exc.start}); pass unicode_errors='fallback' to read it as cp1252, or "
                     "'replace' / 'ignore'"
                 )
+            if unit != "line":
+                msg = f"{unit} {where[i]}: {msg}"
             raise VectorFormatError(msg, path, int(where[i]) if unit == "line" else None)
         if unicode_errors == "fallback":
             keys[i] = raw.decode("cp1252", "surrogateescape").translate(_CP1252_HOLES)

@@ -6,6 +6,7 @@ import bz2
 import gzip
 import logging
 import os
+import re
 
 import numpy as np
 import pytest
@@ -365,6 +366,19 @@ def test_binary_without_newlines_gensim_style(tmp_path):
     p = write(tmp_path, "g.bin", binary_file([(b"a", [1, 2]), (b"b", [10, 2.5])], 2, newline=False))
     kv = load_vectors(p)
     assert kv.index_to_key == ["a", "b"] and kv["b"].tolist() == [10.0, 2.5]
+
+
+def test_binary_key_policies(tmp_path, caplog):
+    rows = [(b"a", [1, 2]), (b"\x96", [3, 4]), (b"a", [5, 6])]
+    p = write(tmp_path, "k.bin", binary_file(rows, 2))
+    with caplog.at_level(logging.WARNING):
+        kv = load_vectors(p)
+    assert kv.index_to_key == ["a", "–"] and kv["a"].tolist() == [1.0, 2.0]
+    assert "records 2" in caplog.text and "dropped records 3" in caplog.text
+    with pytest.raises(VectorFormatError, match=re.escape(r"record 2: key b'\x96' is not valid")):
+        load_vectors(p, unicode_errors="strict")
+    with pytest.raises(VectorFormatError, match="record 1 and record 3"):
+        load_vectors(p, on_duplicate="error")
 
 
 @pytest.mark.parametrize(
