@@ -155,7 +155,7 @@ def test_text_writer_reproduces_the_glove_release_bytes(tmp_path, head_raw, head
     out = p.read_bytes().split(b"\n")
     orig = head_raw.split(b"\n")
     same = sum(a.split(b" ", 1)[1] == b.split(b" ", 1)[1] for a, b in zip(out, orig))
-    assert same >= 2400  # shortest round-trip digits are the release's digits on most rows
+    assert same >= 2440  # shortest round-trip digits are the release's digits on most rows
 
 
 def test_writer_round_trips_the_whole_float32_range(tmp_path):
