@@ -300,7 +300,8 @@ def write_rows(kv, path, binary: bool, header: bool, block: int = 1 << 16) -> No
                 le = vectors[a:b].astype("<f4", copy=False)
                 f.write(b"".join(enc[i] + b" " + le[i - a].tobytes() + b"\n" for i in range(a, b)))
             else:
-                f.write(_parse.format_text_rows(vectors[a:b], blob, offsets[a : b + 1]))
+                with _parse.dynamic_chunks(1024):
+                    f.write(_parse.format_text_rows(vectors[a:b], blob, offsets[a : b + 1]))
 
     atomic_write([(dest, _compressed(dest, body))])
 

@@ -33,6 +33,7 @@ __all__ = [
     "BLANK",
     "PYTHON",
     "COUNT",
+    "dynamic_chunks",
     "find_newlines",
     "parse_text_rows",
     "gather_keys",
@@ -49,6 +50,15 @@ _POW10 = np.array([float(10**i) for i in range(23)], dtype=np.float64)
 _INT_POW10 = np.array([10**i for i in range(19)], dtype=np.int64)
 _TWO53 = 2**53
 _SPACE, _TAB, _NL, _CR = 32, 9, 10, 13
+
+
+def dynamic_chunks(rows: int = 4096):
+    """Context manager: ``prange`` loops hand out ``rows`` iterations at a time, so a thread
+    slowed by other load on a shared machine does not hold up the others (numba's default
+    splits the range evenly up front)."""
+    import numba
+
+    return numba.parallel_chunksize(rows)
 
 
 def find_newlines(buf, start, max_count):

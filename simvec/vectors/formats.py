@@ -184,9 +184,7 @@ def _decode_keys(blob: np.ndarray, n: int, unicode_errors: str, path: str, where
 
 
 def _dedupe(keys, vectors, where, on_duplicate: str, path: str, unit: str):
-    """Apply the duplicate-key rule; returns ``(keys, vectors)``."""
-    if len(set(keys)) == len(keys):
-        return keys, vectors
+    """Apply the duplicate-key rule to keys known to repeat; returns ``(keys, vectors)``."""
     first: dict[str, int] = {}
     drop = []
     for i, k in enumerate(keys):
@@ -363,11 +361,12 @@ def _parse_block(buf, starts, ends, d, path, first_lineno, progress):
     status = np.empty(n, dtype=np.int8)
     nvals = np.empty(n, dtype=np.int64)
     step = 1 << 17
-    for a in range(0, n, step):
-        b = min(a + step, n)
-        _parse.parse_text_rows(buf, starts[a:b], ends[a:b], d, out[a:b], wend[a:b],
-                               status[a:b], nvals[a:b])
-        progress.advance("parse", b - a)
+    with _parse.dynamic_chunks():
+        for a in range(0, n, step):
+            b = min(a + step, n)
+            _parse.parse_text_rows(buf, starts[a:b], ends[a:b], d, out[a:b], wend[a:b],
+                                   status[a:b], nvals[a:b])
+            progress.advance("parse", b - a)
     lines = np.arange(first_lineno, first_lineno + n, dtype=np.int64)
     odd = np.flatnonzero(status != _parse.OK)
     if odd.shape[0] == 0:
@@ -548,9 +547,14 @@ def load_vectors(
         vectors, blob, n, where = vectors[:0], blob[:0], 0, where[:0]
     unit = "record" if format == "word2vec-binary" else "line"
     keys = _decode_keys(blob, n, unicode_errors, path, where, unit)
-    keys, vectors = _dedupe(keys, vectors, where, on_duplicate, path, unit)
     _warn_nonfinite(vectors, path)
-    kv = KeyedVectors(vectors, keys)
+    try:  # KeyedVectors refuses repeated keys; look for them only then (saves a 400k-key set)
+        kv = KeyedVectors(vectors, keys)
+    except SimvecValueError:
+        if len(set(keys)) == len(keys):
+            raise
+        keys, vectors = _dedupe(keys, vectors, where, on_duplicate, path, unit)
+        kv = KeyedVectors(vectors, keys)
     logger.info("%s: loaded %d x %d %s vectors (%.1f MB) in %.3f s", path, len(kv),
                 vectors.shape[1], format, size / 1e6, time.perf_counter() - t0)
     return kv
