@@ -114,16 +114,32 @@ def evaluate_payload(files, kv, *, restrict_vocab: int, method: str, case_insens
                 kv, path, restrict_vocab=restrict_vocab, method=method,
                 case_insensitive=case_insensitive,
             )
-            payload["files"].append({"file": str(path), "kind": "analogy", **res.to_dict()})
+            payload["files"].append({
+                "file": str(path), "kind": "analogy", "method": res.method,
+                "restrict_vocab": res.restrict_vocab, "accuracy": res.accuracy,
+                "semantic_accuracy": res.semantic_accuracy,
+                "syntactic_accuracy": res.syntactic_accuracy, "correct": res.correct,
+                "total": res.total, "oov": res.oov, "questions": res.questions,
+                "oov_ratio": res.oov_ratio,
+                "sections": [{"name": s.name, "accuracy": s.accuracy, "correct": s.correct,
+                              "total": s.total, "oov": s.oov, "syntactic": s.syntactic}
+                             for s in res.sections],
+            })
             analogy_rows.append([path.name, method, res.accuracy, res.semantic_accuracy,
-                                 res.syntactic_accuracy, res.correct, res.total, res.skipped])
+                                 res.syntactic_accuracy, res.correct, res.total, res.oov])
             section_rows += [[path.name, s.name, s.accuracy, s.correct, s.total]
                              for s in res.sections]
         else:
             res = evaluate_word_pairs(
                 kv, path, restrict_vocab=restrict_vocab, case_insensitive=case_insensitive,
             )
-            payload["files"].append({"file": str(path), "kind": "word_pairs", **res.to_dict()})
+            payload["files"].append({
+                "file": str(path), "kind": "word_pairs",
+                "pearson": res.pearson[0], "pearson_p": res.pearson[1],
+                "spearman": res.spearman[0], "spearman_p": res.spearman[1],
+                "oov_ratio": res.oov_ratio, "pairs_total": res.pairs_total,
+                "pairs_used": res.pairs_used, "oov_pairs": [list(p) for p in res.oov_pairs],
+            })
             pairs_rows.append([path.name, res.spearman[0], res.pearson[0], res.pairs_used,
                                res.pairs_total, res.oov_ratio])
     tables = []
@@ -133,7 +149,7 @@ def evaluate_payload(files, kv, *, restrict_vocab: int, method: str, case_insens
                             pairs_rows))
     if analogy_rows:
         tables.append(Table("analogies", ["file", "method", "accuracy", "semantic", "syntactic",
-                                          "correct", "questions", "skipped (oov)"], analogy_rows))
+                                          "correct", "evaluated", "oov"], analogy_rows))
         tables.append(Table("analogy sections", ["file", "section", "accuracy", "correct",
                                                  "questions"], section_rows))
     return payload, tables

@@ -78,7 +78,9 @@ def emit(payload: dict, tables: list[Table], fmt: str = "table", out=None) -> No
     from rich.console import Console
     from rich.table import Table as RichTable
 
-    console = Console(file=out, soft_wrap=False)
+    # Piped output is not wrapped at 80 columns: tables stay one row per line for grep and less.
+    is_tty = hasattr(out, "isatty") and out.isatty()
+    console = Console(file=out, soft_wrap=False, width=None if is_tty else 200)
     for t in tables:
         rt = RichTable(title=t.title, title_justify="left", min_width=len(t.title) + 4)
         for c in t.columns:
