@@ -105,3 +105,20 @@ def test_doesnt_match_and_rank(glove50):
         glove50.doesnt_match(["breakfast", "zzzqqqx"])
     nearest = glove50.most_similar("king", topn=1)[0][0]
     assert glove50.rank("king", nearest) == 1
+
+
+def test_lazy_index_builds_on_first_use_and_still_checks_duplicates():
+    kv = KeyedVectors(np.eye(3, dtype=np.float32), ["a", "b", "c"], lazy_index=True)
+    assert kv._key_to_index is None
+    assert kv["c"].tolist() == [0, 0, 1] and kv.key_to_index == {"a": 0, "b": 1, "c": 2}
+    bad = KeyedVectors(np.eye(2, dtype=np.float32), ["x", "x"], lazy_index=True)
+    with pytest.raises(SimvecValueError, match="'x' repeats"):
+        "x" in bad
+
+
+def test_memmap_stays_memmap(tmp_path):
+    path = tmp_path / "m.npy"
+    np.save(path, np.ones((4, 2), dtype=np.float32))
+    mm = np.load(path, mmap_mode="r")
+    kv = KeyedVectors(mm, list("abcd"))
+    assert isinstance(kv.vectors, np.memmap)

@@ -363,7 +363,7 @@ def load_native(path, limit, mmap) -> KeyedVectors:
         )
     if limit is not None:
         vectors, keys = vectors[:limit], keys[:limit]
-    return KeyedVectors(vectors, keys)
+    return KeyedVectors(vectors, keys, lazy_index=True)  # validated when written
 
 
 def fingerprint(vectors: np.ndarray) -> str:
