@@ -1,0 +1,506 @@
+"""Word2Vec: CBOW and skip-gram with negative sampling on numba kernels and Hogwild threads.
+
+The corpus is streamed twice (count words, then map them to ids); the ids of the in-vocabulary
+tokens (4 bytes a token) stay in memory for the epochs. Each epoch is cut into jobs of about
+``batch_words`` words which ``workers`` threads train concurrently through the ``nogil`` kernel
+of :mod:`simvec.word2vec._kernels`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+from simvec.errors import SimvecFileNotFoundError, SimvecValueError, VectorFormatError
+from simvec.text.vocab import Vocabulary, encode_corpus
+from simvec.vectors.keyed import KeyedVectors
+from simvec.word2vec.config import Word2VecConfig
+
+__all__ = ["Word2Vec"]
+
+log = logging.getLogger("simvec.word2vec")
+
+_MARK = "simvec.Word2Vec"
+_VERSION = 1
+
+
+def _as_corpus(corpus):
+    """A path (str / Path) becomes a :class:`LineSentence`; iterables pass through."""
+    if isinstance(corpus, (str, Path)):
+        from simvec.text.corpus import LineSentence
+
+        return LineSentence(corpus)
+    if corpus is None:
+        raise SimvecValueError("a corpus is needed (a path or a re-iterable of token lists)")
+    if iter(corpus) is corpus:
+        raise SimvecValueError(
+            "the corpus is a one-shot iterator (e.g. a generator); word2vec reads it more than "
+            "once: pass a list, a LineSentence or a path")
+    return corpus
+
+
+def _crc(a: np.ndarray) -> str:
+    return f"{zlib.crc32(np.ascontiguousarray(a).view(np.uint8).reshape(-1)):08x}"
+
+
+class Word2Vec:
+    """Train word vectors with word2vec (CBOW or skip-gram, negative sampling).
+
+    Mirrors gensim 4's ``Word2Vec`` (parameter names, defaults and semantics) and word2vec.c's
+    update rules: reduced random window, subsampling of frequent words, unigram^0.75 noise,
+    learning rate decaying linearly from ``alpha`` to ``min_alpha`` over all epochs, CBOW taking
+    the *mean* of the context vectors. Given a corpus, the constructor builds the vocabulary and
+    trains (like gensim); otherwise call :meth:`build_vocab` and :meth:`train`.
+
+    Parameters
+    ----------
+    corpus : str, path-like or re-iterable of list of str, optional
+        A path is read with :class:`simvec.text.corpus.LineSentence` (one sentence per line,
+        whitespace tokens, ``.gz``/``.bz2``, folder); or any re-iterable of token lists.
+    vector_size, window, min_count, max_vocab_size, sample, negative, ns_exponent, alpha, \
+min_alpha, sg, epochs, workers, seed, batch_words, compute_loss
+        See :class:`simvec.word2vec.config.Word2VecConfig`.
+    callbacks : sequence, optional
+        Objects with any of ``on_train_begin(model)``, ``on_epoch_begin(model)``,
+        ``on_epoch_end(model)``, ``on_train_end(model)`` (gensim's ``CallbackAny2Vec`` protocol).
+    checkpoint : str or path-like, optional
+        Folder to which the full training state is saved atomically at every epoch end, every
+        ``checkpoint_interval`` seconds, and when training is interrupted (``KeyboardInterrupt``
+        or an exception in a callback). Resume with :meth:`resume`.
+    checkpoint_interval : float, optional
+        Seconds between mid-epoch checkpoints (at job boundaries); ``None``: epoch ends only.
+    progress : bool or None, default None
+        Rich progress bar (words/s, epoch, alpha, loss); ``None``: only when stderr is a
+        terminal. ``logging`` (logger ``simvec.word2vec``) reports in any case.
+
+    Attributes
+    ----------
+    wv : KeyedVectors
+        The trained input vectors, float32 (n_words, vector_size), most frequent word first.
+    syn1neg : ndarray, float32, shape (n_words, vector_size)
+        Output (context) weights.
+    vocab : Vocabulary
+    config : Word2VecConfig
+    loss_history : list of float
+        Training loss of every finished epoch: sum over all positive and negative examples of
+        ``-log sigmoid(+-f)``, accumulated in float64 (no 2**24 / 2**27 plateau, gensim #2735).
+    running_training_loss : float
+        Loss of the current (or last) epoch so far.
+    running_examples : int
+        Positive examples of the current (or last) epoch so far (CBOW: centre words with a
+        non-empty context; skip-gram: (centre, context) pairs); each also trained ``negative``
+        noise words (fewer when a noise word equals the centre word, which is skipped).
+    epoch : int
+        Epochs finished in the current schedule; ``job`` jobs finished within the next one.
+
+    Raises
+    ------
+    SimvecValueError
+        Invalid parameters; an empty corpus; no word reaching ``min_count`` (naming the
+        threshold and the largest count); a one-shot iterator as corpus.
+    InputFormatError
+        A corpus line that is not UTF-8 (file and line named; see :mod:`simvec.text.corpus`).
+
+    Notes
+    -----
+    Reproducibility: the same ``seed`` with ``workers=1`` gives bit-identical vectors on the
+    same machine and corpus; with more workers Hogwild races make runs differ slightly.
+
+    References
+    ----------
+    Mikolov, Chen, Corrado & Dean (2013), "Efficient Estimation of Word Representations in
+    Vector Space", arXiv:1301.3781. Mikolov et al. (2013), "Distributed Representations of Words
+    and Phrases and their Compositionality", NIPS. word2vec.c. Řehůřek & Sojka (2010), gensim.
+    Recht et al. (2011), "Hogwild!".
+
+    Examples
+    --------
+    >>> sents = [["the", "cat", "sat"], ["the", "dog", "sat"]] * 50
+    >>> m = Word2Vec(sents, vector_size=8, min_count=1, epochs=2, workers=1, seed=3,
+    ...              progress=False)
+    >>> m.wv["cat"].shape, len(m.loss_history)
+    ((8,), 2)
+    """
+
+    def __init__(self, corpus=None, *, vector_size=100, window=5, min_count=5,
+                 max_vocab_size=None, sample=1e-3, negative=5, ns_exponent=0.75, alpha=0.025,
+                 min_alpha=0.0001, sg=False, epochs=5, workers=0, seed=1, batch_words=10000,
+                 compute_loss=True, callbacks=(), checkpoint=None, checkpoint_interval=None,
+                 progress=None):
+        self.config = Word2VecConfig(
+            vector_size=vector_size, window=window, min_count=min_count,
+            max_vocab_size=max_vocab_size, sample=sample, negative=negative,
+            ns_exponent=ns_exponent, alpha=alpha, min_alpha=min_alpha, sg=sg, epochs=epochs,
+            workers=workers, seed=seed, batch_words=batch_words, compute_loss=compute_loss)
+        self.vocab: Vocabulary | None = None
+        self.wv: KeyedVectors | None = None
+        self.syn1neg: np.ndarray | None = None
+        self.loss_history: list[float] = []
+        self.running_training_loss = 0.0
+        self.running_examples = 0
+        self.epoch = 0
+        self.job = 0
+        self.epochs_total = 0          # epochs ever trained (seeds of later schedules)
+        self.train_seconds = 0.0
+        self._schedule = self.config.epochs
+        self._encoded = None
+        self._corpus_key = None
+        if corpus is not None:
+            self.build_vocab(corpus)
+            self.train(corpus, callbacks=callbacks, checkpoint=checkpoint,
+                       checkpoint_interval=checkpoint_interval, progress=progress)
+
+    def __repr__(self) -> str:
+        c = self.config
+        n = len(self.vocab) if self.vocab is not None else 0
+        return (f"Word2Vec({'skip-gram' if c.sg else 'CBOW'}, vocab={n}, "
+                f"vector_size={c.vector_size}, epochs {self.epoch}/{self._schedule})")
+
+    # ------------------------------------------------------------------ vocabulary
+    def build_vocab(self, corpus) -> "Word2Vec":
+        """Count the corpus, apply ``max_vocab_size`` / ``min_count``, initialise the weights.
+
+        Input vectors are uniform in ``[-0.5/d, 0.5/d)`` (word2vec.c), output weights zero.
+
+        Returns
+        -------
+        Word2Vec
+            ``self``.
+        """
+        c = self.config
+        corpus = _as_corpus(corpus)
+        self.vocab = Vocabulary.build(corpus, min_count=c.min_count,
+                                      max_vocab_size=c.max_vocab_size)
+        rng = np.random.default_rng(c.seed)
+        n, d = len(self.vocab), c.vector_size
+        syn0 = (rng.random((n, d), dtype=np.float32) - np.float32(0.5)) / np.float32(d)
+        self.syn1neg = np.zeros((n, d), dtype=np.float32)
+        self.wv = KeyedVectors(syn0, self.vocab.index_to_key)
+        self.epoch = self.job = 0
+        self._schedule = c.epochs
+        self.loss_history = []
+        self.running_training_loss = 0.0
+        self._encoded = None
+        return self
+
+    def _encode(self, corpus):
+        key = id(corpus)
+        if self._encoded is None or self._corpus_key != key:
+            t = time.perf_counter()
+            ids, starts, raw = encode_corpus(corpus, self.vocab)
+            if ids.size == 0:
+                raise SimvecValueError("the corpus has no word of the vocabulary; nothing to train")
+            if self.vocab.raw_words and raw != self.vocab.raw_words:
+                raise SimvecValueError(
+                    f"the corpus has {raw} tokens but the vocabulary was built from "
+                    f"{self.vocab.raw_words}; train on the corpus the vocabulary (or checkpoint) "
+                    "was built from")
+            bw = self.config.batch_words
+            targets = np.arange(bw, ids.size, bw, dtype=np.int64)
+            cuts = np.searchsorted(starts, targets, side="left")
+            bounds = np.unique(np.concatenate([[0], cuts, [starts.size - 1]])).astype(np.int64)
+            self._encoded = (ids, starts, bounds, raw)
+            self._corpus_key = key
+            log.info("encoded %d tokens (%d in vocabulary), %d sentences, %d jobs in %.1f s",
+                     raw, ids.size, starts.size - 1, bounds.size - 1, time.perf_counter() - t)
+        return self._encoded
+
+    # ------------------------------------------------------------------ training
+    def train(self, corpus, epochs=None, callbacks=(), checkpoint=None, checkpoint_interval=None,
+              progress=None) -> "Word2Vec":
+        """Train (or go on training) on ``corpus``.
+
+        With ``epochs=None`` the model finishes its current schedule: a fresh model trains
+        ``config.epochs`` epochs, a loaded checkpoint the epochs (and jobs) it has left. With
+        ``epochs=N`` a new schedule of ``N`` epochs starts, ``alpha`` decaying anew to
+        ``min_alpha`` (gensim's semantics for further training).
+
+        Parameters
+        ----------
+        corpus
+            The corpus the vocabulary was built from (checked by its token count).
+        epochs : int, optional
+        callbacks, checkpoint, checkpoint_interval, progress
+            As in the constructor.
+
+        Returns
+        -------
+        Word2Vec
+            ``self``.
+
+        Raises
+        ------
+        SimvecValueError
+            No vocabulary yet, a different corpus, or bad ``epochs``.
+        """
+        from simvec.word2vec import _kernels as K
+        from simvec.word2vec._progress import TrainProgress
+
+        if self.vocab is None:
+            raise SimvecValueError("build_vocab(corpus) must run before train (or pass the corpus "
+                                   "to Word2Vec(...))")
+        c = self.config
+        if epochs is not None:
+            if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+                raise SimvecValueError(f"epochs must be a positive integer, got {epochs!r}")
+            self._schedule, self.epoch, self.job = epochs, 0, 0
+            self.running_training_loss = 0.0
+        corpus = _as_corpus(corpus)
+        ids, starts, bounds, raw = self._encode(corpus)
+        n_jobs = bounds.size - 1
+        n_tok = int(ids.size)
+        sample_int = self.vocab.sample_ints(c.sample)
+        thr, alias = self.vocab.noise_table(c.ns_exponent)
+        syn0, syn1 = self.wv.vectors, self.syn1neg
+        total = self._schedule * n_tok
+        callbacks = list(callbacks or ())
+        ckpt = Path(checkpoint) if checkpoint is not None else None
+        _call(callbacks, "on_train_begin", self)
+        t_start = time.perf_counter()
+        done_before = self.epoch * n_tok + int(starts[bounds[self.job]])
+        try:
+            with TrainProgress(total, progress) as prog:
+                while self.epoch < self._schedule:
+                    if self.job == 0:
+                        self.running_training_loss = 0.0
+                        self.running_examples = 0
+                        _call(callbacks, "on_epoch_begin", self)
+                    self._run_epoch(K, ids, starts, bounds, n_tok, sample_int, thr, alias,
+                                    syn0, syn1, prog, ckpt, checkpoint_interval, t_start,
+                                    done_before)
+                    self.loss_history.append(self.running_training_loss)
+                    log.info("epoch %d/%d: loss %.6g, %.1f s", self.epoch + 1, self._schedule,
+                             self.running_training_loss, time.perf_counter() - t_start)
+                    self.epoch += 1
+                    self.epochs_total += 1
+                    self.job = 0
+                    if ckpt is not None:
+                        self.save(ckpt)
+                    _call(callbacks, "on_epoch_end", self)
+        finally:
+            self.train_seconds += time.perf_counter() - t_start
+            self.wv = KeyedVectors(syn0, self.vocab.index_to_key)  # fresh norm caches
+        _call(callbacks, "on_train_end", self)
+        return self
+
+    def _run_epoch(self, K, ids, starts, bounds, n_tok, sample_int, thr, alias, syn0, syn1,
+                   prog, ckpt, interval, t_start, done_before):
+        c = self.config
+        n_jobs = bounds.size - 1
+        span = (c.alpha - c.min_alpha) / max(self._schedule * n_tok, 1)
+        state = {"next": self.job, "busy": 0, "loss": self.running_training_loss,
+                 "words": int(starts[bounds[self.job]]), "examples": self.running_examples,
+                 "error": None}
+        cond = threading.Condition()
+        pause = threading.Event()
+        stop = threading.Event()
+        epoch_seed_index = self.epochs_total
+
+        def worker():
+            while True:
+                with cond:
+                    while pause.is_set() and not stop.is_set():
+                        cond.wait()
+                    j = state["next"]
+                    if stop.is_set() or j >= n_jobs:
+                        return
+                    state["next"] = j + 1
+                    state["busy"] += 1
+                try:
+                    s0, s1 = int(bounds[j]), int(bounds[j + 1])
+                    w0, w1 = int(starts[s0]), int(starts[s1])
+                    pos0 = self.epoch * n_tok + w0
+                    a0 = c.alpha - span * pos0
+                    a1 = c.alpha - span * (pos0 + (w1 - w0))
+                    loss, words, examples = K.train_job(
+                        ids, starts, s0, s1, syn0, syn1, sample_int, c.sample > 0, thr, alias,
+                        c.sg, c.window, c.negative, a0, a1, w1 - w0,
+                        K.job_seed(c.seed, epoch_seed_index, j), c.compute_loss, K.EXP_TABLE)
+                except BaseException as exc:  # surfaced in the main thread
+                    with cond:
+                        state["error"] = exc
+                        state["busy"] -= 1
+                        stop.set()
+                        cond.notify_all()
+                    return
+                with cond:
+                    state["loss"] += loss
+                    state["words"] += words
+                    state["examples"] += examples
+                    state["busy"] -= 1
+                    cond.notify_all()
+
+        def start_threads():
+            ts = [threading.Thread(target=worker, daemon=True, name=f"word2vec-{i}")
+                  for i in range(c.workers)]
+            for t in ts:
+                t.start()
+            return ts
+
+        def quiesce():
+            """Wait until no job is running; return the first job not started."""
+            with cond:
+                while state["busy"]:
+                    cond.wait()
+                return state["next"]
+
+        threads = start_threads()
+        last_ckpt = time.perf_counter()
+        try:
+            while any(t.is_alive() for t in threads):  # noqa: SIM110
+                next(t for t in threads if t.is_alive()).join(0.2)
+                with cond:
+                    words, loss = state["words"], state["loss"]
+                done = self.epoch * n_tok + words
+                elapsed = max(time.perf_counter() - t_start, 1e-9)
+                prog.update(done, self.epoch, self._schedule, c.alpha - span * done, loss,
+                            (done - done_before) / elapsed)
+                if ckpt is not None and interval is not None and \
+                        time.perf_counter() - last_ckpt >= interval and state["next"] < n_jobs:
+                    pause.set()
+                    self._sync(quiesce(), state)
+                    self.save(ckpt)
+                    last_ckpt = time.perf_counter()
+                    with cond:
+                        pause.clear()
+                        cond.notify_all()
+        except BaseException:
+            stop.set()
+            with cond:
+                cond.notify_all()
+            for t in threads:
+                t.join()
+            self._sync(quiesce(), state)
+            if ckpt is not None and state["error"] is None:
+                self.save(ckpt)
+                log.warning("training interrupted; state saved to %s (epoch %d, job %d)",
+                            ckpt, self.epoch, self.job)
+            raise
+        if state["error"] is not None:
+            raise state["error"]
+        self._sync(n_jobs, state)
+
+    def _sync(self, next_job, state):
+        self.job = int(next_job)
+        self.running_training_loss = float(state["loss"])
+        self.running_examples = int(state["examples"])
+
+    def get_latest_training_loss(self) -> float:
+        """Loss of the current epoch so far, or of the last finished one (float64 sum)."""
+        return self.running_training_loss
+
+    # ------------------------------------------------------------------ persistence
+    def save(self, path) -> None:
+        """Save the full model (weights, vocabulary, config, progress) to folder ``path``.
+
+        Writes ``path/syn0.npy``, ``path/syn1neg.npy`` and ``path/model.json`` (config,
+        vocabulary words and counts, progress, loss history, CRC32 of both matrices); no pickle.
+        Files go to temporary names and are renamed in place, the JSON last, so an interrupted
+        save leaves the previous state loadable or is detected on load.
+
+        Raises
+        ------
+        SimvecValueError
+            If the model has no vocabulary yet.
+        """
+        from simvec.vectors._io import atomic_write
+
+        if self.vocab is None:
+            raise SimvecValueError("nothing to save: the model has no vocabulary yet")
+        p = Path(path)
+        p.mkdir(parents=True, exist_ok=True)
+        syn0 = np.ascontiguousarray(self.wv.vectors)
+        syn1 = np.ascontiguousarray(self.syn1neg)
+        meta = {
+            "format": _MARK, "format_version": _VERSION, "config": self.config.to_dict(),
+            "state": {"epoch": self.epoch, "job": self.job, "schedule": self._schedule,
+                      "epochs_total": self.epochs_total,
+                      "running_training_loss": self.running_training_loss,
+                      "running_examples": self.running_examples,
+                      "loss_history": self.loss_history, "train_seconds": self.train_seconds},
+            "crc32": {"syn0": _crc(syn0), "syn1neg": _crc(syn1)},
+            "vocab": self.vocab.to_json(),
+        }
+        payload = json.dumps(meta, ensure_ascii=False).encode("utf-8")
+        atomic_write([
+            (p / "syn0.npy", lambda f: np.save(f, syn0, allow_pickle=False)),
+            (p / "syn1neg.npy", lambda f: np.save(f, syn1, allow_pickle=False)),
+            (p / "model.json", lambda f: f.write(payload)),
+        ])
+
+    @classmethod
+    def load(cls, path) -> "Word2Vec":
+        """Load a model saved by :meth:`save` (or a checkpoint) to use or to train further.
+
+        Raises
+        ------
+        SimvecFileNotFoundError
+            If a file of the model is missing.
+        VectorFormatError
+            If the JSON is not a simvec model or the matrices do not match it (checksums).
+        """
+        p = Path(path)
+        files = [p / "model.json", p / "syn0.npy", p / "syn1neg.npy"]
+        for f in files:
+            if not f.is_file():
+                raise SimvecFileNotFoundError(f"not a saved Word2Vec model: {f} is missing")
+        try:
+            meta = json.loads(files[0].read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise VectorFormatError(f"not valid JSON: {exc}", str(files[0])) from None
+        if not isinstance(meta, dict) or meta.get("format") != _MARK:
+            raise VectorFormatError(f"not a simvec Word2Vec model (format {_MARK!r} expected)",
+                                    str(files[0]))
+        if meta.get("format_version", 0) > _VERSION:
+            raise VectorFormatError("written by a newer simvec; upgrade simvec", str(files[0]))
+        syn0 = np.load(files[1], allow_pickle=False)
+        syn1 = np.load(files[2], allow_pickle=False)
+        for name, arr in (("syn0", syn0), ("syn1neg", syn1)):
+            if arr.dtype != np.float32 or _crc(arr) != meta["crc32"][name]:
+                raise VectorFormatError(
+                    f"{name}.npy does not match model.json (checksum); the save was "
+                    "interrupted or the files were mixed", str(p / f"{name}.npy"))
+        m = cls.__new__(cls)
+        cfg = dict(meta["config"])
+        m.config = Word2VecConfig.from_dict(cfg)
+        m.vocab = Vocabulary.from_json(meta["vocab"])
+        m.wv = KeyedVectors(syn0, m.vocab.index_to_key)
+        m.syn1neg = syn1
+        st = meta["state"]
+        m.epoch, m.job, m._schedule = st["epoch"], st["job"], st["schedule"]
+        m.epochs_total = st["epochs_total"]
+        m.running_training_loss = st["running_training_loss"]
+        m.loss_history = list(st["loss_history"])
+        m.running_examples = st.get("running_examples", 0)
+        m.train_seconds = st.get("train_seconds", 0.0)
+        m._encoded = None
+        m._corpus_key = None
+        return m
+
+    @classmethod
+    def resume(cls, checkpoint, corpus, **train_kwargs) -> "Word2Vec":
+        """Load ``checkpoint`` and finish its schedule on ``corpus`` (the same corpus).
+
+        ``train_kwargs`` go to :meth:`train` (``callbacks``, ``progress``, ``checkpoint``...);
+        the checkpoint folder keeps being updated unless another is given.
+        """
+        m = cls.load(checkpoint)
+        train_kwargs.setdefault("checkpoint", checkpoint)
+        return m.train(corpus, **train_kwargs)
+
+    def save_vectors(self, path, format: str = "native") -> None:
+        """Export ``wv`` in any format of :func:`simvec.vectors.formats.save_vectors`."""
+        self.wv.save(path, format=format)
+
+
+def _call(callbacks, name: str, model) -> None:
+    for cb in callbacks:
+        fn = getattr(cb, name, None)
+        if fn is not None:
+            fn(model)
