@@ -86,6 +86,12 @@ def similar(
     a: Annotated[str, typer.Argument(help="First keyword list, comma-separated ('-': read a line from stdin).")],
     b: Annotated[str, typer.Argument(help="Second keyword list, comma-separated ('-': read a line from stdin).")],
     vectors: VectorsOpt = DEFAULT_VECTORS,
+    model: Annotated[Optional[str], typer.Option(
+        "--model", help="Contextual model instead of --vectors: elmo:OPTIONS.json,WEIGHTS.hdf5.")] = None,
+    context_a: Annotated[Optional[str], typer.Option(
+        help="With --model elmo: text the keywords of A occur in (embedded in context).")] = None,
+    context_b: Annotated[Optional[str], typer.Option(
+        help="With --model elmo: text the keywords of B occur in.")] = None,
     fmt: FormatOpt = "table",
     quiet: QuietOpt = False,
 ):
@@ -97,7 +103,12 @@ def similar(
         lines = iter(_stdin_lines())
         a = next(lines, "") if a == "-" else a
         b = next(lines, "") if b == "-" else b
-    payload, tables = similar_payload(a, b, _load(vectors), vectors)
+    if model is not None:
+        from simvec.elmo.keywords import elmo_similar_payload
+
+        payload, tables = elmo_similar_payload(a, b, model, context_a=context_a, context_b=context_b)
+    else:
+        payload, tables = similar_payload(a, b, _load(vectors), vectors)
     emit(payload, tables, fmt)
 
 
@@ -230,6 +241,33 @@ def info(
     _setup(fmt, quiet)
     payload, tables = info_payload(src, sources)
     emit(payload, tables, fmt)
+
+
+elmo_app = typer.Typer(name="elmo", help="ELMo contextual embeddings (original bilm-tf / AllenNLP weights).",
+                       no_args_is_help=True)
+app.add_typer(elmo_app, name="elmo")
+
+
+@elmo_app.command("embed")
+@_fail_cleanly
+def elmo_embed(
+    file: Annotated[str, typer.Argument(help="Sentences, one per line, tokens separated by spaces ('-': stdin).")],
+    options: Annotated[Path, typer.Option("--options", help="ELMo options.json.")],
+    weights: Annotated[Path, typer.Option("--weights", help="ELMo weights HDF5 (original layout).")],
+    output: Annotated[str, typer.Option(
+        "--output", help="elmo, default, word_emb, lstm_outputs1 or lstm_outputs2.")] = "elmo",
+    out: Annotated[Path, typer.Option("-o", "--out", help="OUT.npy or OUT.h5 (one dataset per sentence).")] = Path("elmo.npy"),
+    batch_size: Annotated[int, typer.Option(help="Sentences per batch (sorted by length).")] = 64,
+    threads: Annotated[Optional[int], typer.Option(help="torch threads (1 is often fastest on a busy CPU).")] = None,
+    quiet: QuietOpt = False,
+):
+    """Embed the sentences of FILE with ELMo and write one output (TF-Hub names) to .npy or .h5."""
+    from simvec.elmo.cli import embed_file
+
+    _setup("table", quiet)
+    msg = embed_file(file, options, weights, output=output, out=out, batch_size=batch_size,
+                     num_threads=threads)
+    typer.echo(msg, err=True)
 
 
 def main() -> None:

@@ -17,6 +17,7 @@ References
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from pathlib import Path
 
@@ -249,6 +250,10 @@ class ElmoEmbedder:
         Sentences per batch.
     device : str or torch.device, optional
         Default CUDA when available, else CPU.
+    num_threads : int, optional
+        torch intra-op threads while embedding (restored afterwards). The LSTM runs one small
+        matrix product per token, so on a busy machine 1 thread can be many times faster than
+        several spinning ones; None keeps torch's setting.
     **elmo_kwargs
         Passed to :class:`Elmo` (``stateful``, ``vocab_to_cache``, ``max_sentence_length``
         (default 1000 here), ``on_long_token``, ``do_layer_norm``, ``scalar_mix_parameters``).
@@ -261,13 +266,26 @@ class ElmoEmbedder:
     """
 
     def __init__(self, options_file, weight_file=None, *, batch_size: int = 64, device=None,
-                 **elmo_kwargs):
+                 num_threads: int | None = None, **elmo_kwargs):
         if not isinstance(batch_size, int) or batch_size < 1:
             raise SimvecValueError(f"batch_size must be a positive integer, got {batch_size!r}")
         elmo_kwargs.setdefault("max_sentence_length", 1000)
         self.device = torch.device(device) if device is not None else _default_device()
         self.elmo = Elmo(options_file, weight_file, **elmo_kwargs).to(self.device).eval()
         self.batch_size = batch_size
+        self.num_threads = num_threads
+
+    @contextlib.contextmanager
+    def _running(self):
+        """``torch.inference_mode`` with ``num_threads`` intra-op threads."""
+        old = torch.get_num_threads()
+        if self.num_threads:
+            torch.set_num_threads(self.num_threads)
+        try:
+            with torch.inference_mode():
+                yield
+        finally:
+            torch.set_num_threads(old)
 
     @property
     def output_dim(self) -> int:
@@ -284,7 +302,7 @@ class ElmoEmbedder:
     def embed_batch(self, sentences, return_tensors: str = "np") -> dict:
         """Run one batch; the padded outputs of :class:`Elmo` as numpy or torch (on CPU)."""
         sents = as_token_lists(sentences)
-        with torch.inference_mode():
+        with self._running():
             out = self.elmo(sents)
         return {k: (v.cpu().numpy() if return_tensors == "np" else v.cpu()) for k, v in out.items()}
 
@@ -320,7 +338,7 @@ class ElmoEmbedder:
             if not s:
                 raise SimvecValueError(f"sentence {i} is empty; ELMo needs at least one token")
         results: list = [None] * len(sents)
-        with torch.inference_mode():
+        with self._running():
             for idx in self._batches(sents, batch_size or self.batch_size):
                 out = self.elmo([sents[i] for i in idx])
                 vals = out[output].float().cpu()
@@ -345,7 +363,7 @@ class ElmoEmbedder:
                 raise SimvecValueError(f"sentence {i} is empty; ELMo needs at least one token")
         names = ["word_emb"] + [f"lstm_outputs{k}" for k in range(1, self.elmo.num_layers + 1)]
         results: list = [None] * len(sents)
-        with torch.inference_mode():
+        with self._running():
             for idx in self._batches(sents, batch_size or self.batch_size):
                 out = self.elmo([sents[i] for i in idx])
                 tok = out["word_emb"]
