@@ -270,6 +270,11 @@ def elmo_embed(
     typer.echo(msg, err=True)
 
 
+from simvec.word2vec.cli import train as _train  # noqa: E402
+
+app.command("train")(_fail_cleanly(_train))
+
+
 def main() -> None:
     """Entry point of the ``simvec`` console script."""
     app()

@@ -484,14 +484,17 @@ min_alpha, sg, epochs, workers, seed, batch_words, compute_loss
         return m
 
     @classmethod
-    def resume(cls, checkpoint, corpus, **train_kwargs) -> "Word2Vec":
-        """Load ``checkpoint`` and finish its schedule on ``corpus`` (the same corpus).
+    def resume(cls, path, corpus, **train_kwargs) -> "Word2Vec":
+        """Load the checkpoint folder ``path`` and finish its schedule on ``corpus``.
 
-        ``train_kwargs`` go to :meth:`train` (``callbacks``, ``progress``, ``checkpoint``...);
-        the checkpoint folder keeps being updated unless another is given.
+        ``corpus`` must be the corpus the checkpoint was trained on (checked by its token
+        count). ``train_kwargs`` go to :meth:`train` (``callbacks``, ``progress``,
+        ``checkpoint``...); the same checkpoint folder keeps being updated unless another is
+        given. With ``workers=1`` the result is bit-identical to an uninterrupted run.
         """
-        m = cls.load(checkpoint)
-        train_kwargs.setdefault("checkpoint", checkpoint)
+        m = cls.load(path)
+        if train_kwargs.get("checkpoint") is None:
+            train_kwargs["checkpoint"] = path
         return m.train(corpus, **train_kwargs)
 
     def save_vectors(self, path, format: str = "native") -> None:
