@@ -138,3 +138,34 @@ def test_evaluate_reports_both_directions(corpus, tmp_path):
     r = evaluate_bilm(lm, corpus[:5], vocab)
     assert r["heldout_tokens"] == 5 * 13
     assert 1.0 < r["heldout_perplexity_forward"] < 1e6
+
+
+def test_select_sentences_is_deterministic_and_disjoint():
+    from simvec.elmo.train import select_sentences
+
+    corpus = [[f"w{i}", "x"] for i in range(1000)]
+    train, held = select_sentences(corpus, max_tokens=100, heldout_tokens=10, stride=3,
+                                   heldout_every=5)
+    assert sum(map(len, train)) == 100 and sum(map(len, held)) == 10
+    assert not {s[0] for s in train} & {s[0] for s in held}
+    assert all(int(s[0][1:]) % 3 == 0 for s in train + held)
+    assert (train, held) == select_sentences(corpus, 100, 10, 3, 5)
+
+
+def test_command_line_trains_saves_and_reports(tmp_path, corpus):
+    from simvec.elmo.train import main
+
+    src = tmp_path / "c.txt"
+    src.write_text("\n".join(" ".join(s) for s in corpus[:120]) + "\n", encoding="utf-8")
+    opts = tmp_path / "tiny.json"
+    opts.write_text(json.dumps(TINY))
+    out = tmp_path / "out"
+    res = main([str(src), "--out", str(out), "--options", str(opts), "--max-tokens", "1000",
+                "--heldout-tokens", "100", "--max-steps", "2", "--batch-size", "8",
+                "--threads", "1"])
+    report = json.loads((out / "report.json").read_text())
+    assert report["steps"] == 2 and report["train_tokens"] >= 1000
+    assert report["heldout_perplexity_unigram"] > 1
+    assert report["command"].startswith("python -m simvec.elmo.train ")
+    assert res["heldout_tokens"] == 3 * 13  # every 50th of 120 sentences, 12 tokens + </S>
+    assert load_trained(out).output_dim == 32

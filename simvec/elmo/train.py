@@ -39,6 +39,7 @@ import copy
 import json
 import logging
 import math
+import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -55,7 +56,7 @@ from simvec.errors import SimvecFileNotFoundError, SimvecValueError
 
 __all__ = [
     "MINI_OPTIONS", "TrainConfig", "BidirectionalLM", "LMData", "train_bilm", "evaluate_bilm",
-    "unigram_perplexity", "load_trained",
+    "unigram_perplexity", "load_trained", "select_sentences", "main",
 ]
 
 log = logging.getLogger(__name__)
@@ -559,3 +560,90 @@ def load_trained(out_dir, **elmo_kwargs):
 
     out = Path(out_dir)
     return Elmo(read_options(out / "options.json"), out / "weights.hdf5", **elmo_kwargs)
+
+
+def select_sentences(corpus, max_tokens: int, heldout_tokens: int = 0, stride: int = 1,
+                     heldout_every: int = 50):
+    """Training and held-out sentences from a corpus stream, deterministically.
+
+    Keeps every ``stride``-th sentence (so a prefix of the budget spreads over a long corpus);
+    of those, every ``heldout_every``-th goes to the held-out set until it has
+    ``heldout_tokens`` tokens, the rest to training until it has ``max_tokens``.
+
+    Returns
+    -------
+    (train, heldout) : two lists of token lists
+    """
+    train, held = [], []
+    n_train = n_held = 0
+    kept = 0
+    for i, sent in enumerate(corpus):
+        if i % stride or not sent:
+            continue
+        if heldout_tokens and kept % heldout_every == 0:
+            if n_held < heldout_tokens:
+                held.append(sent)
+                n_held += len(sent)
+        elif n_train < max_tokens:
+            train.append(sent)
+            n_train += len(sent)
+        kept += 1
+        if n_train >= max_tokens and n_held >= heldout_tokens:
+            break
+    return train, held
+
+
+def main(argv=None) -> dict:
+    """``python -m simvec.elmo.train CORPUS... --out DIR``: train, save, report perplexities."""
+    import argparse
+
+    from simvec.text.corpus import LineSentence
+
+    ap = argparse.ArgumentParser(
+        prog="python -m simvec.elmo.train",
+        description="Train an ELMo biLM (mini configuration by default) on a corpus of one "
+        "sentence per line, whitespace tokens (plain, .gz or .bz2); save options.json + "
+        "weights.hdf5 in the original layout and report perplexities beside a unigram model's.")
+    ap.add_argument("corpus", nargs="+")
+    ap.add_argument("--out", required=True, help="output folder (checkpoint, model, report.json)")
+    ap.add_argument("--options", help="model options.json (default: the mini configuration)")
+    ap.add_argument("--max-tokens", type=int, default=5_000_000)
+    ap.add_argument("--heldout-tokens", type=int, default=100_000)
+    ap.add_argument("--stride", type=int, default=1, help="use every N-th line of the corpus")
+    ap.add_argument("--epochs", type=int, default=1)
+    ap.add_argument("--batch-size", type=int, default=32)
+    ap.add_argument("--max-steps", type=int)
+    ap.add_argument("--max-vocab-size", type=int, default=50000)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--threads", type=int, help="torch intra-op threads")
+    ap.add_argument("--checkpoint-every", type=int, default=1000)
+    ap.add_argument("--resume", action="store_true")
+    a = ap.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    t0 = time.perf_counter()
+    train, held = select_sentences(LineSentence(a.corpus), a.max_tokens, a.heldout_tokens,
+                                   a.stride)
+    log.info("selected %d training tokens, %d held-out tokens in %.0f s",
+             sum(map(len, train)), sum(map(len, held)), time.perf_counter() - t0)
+    cfg = TrainConfig(
+        options=read_options(a.options) if a.options else copy.deepcopy(MINI_OPTIONS),
+        batch_size=a.batch_size, epochs=a.epochs, max_steps=a.max_steps,
+        max_vocab_size=a.max_vocab_size, seed=a.seed, num_threads=a.threads,
+        checkpoint_every=a.checkpoint_every)
+    res = train_bilm(train, a.out, None if a.resume else cfg, resume=a.resume,
+                     heldout=held or None)
+    if held:
+        vocab = (Path(a.out) / "vocab.txt").read_text(encoding="utf-8").splitlines()
+        res["heldout_perplexity_unigram"] = unigram_perplexity(train, held, vocab)
+    args = sys.argv[1:] if argv is None else list(argv)
+    res.update({"command": " ".join(["python -m simvec.elmo.train", *args]),
+                "train_tokens": sum(map(len, train)),
+                "seconds": time.perf_counter() - t0})
+    text = json.dumps(res, indent=2) + "\n"
+    _atomic_write(Path(a.out) / "report.json", lambda t: Path(t).write_text(text, encoding="utf-8"))
+    print(text)
+    return res
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,225 @@
+"""Speed of simvec's ELMo on this machine: inference, the char-CNN cache, a training step.
+
+All figures come from one run on the same real sentences (the Lee news corpus in
+../shared/data/corpus/lee.cor, split into sentences on ". ", whitespace tokens, at most 50 per
+sentence):
+
+1. Inference tokens/s of the *released small* configuration
+   (``elmo_2x1024_128_2048cnn_1xhighway``, 13.6M parameters; its weights are not available here,
+   so random weights: speed does not depend on the values) with ``ElmoEmbedder.embed``
+   (batches of 64 sorted by length, the CNN once per distinct token of a batch).
+2. The same with the character-CNN cache (``vocab_to_cache`` = every word of the input).
+3. The peer: a plain PyTorch implementation of the same model in the style of AllenNLP's
+   ``_ElmoCharacterEncoder`` + ``LstmCellWithProjection``: the CNN on every position (padding and
+   boundaries included) and, per timestep, both the input and the recurrent products. AllenNLP
+   itself cannot be installed here (it pins torch < 2 and old spaCy), so it is emulated with the
+   same weights; its output is checked against simvec's (max abs difference printed).
+4. The arithmetic bound: floating-point operations per token (from the options; 2 per
+   multiply-add, element-wise work ignored) divided by the measured float32 matmul rate
+   (``torch.mm`` of 1024 x 1024 matrices), with and without the CNN.
+5. Training tokens/s of the mini configuration (``simvec.elmo.train.MINI_OPTIONS``, full
+   softmax, batch 32) on the same text.
+
+Run from the repository root::
+
+    .venv/bin/python bench/elmo.py                  # 1 torch thread (fastest on a busy machine)
+    .venv/bin/python bench/elmo.py --threads 2 --sentences 256 --train-steps 10
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = (ROOT / ".." / "shared" / "data").resolve()
+SMALL = DATA / "elmo" / "elmo_2x1024_128_2048cnn_1xhighway_options.json"
+
+
+def sentences(n: int, max_len: int = 50) -> list[list[str]]:
+    text = (DATA / "corpus" / "lee.cor").read_bytes().decode("utf-8", "replace")  # one Latin-1 byte
+    out = []
+    for doc in text.splitlines():
+        for s in doc.split(". "):
+            toks = s.split()
+            if toks:
+                out.append(toks[:max_len])
+    reps = (n + len(out) - 1) // len(out)
+    return (out * reps)[:n]
+
+
+def matmul_gflops(torch, size: int = 1024, reps: int = 20) -> float:
+    a, b = torch.randn(size, size), torch.randn(size, size)
+    torch.mm(a, b)
+    t = time.perf_counter()
+    for _ in range(reps):
+        torch.mm(a, b)
+    return 2 * size**3 * reps / (time.perf_counter() - t) / 1e9
+
+
+def flops_per_token(opts: dict) -> tuple[float, float]:
+    """(char CNN + highway + projection, LSTM) float operations per token, 2 per multiply-add."""
+    cnn, lstm = opts["char_cnn"], opts["lstm"]
+    E, P, C, L = cnn["embedding"]["dim"], lstm["projection_dim"], lstm["dim"], lstm["n_layers"]
+    conv = sum(w * E * n * (50 - w + 1) for w, n in cnn["filters"])
+    D = sum(n for _, n in cnn["filters"])
+    char = conv + cnn["n_highway"] * 2 * D * D + D * P
+    per_cell = P * 4 * C + P * 4 * C + C * P  # input, recurrent, projection
+    return 2.0 * char, 2.0 * 2 * L * per_cell
+
+
+def plain_loop(torch, elmo, sents):
+    """The peer: AllenNLP-style forward with the same weights (CNN on every position; input and
+    recurrent products inside the time loop). Returns the top layer (B, T, 2P) without
+    boundaries."""
+    from torch.nn import functional as F
+
+    from simvec.elmo.chars import batch_to_ids
+
+    bilm = elmo.bilm
+    ids = batch_to_ids(sents)
+    B, T, _ = ids.shape
+    mask = (ids > 0).any(-1)
+    lengths = mask.sum(1)
+    full = torch.zeros(B, T + 2, 50, dtype=torch.long)
+    full[:, 1 : T + 1] = ids
+    full[:, 0] = bilm.bos_char_ids
+    full[torch.arange(B), lengths + 1] = bilm.eos_char_ids
+    m2 = (full > 0).any(-1)
+    x = bilm.char_cnn(full)  # every position, padding included
+    outs = []
+    for direction, layers in ((1, bilm.lstm.forward_layers), (-1, bilm.lstm.backward_layers)):
+        inp = x
+        for k, cell in enumerate(layers):
+            h = x.new_zeros(B, cell.hidden_size)
+            c = x.new_zeros(B, cell.cell_size)
+            res = [None] * (T + 2)
+            steps = range(T + 2) if direction == 1 else range(T + 1, -1, -1)
+            for t in steps:
+                g = F.linear(inp[:, t], cell.input_linearity.weight) + cell.state_linearity(h)
+                i, f, gg, o = g.split(cell.cell_size, 1)
+                cn = (torch.sigmoid(i) * torch.tanh(gg) + torch.sigmoid(f) * c).clamp(-3, 3)
+                hn = cell.state_projection(torch.sigmoid(o) * torch.tanh(cn)).clamp(-3, 3)
+                mk = m2[:, t : t + 1]
+                c, h = torch.where(mk, cn, c), torch.where(mk, hn, h)
+                res[t] = hn * mk
+            out = torch.stack(res, 1)
+            inp = out + inp if k > 0 else out
+        outs.append(inp)
+    return torch.cat(outs, -1)[:, 1 : T + 1] * mask.unsqueeze(-1)
+
+
+def timed(fn, reps: int = 1):
+    fn()  # warm-up
+    t = time.perf_counter()
+    for _ in range(reps):
+        r = fn()
+    return (time.perf_counter() - t) / reps, r
+
+
+def main(argv=None) -> dict:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--threads", type=int, default=1, help="torch intra-op threads")
+    ap.add_argument("--sentences", type=int, default=512, help="sentences for inference")
+    ap.add_argument("--train-steps", type=int, default=20, help="mini training steps (0: skip)")
+    ap.add_argument("--json", type=Path, help="also write the figures here")
+    args = ap.parse_args(argv)
+
+    import torch
+
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    from simvec.elmo.bilm import count_parameters, read_options
+    from simvec.elmo.embedder import ElmoEmbedder
+
+    opts = read_options(SMALL)
+    sents = sentences(args.sentences)
+    n_tok = sum(len(s) for s in sents)
+    words = sorted({t for s in sents for t in s})
+    gflops = matmul_gflops(torch)
+    f_char, f_lstm = flops_per_token(opts)
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
+          f"torch {torch.__version__}, {args.threads} thread(s); matmul {gflops:.1f} GFLOP/s")
+
+    emb = ElmoEmbedder(SMALL, None, device="cpu", batch_size=64)
+    n_params = count_parameters(emb.elmo.bilm)
+    print(f"model: {SMALL.name}: {n_params:,} parameters; {f_char / 1e6:.1f} MFLOP/token char CNN "
+          f"+ {f_lstm / 1e6:.1f} MFLOP/token LSTM")
+    print(f"input: {len(sents)} sentences, {n_tok} tokens, {len(words)} distinct")
+
+    dt_simvec, res = timed(lambda: emb.embed(sents, "lstm_outputs2"))
+    emb.elmo.cache_vocabulary(words)
+    dt_cache, res_c = timed(lambda: emb.embed(sents, "lstm_outputs2"))
+
+    order = sorted(range(len(sents)), key=lambda i: len(sents[i]))
+    batches = [[sents[i] for i in order[s : s + 64]] for s in range(0, len(order), 64)]
+
+    def peer():
+        with torch.inference_mode():
+            return [plain_loop(torch, emb.elmo, b) for b in batches]
+
+    dt_peer, res_p = timed(peer)
+    diff = 0.0
+    for b, out in zip([order[s : s + 64] for s in range(0, len(order), 64)], res_p):
+        for row, i in enumerate(b):
+            diff = max(diff, float(np.abs(out[row, : len(sents[i])].numpy() - res[i]).max()))
+    diff_cache = max(float(np.abs(a - b).max()) for a, b in zip(res, res_c))
+
+    bound_full = gflops * 1e9 / (f_char + f_lstm)
+    bound_lstm = gflops * 1e9 / f_lstm
+    fig = {
+        "threads": args.threads, "matmul_gflops": gflops, "parameters": n_params,
+        "tokens": n_tok, "distinct": len(words),
+        "simvec_tokens_per_s": n_tok / dt_simvec,
+        "simvec_cached_tokens_per_s": n_tok / dt_cache,
+        "plain_loop_tokens_per_s": n_tok / dt_peer,
+        "bound_tokens_per_s": bound_full, "bound_cached_tokens_per_s": bound_lstm,
+        "max_abs_diff_vs_plain": diff, "max_abs_diff_cache": diff_cache,
+    }
+    print("\ninference (released small configuration, random weights)")
+    print(f"  simvec ElmoEmbedder          {fig['simvec_tokens_per_s']:9.0f} tokens/s")
+    print(f"  simvec + char-CNN cache      {fig['simvec_cached_tokens_per_s']:9.0f} tokens/s "
+          f"({dt_simvec / dt_cache:.2f}x; max |diff| {diff_cache:.1e})")
+    print(f"  plain per-timestep loop      {fig['plain_loop_tokens_per_s']:9.0f} tokens/s "
+          f"(simvec {dt_peer / dt_simvec:.2f}x faster; max |diff| {diff:.1e})")
+    print(f"  arithmetic bound, full model {bound_full:9.0f} tokens/s "
+          f"(simvec at {fig['simvec_tokens_per_s'] / bound_full:.0%})")
+    print(f"  arithmetic bound, LSTM only  {bound_lstm:9.0f} tokens/s "
+          f"(cached simvec at {fig['simvec_cached_tokens_per_s'] / bound_lstm:.0%})")
+
+    if args.train_steps:
+        import logging
+        import tempfile
+
+        from simvec.elmo.train import MINI_OPTIONS, TrainConfig, train_bilm
+
+        logging.getLogger("simvec").setLevel(logging.WARNING)
+        train = sentences(max(2000, args.train_steps * 40))
+        cfg = TrainConfig(batch_size=32, max_steps=args.train_steps + 2, log_every=10**9,
+                          device="cpu", num_threads=args.threads)
+        mini_params = count_parameters(__import__("simvec.elmo.bilm", fromlist=["ElmoBiLm"])
+                                       .ElmoBiLm(MINI_OPTIONS))
+        with tempfile.TemporaryDirectory() as tmp:
+            r = train_bilm(train, tmp, cfg)
+        fig["train_mini_tokens_per_s"] = r["tokens_per_s"]
+        fig["train_mini_parameters"] = mini_params
+        fig["train_mini_vocab"] = r["vocab_size"]
+        f_c, f_l = flops_per_token(MINI_OPTIONS)
+        tb = gflops * 1e9 / (3 * (f_c + f_l))  # forward + backward ~ 3x forward
+        print(f"\ntraining, mini configuration ({mini_params:,} parameters + softmax "
+              f"{r['vocab_size']} x 128, {r['softmax']}, batch 32)")
+        print(f"  simvec train_bilm            {r['tokens_per_s']:9.0f} tokens/s "
+              f"(bound without softmax ~{tb:.0f}: {r['tokens_per_s'] / tb:.0%})")
+    if args.json:
+        args.json.write_text(json.dumps(fig, indent=2) + "\n")
+    return fig
+
+
+if __name__ == "__main__":
+    main()
