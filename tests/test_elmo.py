@@ -283,3 +283,21 @@ def test_import_simvec_elmo_does_not_import_torch():
     code = "import simvec, simvec.elmo, sys; print('torch' in sys.modules)"
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert res.stdout.strip() == "False"
+
+
+def test_elmo_api_reproduces_fixture_in_stateful_mode():
+    """The high-level path (CNN once per distinct token, boundaries stripped) gives the same."""
+    batches, expected = _fixture_batches()
+    elmo = Elmo(fixture("options.json"), fixture("lm_weights.hdf5"), stateful=True).eval()
+    worst = 0.0
+    with torch.no_grad():
+        for i, batch in enumerate(batches):
+            top = elmo(batch)["lstm_outputs2"]
+            for k in range(3):
+                got = top[k, : len(batch[k])].numpy()
+                worst = max(worst, float(np.abs(got - expected[k][i]).max()))
+    assert worst < ATOL, worst
+    elmo.reset_states()
+    with torch.no_grad():
+        again = elmo(batches[0])["lstm_outputs2"][0, : len(batches[0][0])].numpy()
+    np.testing.assert_allclose(again, expected[0][0], atol=ATOL)
