@@ -221,6 +221,9 @@ def _log_q(ids: torch.Tensor, V: int, n: int) -> torch.Tensor:
     return torch.log(n * p).float()
 
 
+_RESUMABLE = ("max_steps", "epochs", "log_every", "checkpoint_every", "device", "num_threads")
+
+
 def _vocab_from_corpus(sentences, cfg: TrainConfig) -> list[str]:
     from simvec.text.vocab import Vocabulary
 
@@ -292,7 +295,9 @@ def train_bilm(sentences, out_dir, config: TrainConfig | None = None, *, resume:
         :class:`~simvec.elmo.Elmo` and by AllenNLP), ``checkpoint.hdf5``, ``train_state.json``.
     config : TrainConfig, optional
     resume : bool
-        Continue from the checkpoint in ``out_dir`` (its vocabulary and settings).
+        Continue from the checkpoint in ``out_dir`` with its vocabulary and settings; of
+        ``config`` only ``max_steps``, ``epochs``, ``log_every``, ``checkpoint_every``,
+        ``device`` and ``num_threads`` count, where they differ from the defaults.
     heldout : iterable of list of str, optional
         Evaluated at the end (:func:`evaluate_bilm`); perplexities go into the result.
     callback : callable, optional
@@ -319,9 +324,12 @@ def train_bilm(sentences, out_dir, config: TrainConfig | None = None, *, resume:
         if not st_path.is_file():
             raise SimvecFileNotFoundError(f"no checkpoint to resume in {out} (train_state.json)")
         saved = json.loads(st_path.read_text(encoding="utf-8"))
-        keep = {k: v for k, v in asdict(config or TrainConfig()).items()
-                if k in ("max_steps", "epochs", "log_every", "checkpoint_every", "device", "num_threads")}
-        config = TrainConfig(**{**saved["config"], **(keep if config is not None else {})})
+        # only the run-length and logistics settings of `config` that differ from the defaults
+        # override the saved ones; the model, vocabulary and optimisation settings stay
+        default = asdict(TrainConfig())
+        keep = {k: v for k, v in asdict(config).items()
+                if k in _RESUMABLE and v != default[k]} if config is not None else {}
+        config = TrainConfig(**{**saved["config"], **keep})
         state = {k: saved[k] for k in state}
         vocab = (out / "vocab.txt").read_text(encoding="utf-8").splitlines()
     cfg = config or TrainConfig()
@@ -505,7 +513,7 @@ def main(argv=None) -> dict:
         batch_size=a.batch_size, epochs=a.epochs, max_steps=a.max_steps,
         max_vocab_size=a.max_vocab_size, seed=a.seed, num_threads=a.threads,
         checkpoint_every=a.checkpoint_every)
-    res = train_bilm(train, a.out, None if a.resume else cfg, resume=a.resume,
+    res = train_bilm(train, a.out, cfg, resume=a.resume,
                      heldout=held or None)
     if held:
         vocab = (Path(a.out) / "vocab.txt").read_text(encoding="utf-8").splitlines()
