@@ -1,0 +1,181 @@
+"""Benchmark: simvec's Word2Vec against gensim 4.4 (``corpus_file`` mode), same file and settings.
+
+Each engine runs in its own child process, back to back (peak RSS is per process), on the same
+corpus file with the same parameters; both vector sets are scored by the same evaluator
+(:mod:`simvec.evaluation`, which mirrors gensim's): WordSim-353, SimLex-999 (Spearman) and the
+Google analogy set (3CosAdd, 300k most frequent words). Throughput is gensim's "raw words/s":
+corpus tokens x epochs / training seconds (vocabulary scan excluded and shown separately).
+
+Usage::
+
+    .venv/bin/python bench/make_corpus.py                       # once: /tmp/simvec-bench/corpus.txt
+    .venv/bin/python bench/word2vec.py --sg 0 --epochs 5        # CBOW, the issue's setting
+    .venv/bin/python bench/word2vec.py --sg 1 --epochs 1        # skip-gram
+    .venv/bin/python bench/word2vec.py --max-words 5000000      # a slice, for a quick look
+
+The machine is shared: the script prints the load average before and after each run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = (ROOT / ".." / "shared" / "data").resolve()
+CACHE = Path("/tmp/simvec-bench")
+
+
+def _slice(corpus: Path, max_words: int) -> Path:
+    """The first lines of ``corpus`` holding ``max_words`` words (cached beside it)."""
+    out = CACHE / f"{corpus.stem}.{max_words}.txt"
+    if out.exists():
+        return out
+    n = 0
+    tmp = out.with_suffix(".tmp")
+    with open(corpus, "rb") as f, open(tmp, "wb") as g:
+        for line in f:
+            g.write(line)
+            n += len(line.split())
+            if n >= max_words:
+                break
+    os.replace(tmp, out)
+    return out
+
+
+def _evaluate(vectors, keys) -> dict:
+    from simvec.evaluation import evaluate_word_analogies, evaluate_word_pairs
+    from simvec.vectors.keyed import KeyedVectors
+
+    kv = KeyedVectors(vectors, keys)
+    out = {}
+    for name, f in (("wordsim353", "EN-WS-353-ALL.txt"), ("simlex999", "EN-SIMLEX-999.txt")):
+        r = evaluate_word_pairs(kv, DATA / "similarity" / f)
+        out[name] = round(float(r.spearman[0]), 4)
+        out[name + "_oov_pct"] = round(float(r.oov_ratio), 1)
+    a = evaluate_word_analogies(kv, DATA / "analogy" / "questions-words.txt")
+    out["analogy_pct"] = round(100.0 * a.accuracy, 2)
+    out["analogy_semantic_pct"] = round(100.0 * a.semantic_accuracy, 2)
+    out["analogy_syntactic_pct"] = round(100.0 * a.syntactic_accuracy, 2)
+    return out
+
+
+def child(engine: str, corpus: str, p: dict) -> dict:
+    """Train one engine in this process; return timings, RSS and quality."""
+    import logging
+
+    logging.basicConfig(level=logging.WARNING)
+    if engine == "gensim":
+        from gensim.models import Word2Vec as G
+
+        t = time.perf_counter()
+        m = G(vector_size=p["vector_size"], window=p["window"], min_count=p["min_count"],
+              sample=p["sample"], negative=p["negative"], sg=p["sg"], epochs=p["epochs"],
+              workers=p["workers"], seed=p["seed"])
+        m.build_vocab(corpus_file=corpus)
+        t_vocab = time.perf_counter() - t
+        t = time.perf_counter()
+        m.train(corpus_file=corpus, total_words=m.corpus_total_words, epochs=p["epochs"])
+        t_train = time.perf_counter() - t
+        raw = m.corpus_total_words
+        vectors, keys = m.wv.vectors, m.wv.index_to_key
+        loss = None
+    else:
+        from simvec.text.corpus import LineSentence
+        from simvec.word2vec import Word2Vec
+
+        c = LineSentence(corpus)
+        m = Word2Vec(vector_size=p["vector_size"], window=p["window"], min_count=p["min_count"],
+                     sample=p["sample"], negative=p["negative"], sg=bool(p["sg"]),
+                     epochs=p["epochs"], workers=p["workers"], seed=p["seed"],
+                     compute_loss=p["compute_loss"])
+        t = time.perf_counter()
+        m.build_vocab(c)
+        t_vocab = time.perf_counter() - t
+        t = time.perf_counter()
+        m.train(c, progress=False)
+        t_train = time.perf_counter() - t
+        raw = m.vocab.raw_words
+        vectors, keys = m.wv.vectors, m.wv.index_to_key
+        loss = m.loss_history
+    res = {
+        "engine": engine, "vocab": len(keys), "raw_words": int(raw),
+        "vocab_s": round(t_vocab, 1), "train_s": round(t_train, 1),
+        "words_per_s": round(raw * p["epochs"] / t_train),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "loss_per_epoch": loss,
+    }
+    res.update(_evaluate(vectors, keys))
+    return res
+
+
+def _load() -> str:
+    return "%.2f %.2f %.2f" % os.getloadavg()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--corpus", default=str(CACHE / "corpus.txt"))
+    ap.add_argument("--max-words", type=int, default=None, help="train on the first N words only")
+    ap.add_argument("--sg", type=int, default=0)
+    ap.add_argument("--epochs", type=int, default=5)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--vector-size", type=int, default=100)
+    ap.add_argument("--window", type=int, default=5)
+    ap.add_argument("--min-count", type=int, default=5)
+    ap.add_argument("--sample", type=float, default=1e-3)
+    ap.add_argument("--negative", type=int, default=5)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--no-loss", action="store_true", help="simvec: compute_loss=False")
+    ap.add_argument("--engines", default="gensim,simvec")
+    ap.add_argument("--json", default=None, help="also write the results here")
+    ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    p = {"vector_size": a.vector_size, "window": a.window, "min_count": a.min_count,
+         "sample": a.sample, "negative": a.negative, "sg": a.sg, "epochs": a.epochs,
+         "workers": a.workers, "seed": a.seed, "compute_loss": not a.no_loss}
+    corpus = Path(a.corpus)
+    if a.child:
+        print(json.dumps(child(a.child, str(corpus), p)))
+        return
+    if not corpus.exists():
+        sys.exit(f"{corpus} missing: run bench/make_corpus.py first")
+    if a.max_words:
+        corpus = _slice(corpus, a.max_words)
+    print(f"corpus {corpus}  settings {p}", flush=True)
+    results = {}
+    for engine in a.engines.split(","):
+        before = _load()
+        cmd = [sys.executable, __file__, "--child", engine, "--corpus", str(corpus)] + [
+            x for k, v in p.items() if k != "compute_loss"
+            for x in (f"--{k.replace('_', '-')}", str(v))] + (["--no-loss"] if a.no_loss else [])
+        t = time.perf_counter()
+        out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+        r = json.loads(out.strip().splitlines()[-1])
+        r["wall_s"] = round(time.perf_counter() - t, 1)
+        r["load_before"], r["load_after"] = before, _load()
+        results[engine] = r
+        print(json.dumps(r), flush=True)
+    if {"gensim", "simvec"} <= set(results):
+        g, s = results["gensim"], results["simvec"]
+        print(f"\n{'':24}{'gensim':>12}{'simvec':>12}{'ratio':>8}")
+        for k in ("train_s", "words_per_s", "peak_rss_mb", "wordsim353", "simlex999",
+                  "analogy_pct"):
+            ratio = ""
+            if k == "words_per_s":
+                ratio = f"{s[k] / g[k]:.2f}x"
+            elif k in ("wordsim353", "simlex999", "analogy_pct"):
+                ratio = f"{s[k] - g[k]:+.3f}"
+            print(f"{k:24}{g[k]:>12}{s[k]:>12}{ratio:>8}")
+    if a.json:
+        Path(a.json).write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
