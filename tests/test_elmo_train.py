@@ -93,10 +93,12 @@ def test_saved_model_reloads_with_the_same_outputs(corpus, tmp_path):
     assert isinstance(elmo, Elmo)
 
 
-def test_resume_continues_exactly(corpus, tmp_path):
+@pytest.mark.parametrize("optimizer,lr", [("adagrad", 0.2), ("adam", 1e-3)])
+def test_resume_continues_exactly(corpus, tmp_path, optimizer, lr):
     a, b = tmp_path / "a", tmp_path / "b"
-    train_bilm(corpus[:80], a, cfg(max_steps=6))
-    train_bilm(corpus[:80], b, cfg(max_steps=3, checkpoint_every=3))
+    train_bilm(corpus[:80], a, cfg(max_steps=6, optimizer=optimizer, learning_rate=lr))
+    train_bilm(corpus[:80], b, cfg(max_steps=3, checkpoint_every=3, optimizer=optimizer,
+                                   learning_rate=lr))
     state = json.loads((b / "train_state.json").read_text())
     assert state["step"] == 3
     res = train_bilm(corpus[:80], b, TrainConfig(max_steps=6), resume=True)
@@ -128,6 +130,8 @@ def test_sampled_softmax_training_runs(corpus, tmp_path):
 def test_bad_settings_are_refused(corpus, tmp_path):
     with pytest.raises(SimvecValueError, match="batch_size must be a positive integer, got 0"):
         train_bilm(corpus[:10], tmp_path, cfg(batch_size=0))
+    with pytest.raises(SimvecValueError, match="optimizer must be 'adagrad' or 'adam'"):
+        train_bilm(corpus[:10], tmp_path, cfg(optimizer="sgd"))
     with pytest.raises(SimvecValueError, match="corpus is empty"):
         train_bilm([["a"]] * 0 + [[]], tmp_path, cfg(min_count=1))
 

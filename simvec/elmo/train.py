@@ -17,7 +17,7 @@ by default; bilm-tf instead streams 20-token windows with carried state.
   each direction (for sampled softmax, the sampled-softmax perplexity, a lower bound).
 * Checkpoint / resume: every ``checkpoint_every`` steps ``out_dir`` gets ``options.json``,
   ``vocab.txt``, ``weights.hdf5`` (original layout plus ``softmax/W``, ``softmax/b``),
-  ``checkpoint.hdf5`` (exact parameters and Adagrad state) and ``train_state.json``, all written atomically. ``resume=True`` continues
+  ``checkpoint.hdf5`` (exact parameters and optimizer state) and ``train_state.json``, all written atomically. ``resume=True`` continues
   from there; the batch order, dropout and negative samples depend only on ``seed`` and the step,
   so a resumed run gives the same weights as an uninterrupted one.
 
@@ -96,7 +96,11 @@ class TrainConfig:
     n_negative_samples_batch : int
         Negatives per step for the sampled softmax (shared by the batch).
     learning_rate, clip_norm, dropout : float
-        Adagrad rate (0.2), global gradient-norm clip (10.0), dropout (0.1), as bilm-tf.
+        Learning rate (0.2 for Adagrad), global gradient-norm clip (10.0), dropout (0.1), as
+        bilm-tf.
+    optimizer : {"adagrad", "adam"}
+        ``"adagrad"`` (bilm-tf's; initial accumulator 1.0) or ``"adam"`` (converges faster on
+        small corpora; use ``learning_rate`` about 1e-3).
     epochs : int
     max_steps : int, optional
         Stop after this many steps in total (also across resumes).
@@ -117,6 +121,7 @@ class TrainConfig:
     full_softmax_max_vocab: int = 10000
     n_negative_samples_batch: int = 2048
     learning_rate: float = 0.2
+    optimizer: str = "adagrad"
     clip_norm: float = 10.0
     dropout: float = 0.1
     epochs: int = 1
@@ -136,6 +141,8 @@ class TrainConfig:
                 raise SimvecValueError(f"{name} must be a positive integer, got {v!r}")
         if not 0.0 <= self.dropout < 1.0:
             raise SimvecValueError(f"dropout must be in [0, 1), got {self.dropout!r}")
+        if self.optimizer not in ("adagrad", "adam"):
+            raise SimvecValueError(f"optimizer must be 'adagrad' or 'adam', got {self.optimizer!r}")
         if self.learning_rate <= 0:
             raise SimvecValueError(f"learning_rate must be positive, got {self.learning_rate!r}")
         self.options = check_options(self.options)
@@ -251,7 +258,7 @@ def _save(out: Path, model, opt, cfg, vocab, state, data) -> None:
     save_weights(model.bilm, out / "weights.hdf5", softmax=(model.softmax_W, model.softmax_b))
     import h5py
 
-    # exact float32 parameters and Adagrad state (weights.hdf5 folds TF's forget bias, which is
+    # exact float32 parameters and optimizer state (weights.hdf5 folds TF's forget bias, which is
     # not bit-exact), so that a resumed run continues bit for bit
     arrays = {f"model/{k}": v.detach().cpu().numpy() for k, v in model.state_dict().items()}
     for i, st in opt.state_dict()["state"].items():
@@ -346,8 +353,11 @@ def train_bilm(sentences, out_dir, config: TrainConfig | None = None, *, resume:
     try:
         torch.manual_seed(cfg.seed)
         model = BidirectionalLM(cfg.options, V, cfg.dropout)
-        opt = torch.optim.Adagrad(model.parameters(), lr=cfg.learning_rate,
-                                  initial_accumulator_value=1.0)
+        if cfg.optimizer == "adam":
+            opt = torch.optim.Adam(model.parameters(), lr=cfg.learning_rate)
+        else:
+            opt = torch.optim.Adagrad(model.parameters(), lr=cfg.learning_rate,
+                                      initial_accumulator_value=1.0)
         if resume:
             _load_checkpoint(model, opt, out / "checkpoint.hdf5")
         model.to(device).train()
@@ -497,6 +507,9 @@ def main(argv=None) -> dict:
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--max-steps", type=int)
     ap.add_argument("--max-vocab-size", type=int, default=50000)
+    ap.add_argument("--full-softmax-max-vocab", type=int, default=10000)
+    ap.add_argument("--optimizer", choices=("adagrad", "adam"), default="adagrad")
+    ap.add_argument("--learning-rate", type=float, help="default 0.2 (adagrad), 1e-3 (adam)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, help="torch intra-op threads")
     ap.add_argument("--checkpoint-every", type=int, default=1000)
@@ -512,6 +525,8 @@ def main(argv=None) -> dict:
         options=read_options(a.options) if a.options else copy.deepcopy(MINI_OPTIONS),
         batch_size=a.batch_size, epochs=a.epochs, max_steps=a.max_steps,
         max_vocab_size=a.max_vocab_size, seed=a.seed, num_threads=a.threads,
+        full_softmax_max_vocab=a.full_softmax_max_vocab, optimizer=a.optimizer,
+        learning_rate=a.learning_rate or (1e-3 if a.optimizer == "adam" else 0.2),
         checkpoint_every=a.checkpoint_every)
     res = train_bilm(train, a.out, cfg, resume=a.resume,
                      heldout=held or None)
