@@ -54,12 +54,17 @@ class CollectionReport:
     skipped : list of (int, str)
         ``(line number, reason)`` of every record skipped with ``on_error="skip"``; 1-based
         physical line numbers (for CSV, the line where the record starts).
+    missing_label : list of int
+        Line numbers of records without a label, skipped by
+        :func:`simvec.retrieval.read_labeled_collection` (``on_missing_label="skip"``); they are
+        also listed in ``skipped``.
     """
 
     source: str
     format: str
     n_documents: int = 0
     skipped: list[tuple[int, str]] = field(default_factory=list)
+    missing_label: list[int] = field(default_factory=list)
 
     @property
     def n_skipped(self) -> int:
@@ -111,40 +116,60 @@ def _check_id(value, id_field: str) -> str:
     return value
 
 
-def _jsonl_records(stream, id_field, keywords_field):
-    """Yield (line, id, keywords) or (line, None, reason) for every non-blank line."""
+_NO_LABEL = object()
+
+
+def _label_of(value, label_field):
+    """A label as str; ``_NO_LABEL`` for None / blank; ValueError for other types."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return _NO_LABEL
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise ValueError(
+            f"field {label_field!r} must be a string or an integer, got {type(value).__name__}"
+        )
+    return str(value).strip()
+
+
+def _jsonl_records(stream, id_field, keywords_field, label_field=None):
+    """Yield (line, id, keywords, label) or (line, None, reason, None) for every non-blank line.
+
+    ``label`` is None without ``label_field``, ``_NO_LABEL`` when the record has none.
+    """
     for lineno, line in enumerate(stream, start=1):
         if not line.strip():
             continue
         try:
             rec = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield lineno, None, f"invalid JSON ({exc.msg} at column {exc.colno})"
+            yield lineno, None, f"invalid JSON ({exc.msg} at column {exc.colno})", None
             continue
         if not isinstance(rec, dict):
-            yield lineno, None, f"expected a JSON object, got {type(rec).__name__}"
+            yield lineno, None, f"expected a JSON object, got {type(rec).__name__}", None
             continue
         missing = [f for f in (id_field, keywords_field) if f not in rec]
         if missing:
             yield lineno, None, (
                 f"missing field {missing[0]!r} (fields present: {', '.join(map(repr, rec))}); "
                 "set id_field / keywords_field to the names this file uses"
-            )
+            ), None
             continue
         kws = rec[keywords_field]
         if not isinstance(kws, list) or not all(isinstance(k, str) for k in kws):
             what = type(kws).__name__ if not isinstance(kws, list) else "a list with non-strings"
-            yield lineno, None, f"field {keywords_field!r} must be a list of strings, got {what}"
+            yield lineno, None, (
+                f"field {keywords_field!r} must be a list of strings, got {what}"
+            ), None
             continue
         try:
             doc_id = _check_id(rec[id_field], id_field)
+            label = None if label_field is None else _label_of(rec.get(label_field), label_field)
         except ValueError as exc:
-            yield lineno, None, str(exc)
+            yield lineno, None, str(exc), None
             continue
-        yield lineno, doc_id, kws
+        yield lineno, doc_id, kws, label
 
 
-def _csv_records(stream, id_field, keywords_field, delimiter, name, sep):
+def _csv_records(stream, id_field, keywords_field, delimiter, name, sep, label_field=None):
     reader = csv.reader(stream, delimiter=delimiter)
     try:
         header = next(reader)
@@ -153,14 +178,16 @@ def _csv_records(stream, id_field, keywords_field, delimiter, name, sep):
     except csv.Error as exc:
         raise InputFormatError(f"unreadable CSV header ({exc})", path=name, line=1) from None
     header = [h.strip() for h in header]
-    missing = [f for f in (id_field, keywords_field) if f not in header]
+    wanted = (id_field, keywords_field) + (() if label_field is None else (label_field,))
+    missing = [f for f in wanted if f not in header]
     if missing:
         raise InputFormatError(
             f"no column {missing[0]!r} in the header (columns: {', '.join(map(repr, header))}); "
-            "set id_field / keywords_field to the names this file uses",
+            "set id_field / keywords_field / label_field to the names this file uses",
             path=name, line=1,
         )
     i_id, i_kw = header.index(id_field), header.index(keywords_field)
+    i_lab = None if label_field is None else header.index(label_field)
     need = max(i_id, i_kw) + 1
     while True:
         start = reader.line_num + 1
@@ -169,21 +196,24 @@ def _csv_records(stream, id_field, keywords_field, delimiter, name, sep):
         except StopIteration:
             return
         except csv.Error as exc:
-            yield start, None, f"unreadable CSV record ({exc})"
+            yield start, None, f"unreadable CSV record ({exc})", None
             continue
         if not row or not any(c.strip() for c in row):
             continue
         if len(row) < need:
             yield start, None, (
                 f"{len(row)} fields, expected at least {need} (header has {len(header)})"
-            )
+            ), None
             continue
         try:
             doc_id = _check_id(row[i_id].strip(), id_field)
         except ValueError as exc:
-            yield start, None, str(exc)
+            yield start, None, str(exc), None
             continue
-        yield start, doc_id, split_keywords(row[i_kw], sep=sep)
+        label = None
+        if i_lab is not None:
+            label = _label_of(row[i_lab] if i_lab < len(row) else None, label_field)
+        yield start, doc_id, split_keywords(row[i_kw], sep=sep), label
 
 
 def read_collection(
@@ -255,22 +285,35 @@ def read_collection(
     >>> ids, kws, report.skipped
     (['a'], [['AI']], [(2, 'invalid JSON (Expecting value at column 1)')])
     """
+    ids, lists, _, report = _read(source, id_field, keywords_field, on_error, format, sep)
+    return ids, lists, report
+
+
+def _read(source, id_field, keywords_field, on_error, format, sep, label_field=None,
+          on_missing_label="skip"):
+    """read_collection's work; with ``label_field`` also the labels (see read_labeled_collection)."""
     if on_error not in ("raise", "skip"):
         raise SimvecValueError(f"on_error must be 'raise' or 'skip', got {on_error!r}")
+    if on_missing_label not in ("raise", "skip"):
+        raise SimvecValueError(
+            f"on_missing_label must be 'raise' or 'skip', got {on_missing_label!r}"
+        )
     if format is not None and format not in ("jsonl", "csv", "tsv"):
         raise SimvecValueError(f"format must be 'jsonl', 'csv' or 'tsv', got {format!r}")
     stream, name, fmt, close = _open_text(source, format)
     report = CollectionReport(source=name, format=fmt)
     ids: list[str] = []
     lists: list[list[str]] = []
+    labels: list[str] = []
     first_line: dict[str, int] = {}
     try:
         if fmt == "jsonl":
-            records = _jsonl_records(stream, id_field, keywords_field)
+            records = _jsonl_records(stream, id_field, keywords_field, label_field)
         else:
             delim = "\t" if fmt == "tsv" else ","
-            records = _csv_records(stream, id_field, keywords_field, delim, name, sep)
-        for lineno, doc_id, payload in records:
+            records = _csv_records(stream, id_field, keywords_field, delim, name, sep,
+                                   label_field)
+        for lineno, doc_id, payload, label in records:
             if doc_id is not None and doc_id in first_line:
                 doc_id, payload = None, (
                     f"duplicate id {doc_id!r} (first on line {first_line[doc_id]})"
@@ -283,9 +326,19 @@ def read_collection(
                     )
                 report.skipped.append((lineno, payload))
                 continue
+            if label is _NO_LABEL:
+                why = f"no label: field {label_field!r} is missing or empty"
+                if on_missing_label == "raise":
+                    raise InputFormatError(
+                        why + "; add it or pass on_missing_label='skip'", path=name, line=lineno
+                    )
+                report.skipped.append((lineno, why))
+                report.missing_label.append(lineno)
+                continue
             first_line[doc_id] = lineno
             ids.append(doc_id)
             lists.append(payload)
+            labels.append(label)
     except UnicodeDecodeError as exc:
         raise InputFormatError(f"not valid UTF-8 ({exc.reason})", path=name) from None
     finally:
@@ -297,7 +350,7 @@ def read_collection(
             "%s: skipped %d malformed record(s), first on line %d: %s",
             name, len(report.skipped), *report.skipped[0],
         )
-    return ids, lists, report
+    return ids, lists, labels, report
 
 
 # --------------------------------------------------------------------------- all-pairs top-k
@@ -315,7 +368,8 @@ class AllPairsTopK:
         ``index[i, r]`` is the position in ``ids`` of document i's (r+1)-th most similar other
         document; ``-1`` pads rows with fewer than k neighbours (documents without vector).
     cosine : ndarray of float32, shape (N, k)
-        Cosine of the mean keyword vectors, decreasing along each row; NaN where ``index`` is -1.
+        Score of the method (for ``"mean"`` the cosine of the mean keyword vectors), decreasing
+        along each row; NaN where ``index`` is -1.
     jaccard : ndarray of float32, shape (N, k), or None
         Jaccard overlap of the keyword sets of the same pairs (None if not requested).
     no_vector : list
@@ -334,7 +388,7 @@ class AllPairsTopK:
     jaccard: np.ndarray | None
     no_vector: list
     k: int
-    method: str = "mean"
+    method: str = "sif_best_match"
     n_keywords: int = 0
     n_oov_keywords: int = 0
 
@@ -417,19 +471,28 @@ def all_pairs_topk(
     keyword_lists: Sequence,
     kv,
     k: int = 10,
-    method: str = "mean",
+    method: str = "sif_best_match",
     chunk_size: int = 1024,
     include_jaccard: bool = True,
     tokenizer: Callable[[str], list[str]] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    **method_params,
 ) -> AllPairsTopK:
-    """For every document, its ``k`` most similar other documents by keyword-vector cosine.
+    """For every document, its ``k`` most similar other documents by keyword-list similarity.
 
-    Each document's vector is computed once, exactly as in
+    The default ``method="sif_best_match"`` (SIF-weighted token best-match alignment, the
+    default of :func:`~simvec.similarity.keyword_similarity`, chosen in docs/keyword-quality.md)
+    and any other method of :mod:`simvec.keyword_methods` go through
+    :func:`simvec.keyword_methods.topk_neighbors`: the best-match methods in memory-bounded
+    blocks whose time grows with the product of the collection's token counts (500 news
+    articles of ~50 keyphrases: about 10 s on 2 cores), the others through the (N, N) matrix.
+    ``method="mean"`` is the scalable path described next (100,000 documents in seconds).
+
+    With ``method="mean"`` each document's vector is computed once, exactly as in
     :func:`~simvec.similarity.keyword_similarity` with ``method="mean"``: the mean of its raw
-    keyword vectors, each the mean of its in-vocabulary token vectors (so the cosine here equals
-    ``keyword_similarity(a, b, kv).score``). Unit document vectors are then compared in blocks
-    of ``chunk_size`` query documents against the whole collection with
+    keyword vectors, each the mean of its in-vocabulary token vectors (so the cosine here
+    equals ``keyword_similarity(a, b, kv, method="mean").score``). Unit document vectors are
+    then compared in blocks of ``chunk_size`` query documents against the whole collection with
     :func:`simvec._topk.dot_topk` (BLAS sgemm + a parallel top-k merge), the document itself
     excluded; the (N, N) score matrix never exists. The Jaccard overlap of the keyword sets is
     computed only for the k neighbours found.
@@ -446,9 +509,8 @@ def all_pairs_topk(
     kv : KeyedVectors
     k : int, default 10
         Neighbours per document (fewer when the collection is smaller; rows are padded).
-    method : {"mean"}
-        Only the mean-vector cosine scales to all pairs; use
-        :func:`~simvec.similarity.keyword_similarity` for ``"best_match"`` on chosen pairs.
+    method : str, default "sif_best_match"
+        One of :data:`simvec.keyword_methods.METHODS`; ``"mean"`` scales to millions of pairs.
     chunk_size : int, default 1024
         Query documents per block (``progress`` is called after each). Scores are computed
         ``min(chunk_size, 256)`` rows by at most 65,536 columns at a time, so the score buffer
@@ -460,6 +522,8 @@ def all_pairs_topk(
     progress : callable (done, total), optional
         Called after each block with the number of documents (among those with a vector)
         scored so far and their total.
+    **method_params
+        Passed to :func:`simvec.keyword_methods.similarity_matrix` (``sif_a``, ``alpha``, ...).
 
     Returns
     -------
@@ -486,15 +550,15 @@ def all_pairs_topk(
     >>> from simvec.vectors.keyed import KeyedVectors
     >>> kv = KeyedVectors(np.array([[1, 0], [0.9, 0.1], [0, 1]], np.float32),
     ...                   ["cat", "kitten", "car"])
-    >>> res = all_pairs_topk(["d1", "d2", "d3"], [["cat"], ["kitten", "cat"], ["car"]], kv, k=1)
+    >>> res = all_pairs_topk(["d1", "d2", "d3"], [["cat"], ["kitten", "cat"], ["car"]], kv, k=1,
+    ...                      method="mean")
     >>> [(d, o, round(c, 3), j) for d, _, o, c, j in res]
     [('d1', 'd2', 0.999, 0.5), ('d2', 'd1', 0.999, 0.5), ('d3', 'd2', 0.053, 0.0)]
     """
-    if method != "mean":
-        raise SimvecValueError(
-            f"all_pairs_topk supports method='mean' only, got {method!r}; score chosen pairs "
-            "with keyword_similarity(..., method='best_match')"
-        )
+    from simvec.keyword_methods import METHODS, topk_neighbors
+
+    if method not in METHODS:
+        raise SimvecValueError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
     ids = list(ids)
     n = len(ids)
     if len(keyword_lists) != n:
@@ -555,6 +619,18 @@ def all_pairs_topk(
     # 2. Keyword vectors: mean of the raw vectors of the in-vocabulary tokens.
     kw_rows = [enc.rows(s) for s in spellings]
     kw_ok = np.fromiter((bool(r) for r in kw_rows), dtype=bool, count=len(kw_rows))
+    if method != "mean":  # every other method: simvec.keyword_methods, then Jaccard of the top k
+        index, score, valid = topk_neighbors(keyword_lists, kv, method, k, tokenizer=tokenizer,
+                                             progress=progress, **method_params)
+        jac = None
+        if include_jaccard:
+            jac = np.empty(index.shape, dtype=np.float32)
+            _jaccard_pairs(doc_ptr, doc_kids, np.arange(n, dtype=np.int64), index, jac)
+        return AllPairsTopK(
+            ids=ids, index=index, cosine=score, jaccard=jac,
+            no_vector=[ids[i] for i in np.flatnonzero(~valid)], k=k, method=method,
+            n_keywords=len(doc_sids), n_oov_keywords=int(len(doc_sids) - kw_ok[doc_sids].sum()),
+        )
     kw_vec = _mean_rows(enc.vectors, kw_rows, enc.vectors.shape[1])
     del kw_rows, spellings, enc
 

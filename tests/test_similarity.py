@@ -167,7 +167,7 @@ def toy():
 
 def test_mean_uses_raw_vectors_averaged(toy):
     # keyword "big cat" = mean(big, cat) = (1.5, 0, 0); list a = mean("big cat", "car")
-    r = keyword_similarity(["big cat", "car"], ["tree", "truck"], toy)
+    r = keyword_similarity(["big cat", "car"], ["tree", "truck"], toy, method="mean")
     va = np.mean([[1.5, 0, 0], [0, 1, 0]], axis=0)
     vb = np.mean([[0, 0, 1], [0, 0.9, 0.2]], axis=0)
     expected = va @ vb / np.linalg.norm(va) / np.linalg.norm(vb)
@@ -247,14 +247,18 @@ AI2 = "deep learning, artificial intelligence"
 SPORT = "football, stadium"
 
 
-@pytest.mark.parametrize("method", ["mean", "best_match"])
-def test_glove_related_lists_beat_unrelated(kv, method):
+@pytest.mark.parametrize("method, high, low", [
+    ("mean", 0.6, 0.4), ("best_match", 0.6, 0.4), ("sif_best_match", 0.6, 0.4),
+    ("sif", 0.6, 0.4), ("soft_cosine", 0.5, 0.3),
+    ("hybrid", 0.5, 0.3),  # 0.2 x token Jaccard (0 here) + 0.8 x sif_best_match
+])
+def test_glove_related_lists_beat_unrelated(kv, method, high, low):
     related = keyword_similarity(AI, AI2, kv, method=method)
     unrelated = keyword_similarity(AI, SPORT, kv, method=method)
     assert isinstance(related, KeywordSimilarity)
     assert related.jaccard == 0.0 and unrelated.jaccard == 0.0  # Jaccard cannot tell them apart
-    assert related.score > 0.6
-    assert unrelated.score < 0.4
+    assert related.score > high
+    assert unrelated.score < low
     assert related.score - unrelated.score > 0.3
 
 
@@ -293,6 +297,9 @@ def test_glove_mean_ranks_by_topic(kv):
         "sport": "goalkeeper, championship, coach",
         "cooking": "recipe, oven, garlic",
     }
-    scores = {k: keyword_similarity(query, v, kv).score for k, v in candidates.items()}
+    scores = {k: keyword_similarity(query, v, kv, method="mean").score
+              for k, v in candidates.items()}
     assert max(scores, key=scores.get) == "finance"
+    default = {k: keyword_similarity(query, v, kv).score for k, v in candidates.items()}
+    assert max(default, key=default.get) == "finance"
     assert all(keyword_similarity(query, v, kv).jaccard == 0.0 for v in candidates.values())

@@ -95,7 +95,7 @@ def similar(
     fmt: FormatOpt = "table",
     quiet: QuietOpt = False,
 ):
-    """Compare two keyword lists: Jaccard, mean-vector cosine, best-match cosine and alignment."""
+    """Compare two keyword lists: default (SIF best-match) score, Jaccard, mean and best-match cosines."""
     from simvec.cli.commands import similar_payload
 
     _setup(fmt, quiet)
@@ -189,7 +189,7 @@ def evaluate(
 def keywords(
     docs: Annotated[str, typer.Argument(help="Collection: JSONL ({\"id\":..., \"keywords\": [...]}) or CSV; '-' for stdin (JSONL).")],
     top_k: Annotated[int, typer.Option("--top-k", "-k", help="Neighbours per document.")] = 10,
-    method: Annotated[str, typer.Option(help="Document vector: mean of keyword vectors.")] = "mean",
+    method: Annotated[str, typer.Option(help="Keyword-list similarity (see `simvec evaluate-keywords --help`); 'mean' scales to millions of documents.")] = "sif_best_match",
     id_field: Annotated[str, typer.Option(help="Field (JSONL) or column (CSV) holding the id.")] = "id",
     keywords_field: Annotated[str, typer.Option(help="Field or column holding the keywords.")] = "keywords",
     on_error: Annotated[str, typer.Option(help="Unreadable line: 'raise' stops, 'skip' reports and goes on.")] = "raise",
@@ -206,6 +206,40 @@ def keywords(
         docs, _load(vectors), top_k=top_k, method=method, id_field=id_field,
         keywords_field=keywords_field, on_error=on_error, output=output, fmt=fmt,
     )
+
+
+@app.command("evaluate-keywords")
+@_fail_cleanly
+def evaluate_keywords(
+    docs: Annotated[str, typer.Argument(help="Labelled collection: JSONL or CSV with id, keywords and label fields; '-' for stdin (JSONL).")],
+    label: Annotated[str, typer.Option("--label", "-l", help="Field or column holding the topic label.")],
+    method: Annotated[Optional[List[str]], typer.Option(
+        "--method", "-m", help="Method to evaluate (repeat for several; 'all' for every one): "
+        "jaccard_phrases, jaccard_tokens, mean, idf_mean, sif, best_match, sif_best_match, "
+        "soft_cosine, hybrid, wmd.")] = None,
+    top_k: Annotated[int, typer.Option("--top-k", "-k", help="Rank cut-off of MAP@k.")] = 10,
+    id_field: Annotated[str, typer.Option(help="Field (JSONL) or column (CSV) holding the id.")] = "id",
+    keywords_field: Annotated[str, typer.Option(help="Field or column holding the keywords.")] = "keywords",
+    on_error: Annotated[str, typer.Option(help="Unreadable line: 'raise' stops, 'skip' reports and goes on.")] = "raise",
+    on_missing_label: Annotated[str, typer.Option(help="Document without label: 'skip' reports its line and goes on, 'raise' stops.")] = "skip",
+    seed: Annotated[int, typer.Option(help="Seed of the tie-breaking for MAP@k.")] = 0,
+    vectors: VectorsOpt = DEFAULT_VECTORS,
+    fmt: FormatOpt = "table",
+    quiet: QuietOpt = False,
+):
+    """Rank every document's neighbours by keyword similarity; precision@1 and MAP@k of the label per method."""
+    from simvec.cli.commands import evaluate_keywords_payload
+
+    _setup(fmt, quiet)
+    methods = method or ["jaccard_phrases", "jaccard_tokens", "mean", "sif_best_match"]
+    lexical_only = all(m.startswith("jaccard") for m in methods)
+    payload, tables = evaluate_keywords_payload(
+        docs, None if lexical_only else _load(vectors), label=label, methods=methods,
+        id_field=id_field, keywords_field=keywords_field, on_error=on_error,
+        on_missing_label=on_missing_label, k=top_k, seed=seed,
+    )
+    payload["vectors"] = None if lexical_only else vectors
+    emit(payload, tables, fmt)
 
 
 @app.command()

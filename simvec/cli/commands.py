@@ -17,18 +17,22 @@ __all__ = [
     "neighbors_payload",
     "evaluate_payload",
     "keywords_run",
+    "evaluate_keywords_payload",
     "info_payload",
 ]
 
 
 def similar_payload(a: str, b: str, kv, vectors_name: str):
-    """Jaccard, mean cosine, best-match cosine and the alignment of two keyword lists."""
+    """Default-method score, Jaccard, mean and best-match cosines, alignment of two lists."""
     from simvec.similarity import keyword_similarity
 
+    default = keyword_similarity(a, b, kv)  # simvec's default method (sif_best_match)
     mean = keyword_similarity(a, b, kv, method="mean")
     best = keyword_similarity(a, b, kv, method="best_match")
     payload = {
         "vectors": vectors_name,
+        "method": default.method,
+        "score": default.score,
         "a": mean.used_a + mean.oov_a,
         "b": mean.used_b + mean.oov_b,
         "jaccard": mean.jaccard,
@@ -46,8 +50,8 @@ def similar_payload(a: str, b: str, kv, vectors_name: str):
     scores = Table(
         "keyword similarity",
         ["measure", "score"],
-        [["jaccard", mean.jaccard], ["mean-vector cosine", mean.score],
-         ["best-match cosine", best.score]],
+        [[f"{default.method} (default)", default.score], ["jaccard", mean.jaccard],
+         ["mean-vector cosine", mean.score], ["best-match cosine", best.score]],
         caption="; ".join(n for n in notes if n),
     )
     align = Table(
@@ -189,6 +193,43 @@ def keywords_run(docs: str, kv, *, top_k: int, method: str, id_field: str,
         text.detach()
 
     atomic_write([(output, writer)])
+
+
+def evaluate_keywords_payload(docs: str, kv, *, label: str, methods, id_field: str,
+                              keywords_field: str, on_error: str, on_missing_label: str,
+                              k: int, seed: int):
+    """Retrieval precision@1 / MAP@k of several keyword methods on a labelled collection."""
+    import sys
+
+    from simvec.retrieval import evaluate_keyword_retrieval, read_labeled_collection
+
+    source = sys.stdin if docs == "-" else docs
+    ids, lists, labels, report = read_labeled_collection(
+        source, label, id_field=id_field, keywords_field=keywords_field, on_error=on_error,
+        on_missing_label=on_missing_label)
+    res = evaluate_keyword_retrieval(ids, lists, labels, kv, methods, k=k, seed=seed)
+    res.skipped = list(report.skipped)
+    payload = {"collection": report.source, "label": label, **res.to_dict(),
+               "missing_label_lines": list(report.missing_label)}
+    notes = [f"{res.n_queries} queries, {res.n_candidates} candidates, chance precision@1 "
+             f"{res.chance_precision_at_1:.3f}"]
+    if report.skipped:
+        notes.append(f"skipped {len(report.skipped)} record(s): " + "; ".join(
+            f"line {line}: {why}" for line, why in report.skipped[:5]))
+    if res.empty_keywords:
+        notes.append(f"{len(res.empty_keywords)} document(s) with no keyword, not evaluated: "
+                     + ", ".join(map(str, res.empty_keywords[:5])))
+    if res.singleton_labels:
+        notes.append(f"{len(res.singleton_labels)} label(s) on one document only, excluded from "
+                     "the averages: " + ", ".join(map(str, list(res.singleton_labels)[:5])))
+    table = Table(
+        f"keyword retrieval: {Path(report.source).name} (label {label!r})",
+        ["method", "precision@1", f"MAP@{k}", "seconds", "no vector", "source"],
+        [[m.method, m.precision_at_1, m.map_at_k, m.seconds, m.no_vector, m.description]
+         for m in res.methods],
+        caption="; ".join(notes),
+    )
+    return payload, [table]
 
 
 def info_payload(src, list_sources_only: bool):
