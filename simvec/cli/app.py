@@ -162,7 +162,7 @@ def analogy(
 @app.command()
 @_fail_cleanly
 def evaluate(
-    files: Annotated[List[Path], typer.Argument(help="Word-pair files (w1 TAB w2 TAB score) or analogy files (': section' format).")],
+    files: Annotated[List[Path], typer.Argument(help="Word-pair files (w1 TAB w2 TAB score), analogy files (': section' format), or phrase/sentence-pair files (BiRD: header with term1, term2, relatedness score; STS Benchmark rows).")],
     restrict_vocab: Annotated[int, typer.Option(help="Use only the N most frequent words.")] = 300000,
     method: Annotated[str, typer.Option(help="Analogy objective: 3cosadd or 3cosmul.")] = "3cosadd",
     case_sensitive: Annotated[bool, typer.Option(help="Do not fold case.")] = False,
@@ -170,7 +170,7 @@ def evaluate(
     fmt: FormatOpt = "table",
     quiet: QuietOpt = False,
 ):
-    """Evaluate vectors on word-similarity (Pearson, Spearman) and analogy (accuracy) files."""
+    """Evaluate vectors on word-similarity and phrase/sentence-pair files (Pearson, Spearman) and analogy files (accuracy)."""
     from simvec.cli.commands import evaluate_payload
 
     _setup(fmt, quiet)

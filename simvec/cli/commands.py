@@ -110,9 +110,21 @@ def evaluate_payload(files, kv, *, restrict_vocab: int, method: str, case_insens
     """Word-pair correlations and analogy accuracies for each file, kind detected per file."""
     from simvec.evaluation import evaluate_word_analogies, evaluate_word_pairs
 
+    from simvec.phrase_eval import detect_pair_format, evaluate_text_pairs
+
     pairs_rows, analogy_rows, section_rows, payload = [], [], [], {"files": []}
+    phrase_rows = []
     for path in files:
         path = Path(path)
+        if detect_pair_format(path) is not None:  # BiRD / STS Benchmark phrase or sentence pairs
+            results, pairs = evaluate_text_pairs(kv, path)
+            payload["files"].append({
+                "file": str(path), "kind": "text_pairs", "format": pairs.format,
+                "pairs": len(pairs.scores), "methods": [r.to_dict() for r in results],
+            })
+            phrase_rows += [[path.name, r.method, r.spearman, r.pearson, r.pairs_used,
+                             r.pairs_total, r.seconds] for r in results]
+            continue
         if _is_analogy_file(path):
             res = evaluate_word_analogies(
                 kv, path, restrict_vocab=restrict_vocab, method=method,
@@ -147,6 +159,10 @@ def evaluate_payload(files, kv, *, restrict_vocab: int, method: str, case_insens
             pairs_rows.append([path.name, res.spearman[0], res.pearson[0], res.pairs_used,
                                res.pairs_total, res.oov_ratio])
     tables = []
+    if phrase_rows:
+        tables.append(Table("phrase / sentence pairs",
+                            ["file", "method", "spearman", "pearson", "pairs used", "pairs",
+                             "seconds"], phrase_rows))
     if pairs_rows:
         tables.append(Table("word-pair similarity",
                             ["file", "spearman", "pearson", "pairs used", "pairs", "oov %"],
