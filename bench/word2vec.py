@@ -11,6 +11,7 @@ Usage::
     .venv/bin/python bench/make_corpus.py                       # once: /tmp/simvec-bench/corpus.txt
     .venv/bin/python bench/word2vec.py --sg 0 --epochs 5        # CBOW, the setting
     .venv/bin/python bench/word2vec.py --sg 1 --epochs 1        # skip-gram
+    .venv/bin/python bench/word2vec.py --sg 1 --epochs 1 --shared-negatives --engines simvec
     .venv/bin/python bench/word2vec.py --max-words 5000000      # a slice, for a quick look
 
 The machine is shared: the script prints the load average before and after each run.
@@ -94,7 +95,7 @@ def child(engine: str, corpus: str, p: dict) -> dict:
         m = Word2Vec(vector_size=p["vector_size"], window=p["window"], min_count=p["min_count"],
                      sample=p["sample"], negative=p["negative"], sg=bool(p["sg"]),
                      epochs=p["epochs"], workers=p["workers"], seed=p["seed"],
-                     compute_loss=p["compute_loss"])
+                     compute_loss=p["compute_loss"], shared_negatives=p["shared_negatives"])
         t = time.perf_counter()
         m.build_vocab(c)
         t_vocab = time.perf_counter() - t
@@ -133,13 +134,16 @@ def main() -> None:
     ap.add_argument("--negative", type=int, default=5)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--no-loss", action="store_true", help="simvec: compute_loss=False")
+    ap.add_argument("--shared-negatives", action="store_true",
+                    help="simvec skip-gram: share noise words across the window (HogBatch-style)")
     ap.add_argument("--engines", default="gensim,simvec")
     ap.add_argument("--json", default=None, help="also write the results here")
     ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
     a = ap.parse_args()
     p = {"vector_size": a.vector_size, "window": a.window, "min_count": a.min_count,
          "sample": a.sample, "negative": a.negative, "sg": a.sg, "epochs": a.epochs,
-         "workers": a.workers, "seed": a.seed, "compute_loss": not a.no_loss}
+         "workers": a.workers, "seed": a.seed, "compute_loss": not a.no_loss,
+         "shared_negatives": a.shared_negatives}
     corpus = Path(a.corpus)
     if a.child:
         print(json.dumps(child(a.child, str(corpus), p)))
@@ -153,8 +157,9 @@ def main() -> None:
     for engine in a.engines.split(","):
         before = _load()
         cmd = [sys.executable, __file__, "--child", engine, "--corpus", str(corpus)] + [
-            x for k, v in p.items() if k != "compute_loss"
-            for x in (f"--{k.replace('_', '-')}", str(v))] + (["--no-loss"] if a.no_loss else [])
+            x for k, v in p.items() if k not in ("compute_loss", "shared_negatives")
+            for x in (f"--{k.replace('_', '-')}", str(v))] + (["--no-loss"] if a.no_loss else []) \
+            + (["--shared-negatives"] if a.shared_negatives else [])
         t = time.perf_counter()
         out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
         r = json.loads(out.strip().splitlines()[-1])

@@ -77,8 +77,8 @@ def _grad(f, label, alpha, table):
 
 @njit(nogil=True, fastmath=True, cache=True)
 def train_job(ids, starts, s_begin, s_end, syn0, syn1, sample_int, use_sample, noise_thr,
-              noise_alias, sg, window, negative, alpha0, alpha1, job_words, seed, compute_loss,
-              table):
+              noise_alias, sg, shared, window, negative, alpha0, alpha1, job_words, seed,
+              compute_loss, table):
     """Train sentences ``[s_begin, s_end)`` of the encoded corpus; return (loss, words, examples).
 
     Parameters
@@ -91,6 +91,9 @@ def train_job(ids, starts, s_begin, s_end, syn0, syn1, sample_int, use_sample, n
     use_sample : bool                  subsampling on
     noise_thr : int64 (V,), noise_alias : int32 (V,)  alias table of the noise distribution
     sg : bool                          skip-gram (else CBOW mean)
+    shared : bool                      skip-gram only: one set of noise words per centre word,
+                                       shared by its whole window, output rows updated once per
+                                       window (HogBatch-style minibatch, Ji et al. 2016)
     window, negative : int
     alpha0, alpha1 : float             learning rate at the job's first and last word
     job_words : int                    in-vocabulary words of the job (for the alpha schedule)
@@ -114,6 +117,8 @@ def train_job(ids, starts, s_begin, s_end, syn0, syn1, sample_int, use_sample, n
     buf = np.empty(maxlen, dtype=np.int32)
     neu1 = np.empty(d, dtype=np.float32)
     work = np.empty(d, dtype=np.float32)
+    negs = np.empty(negative + 1, dtype=np.int32)
+    gout = np.empty((negative + 1, d), dtype=np.float32)
     loss = 0.0
     done = 0
     examples = 0
@@ -140,7 +145,46 @@ def train_job(ids, starts, s_begin, s_end, syn0, syn1, sample_int, use_sample, n
             lo = max(0, i - eff)
             hi = min(n, i + eff + 1)
             centre = buf[i]
-            if sg:
+            if sg and shared:
+                negs[0] = centre
+                m = 1
+                for t in range(negative):
+                    r = _next(r)
+                    idx = (_r32(r) * V) >> 32
+                    r = _next(r)
+                    target = idx if _r32(r) < noise_thr[idx] else noise_alias[idx]
+                    if target != centre:
+                        negs[m] = target
+                        m += 1
+                for t in range(m):
+                    for k in range(d):
+                        gout[t, k] = 0.0
+                for j in range(lo, hi):
+                    if j == i:
+                        continue
+                    ctx = buf[j]
+                    for k in range(d):
+                        work[k] = 0.0
+                    for t in range(m):
+                        target = negs[t]
+                        label = 1.0 if t == 0 else 0.0
+                        f = np.float32(0.0)
+                        for k in range(d):
+                            f += syn0[ctx, k] * syn1[target, k]
+                        g, l = _grad(f, label, alpha, table)
+                        if compute_loss:
+                            loss += l
+                        for k in range(d):
+                            work[k] += g * syn1[target, k]
+                            gout[t, k] += g * syn0[ctx, k]
+                    for k in range(d):
+                        syn0[ctx, k] += work[k]
+                    examples += 1
+                for t in range(m):
+                    target = negs[t]
+                    for k in range(d):
+                        syn1[target, k] += gout[t, k]
+            elif sg:
                 for j in range(lo, hi):
                     if j == i:
                         continue

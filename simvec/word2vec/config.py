@@ -52,6 +52,11 @@ class Word2VecConfig:
         Target number of in-vocabulary words per job (unit of work of a thread).
     compute_loss : bool, default True
         Accumulate the training loss (float64).
+    shared_negatives : bool, default False
+        Skip-gram only, not in gensim: draw the ``negative`` noise words once per centre word
+        and share them across its window, updating the output rows once per window
+        (HogBatch-style minibatching, Ji et al. 2016, arXiv:1604.04661). Faster (fewer random
+        rows touched); see docs/word2vec.md for its measured quality.
 
     Raises
     ------
@@ -75,6 +80,7 @@ class Word2VecConfig:
     seed: int = 1
     batch_words: int = 10000
     compute_loss: bool = True
+    shared_negatives: bool = False
 
     def __post_init__(self):
         if self.workers == 0:
@@ -108,6 +114,7 @@ class Word2VecConfig:
                 f"min_alpha must not exceed alpha ({self.alpha}), got {self.min_alpha}")
         self.sg = bool(self.sg)
         self.compute_loss = bool(self.compute_loss)
+        self.shared_negatives = bool(self.shared_negatives)
 
     def to_dict(self) -> dict:
         """JSON-able dict of all parameters."""

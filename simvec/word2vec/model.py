@@ -64,7 +64,7 @@ class Word2Vec:
         A path is read with :class:`simvec.text.corpus.LineSentence` (one sentence per line,
         whitespace tokens, ``.gz``/``.bz2``, folder); or any re-iterable of token lists.
     vector_size, window, min_count, max_vocab_size, sample, negative, ns_exponent, alpha, \
-min_alpha, sg, epochs, workers, seed, batch_words, compute_loss
+min_alpha, sg, epochs, workers, seed, batch_words, compute_loss, shared_negatives
         See :class:`simvec.word2vec.config.Word2VecConfig`.
     callbacks : sequence, optional
         Objects with any of ``on_train_begin(model)``, ``on_epoch_begin(model)``,
@@ -131,13 +131,14 @@ min_alpha, sg, epochs, workers, seed, batch_words, compute_loss
     def __init__(self, corpus=None, *, vector_size=100, window=5, min_count=5,
                  max_vocab_size=None, sample=1e-3, negative=5, ns_exponent=0.75, alpha=0.025,
                  min_alpha=0.0001, sg=False, epochs=5, workers=0, seed=1, batch_words=10000,
-                 compute_loss=True, callbacks=(), checkpoint=None, checkpoint_interval=None,
+                 compute_loss=True, shared_negatives=False, callbacks=(), checkpoint=None, checkpoint_interval=None,
                  progress=None):
         self.config = Word2VecConfig(
             vector_size=vector_size, window=window, min_count=min_count,
             max_vocab_size=max_vocab_size, sample=sample, negative=negative,
             ns_exponent=ns_exponent, alpha=alpha, min_alpha=min_alpha, sg=sg, epochs=epochs,
-            workers=workers, seed=seed, batch_words=batch_words, compute_loss=compute_loss)
+            workers=workers, seed=seed, batch_words=batch_words, compute_loss=compute_loss,
+            shared_negatives=shared_negatives)
         self.vocab: Vocabulary | None = None
         self.wv: KeyedVectors | None = None
         self.syn1neg: np.ndarray | None = None
@@ -263,7 +264,8 @@ min_alpha, sg, epochs, workers, seed, batch_words, compute_loss
         ckpt = Path(checkpoint) if checkpoint is not None else None
         _call(callbacks, "on_train_begin", self)
         t_start = time.perf_counter()
-        done_before = self.epoch * n_tok + int(starts[bounds[self.job]])
+        order, prefix = _job_order(starts, bounds, c.workers)
+        done_before = self.epoch * n_tok + int(prefix[self.job])
         try:
             with TrainProgress(total, progress) as prog:
                 while self.epoch < self._schedule:
@@ -271,8 +273,8 @@ min_alpha, sg, epochs, workers, seed, batch_words, compute_loss
                         self.running_training_loss = 0.0
                         self.running_examples = 0
                         _call(callbacks, "on_epoch_begin", self)
-                    self._run_epoch(K, ids, starts, bounds, n_tok, sample_int, thr, alias,
-                                    syn0, syn1, prog, ckpt, checkpoint_interval, t_start,
+                    self._run_epoch(K, ids, starts, bounds, order, prefix, n_tok, sample_int,
+                                    thr, alias, syn0, syn1, prog, ckpt, checkpoint_interval, t_start,
                                     done_before)
                     self.loss_history.append(self.running_training_loss)
                     log.info("epoch %d/%d: loss %.6g, %.1f s", self.epoch + 1, self._schedule,
@@ -289,13 +291,14 @@ min_alpha, sg, epochs, workers, seed, batch_words, compute_loss
         _call(callbacks, "on_train_end", self)
         return self
 
-    def _run_epoch(self, K, ids, starts, bounds, n_tok, sample_int, thr, alias, syn0, syn1,
+    def _run_epoch(self, K, ids, starts, bounds, order, prefix, n_tok, sample_int, thr, alias,
+                   syn0, syn1,
                    prog, ckpt, interval, t_start, done_before):
         c = self.config
         n_jobs = bounds.size - 1
         span = (c.alpha - c.min_alpha) / max(self._schedule * n_tok, 1)
         state = {"next": self.job, "busy": 0, "loss": self.running_training_loss,
-                 "words": int(starts[bounds[self.job]]), "examples": self.running_examples,
+                 "words": int(prefix[self.job]), "examples": self.running_examples,
                  "error": None}
         cond = threading.Condition()
         pause = threading.Event()
@@ -307,20 +310,21 @@ min_alpha, sg, epochs, workers, seed, batch_words, compute_loss
                 with cond:
                     while pause.is_set() and not stop.is_set():
                         cond.wait()
-                    j = state["next"]
-                    if stop.is_set() or j >= n_jobs:
+                    rank = state["next"]
+                    if stop.is_set() or rank >= n_jobs:
                         return
-                    state["next"] = j + 1
+                    state["next"] = rank + 1
                     state["busy"] += 1
                 try:
+                    j = int(order[rank])
                     s0, s1 = int(bounds[j]), int(bounds[j + 1])
                     w0, w1 = int(starts[s0]), int(starts[s1])
-                    pos0 = self.epoch * n_tok + w0
+                    pos0 = self.epoch * n_tok + int(prefix[rank])
                     a0 = c.alpha - span * pos0
                     a1 = c.alpha - span * (pos0 + (w1 - w0))
                     loss, words, examples = K.train_job(
                         ids, starts, s0, s1, syn0, syn1, sample_int, c.sample > 0, thr, alias,
-                        c.sg, c.window, c.negative, a0, a1, w1 - w0,
+                        c.sg, c.shared_negatives, c.window, c.negative, a0, a1, w1 - w0,
                         K.job_seed(c.seed, epoch_seed_index, j), c.compute_loss, K.EXP_TABLE)
                 except BaseException as exc:  # surfaced in the main thread
                     with cond:
@@ -500,6 +504,35 @@ min_alpha, sg, epochs, workers, seed, batch_words, compute_loss
     def save_vectors(self, path, format: str = "native") -> None:
         """Export ``wv`` in any format of :func:`simvec.vectors.formats.save_vectors`."""
         self.wv.save(path, format=format)
+
+
+def _job_order(starts, bounds, workers: int):
+    """Order in which the jobs are handed out, and the words before each job in that order.
+
+    The corpus is cut into ``workers`` contiguous parts of about equal size and their jobs are
+    interleaved (part 0 job 0, part 1 job 0, part 0 job 1, ...), so that, as in gensim's
+    ``corpus_file`` mode where each worker reads its own part of the file, every stretch of
+    training mixes all parts. With ``workers=1`` the corpus is read in order.
+
+    Returns
+    -------
+    order : ndarray, int64, shape (n_jobs,)
+    prefix : ndarray, int64, shape (n_jobs + 1,)
+        ``prefix[r]``: in-vocabulary words of the jobs handed out before rank ``r``.
+    """
+    n_jobs = bounds.size - 1
+    words = np.diff(starts[bounds])
+    parts = max(1, min(int(workers), n_jobs))
+    cum = np.cumsum(words)
+    part = np.minimum((cum - words) * parts // max(int(cum[-1]), 1), parts - 1)
+    rank_in_part = np.zeros(n_jobs, dtype=np.int64)
+    for p in range(parts):
+        idx = np.nonzero(part == p)[0]
+        rank_in_part[idx] = np.arange(idx.size)
+    order = np.lexsort((part, rank_in_part)).astype(np.int64)
+    prefix = np.zeros(n_jobs + 1, dtype=np.int64)
+    np.cumsum(words[order], out=prefix[1:])
+    return order, prefix
 
 
 def _call(callbacks, name: str, model) -> None:
