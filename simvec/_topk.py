@@ -80,7 +80,7 @@ def _block_scores(Q, VT, S):  # pragma: no cover - numba
 
 @njit(nogil=True, cache=True)
 def _merge_row(row, width, col_offset, excl, bv, bi):  # pragma: no cover - numba
-    """Fold ``row[:width]`` (scores of columns ``col_offset + j``) into the sorted top-k ``bv``/``bi``."""
+    """Fold ``row[:width]`` (columns ``col_offset + j``) into the sorted top-k ``bv`` / ``bi``."""
     k = bv.shape[0]
     n_excl = excl.shape[0]
     thresh = bv[k - 1]

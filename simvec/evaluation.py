@@ -201,16 +201,31 @@ def _check_restrict(restrict_vocab, n: int) -> int:
     return min(int(restrict_vocab), n)
 
 
+class _Restricted:
+    """Case-sensitive view of the first ``restrict`` keys: ``get`` and ``in`` like a dict."""
+
+    def __init__(self, key_to_index, restrict: int):
+        self._k2i = key_to_index
+        self._restrict = restrict
+
+    def get(self, key):
+        i = self._k2i.get(key)
+        return i if i is not None and i < self._restrict else None
+
+    def __contains__(self, key) -> bool:
+        return self.get(key) is not None
+
+
 def _vocab_map(kv, restrict: int, case_insensitive: bool):
     """Lookup of the first ``restrict`` keys, as gensim builds its ``ok_vocab``.
 
     Returns ``(ok_vocab, variants)``: ``ok_vocab`` maps a (possibly upper-cased) form to the first
-    row carrying it; ``variants`` maps a form shared by several rows to all of them, ascending.
+    row carrying it (``.get`` / ``in``); ``variants`` maps a form shared by several rows to all
+    of them, ascending.
     """
-    keys = kv.index_to_key[:restrict]
     if not case_insensitive:
-        return {k: i for i, k in enumerate(keys)}, {}
-    forms = list(map(str.upper, keys))
+        return _Restricted(kv.key_to_index, restrict), {}
+    forms = list(map(str.upper, kv.index_to_key[:restrict]))
     ok_vocab = dict(zip(reversed(forms), range(len(forms) - 1, -1, -1)))
     variants: dict[str, list[int]] = {}
     if len(ok_vocab) < len(forms):
@@ -221,10 +236,11 @@ def _vocab_map(kv, restrict: int, case_insensitive: bool):
     return ok_vocab, variants
 
 
-def _lines(path):
-    """Yield ``(line_number, text)`` of a UTF-8 file, line endings (LF or CRLF) removed.
+def _lines(path, encoding="utf-8"):
+    """Yield ``(line_number, text)`` of a text file, line endings (LF or CRLF) removed.
 
-    Raises SimvecFileNotFoundError if the file is missing and InputFormatError on bad UTF-8.
+    Raises SimvecFileNotFoundError if the file is missing and InputFormatError on undecodable
+    bytes.
     """
     path = os.fspath(path)
     if not os.path.isfile(path):
@@ -235,10 +251,13 @@ def _lines(path):
     with open(path, "rb") as fh:
         for no, raw in enumerate(fh, 1):
             try:
-                text = raw.decode("utf-8")
+                text = raw.decode(encoding)
             except UnicodeDecodeError as exc:
-                raise InputFormatError(f"not valid UTF-8 ({exc.reason} at byte {exc.start})",
-                                       path=path, line=no) from None
+                raise InputFormatError(
+                    f"not valid {encoding} ({exc.reason} at byte {exc.start}); pass the file's "
+                    f"encoding=", path=path, line=no) from None
+            if no == 1:
+                text = text.lstrip("\ufeff")  # byte-order mark
             yield no, text.rstrip("\r\n")
 
 
@@ -247,7 +266,7 @@ def _skip(text: str) -> bool:
     return not s or s.startswith("#")
 
 
-def _read_word_pairs(path, delimiter):
+def _read_word_pairs(path, delimiter, encoding):
     """``[(line, w1, w2, score), ...]`` from a ``w1<delim>w2<delim>score`` file.
 
     Blank lines and ``#`` comments are skipped; a first content line whose score is not a number
@@ -255,7 +274,7 @@ def _read_word_pairs(path, delimiter):
     """
     pairs = []
     first = True
-    for no, text in _lines(path):
+    for no, text in _lines(path, encoding):
         if _skip(text):
             continue
         fields = text.split(delimiter)
@@ -286,10 +305,10 @@ def _show(delimiter) -> str:
     return {"\t": "<TAB>", None: " ", " ": " "}.get(delimiter, delimiter)
 
 
-def _read_analogies(path):
+def _read_analogies(path, encoding):
     """``[(section_name, [(line, a, b, c, d), ...]), ...]`` from a word2vec analogy file."""
     sections: list[tuple[str, list]] = []
-    for no, text in _lines(path):
+    for no, text in _lines(path, encoding):
         if _skip(text):
             continue
         s = text.strip()
@@ -317,7 +336,8 @@ def _read_analogies(path):
 
 # ---------------------------------------------------------------------------------- word pairs
 def evaluate_word_pairs(kv, pairs_file, *, delimiter="\t", restrict_vocab=300000,
-                        case_insensitive=True, dummy4unknown=False) -> WordPairResult:
+                        case_insensitive=True, dummy4unknown=False,
+                        encoding="utf-8") -> WordPairResult:
     """Correlate the cosine similarity of word pairs with human judgements.
 
     Mirrors gensim 4.4's ``KeyedVectors.evaluate_word_pairs``: each pair's similarity is the
@@ -331,7 +351,7 @@ def evaluate_word_pairs(kv, pairs_file, *, delimiter="\t", restrict_vocab=300000
     kv : KeyedVectors
         The vectors; rows ordered most frequent first, as pretrained files are.
     pairs_file : str or os.PathLike
-        UTF-8 text, one ``word1<delimiter>word2<delimiter>score`` a line (WordSim-353,
+        Text, one ``word1<delimiter>word2<delimiter>score`` a line (WordSim-353,
         SimLex-999, RG-65, MC-30 ...). LF or CRLF endings; blank lines and lines starting with
         ``#`` are skipped; a first line whose score is not a number is taken as a header.
     delimiter : str or None
@@ -342,6 +362,9 @@ def evaluate_word_pairs(kv, pairs_file, *, delimiter="\t", restrict_vocab=300000
         Compare upper-cased forms; of several keys with the same form the first row is used.
     dummy4unknown : bool
         Score pairs with an unknown word as similarity 0.0 instead of skipping them.
+    encoding : str
+        Text encoding of the file (ASCII-compatible: UTF-8, Latin-1, GBK ...; a UTF-8
+        byte-order mark is ignored).
 
     Returns
     -------
@@ -355,7 +378,7 @@ def evaluate_word_pairs(kv, pairs_file, *, delimiter="\t", restrict_vocab=300000
         If ``pairs_file`` does not exist.
     InputFormatError
         Naming file and line, for a line without exactly 3 fields, a non-numeric score after the
-        first line, or invalid UTF-8; also for a file with no pairs.
+        first line, or undecodable bytes; also for a file with no pairs.
     SimvecValueError
         If fewer than 2 pairs are in the vocabulary, or ``restrict_vocab`` is not positive.
 
@@ -380,7 +403,7 @@ def evaluate_word_pairs(kv, pairs_file, *, delimiter="\t", restrict_vocab=300000
     """
     from scipy import stats
 
-    pairs = _read_word_pairs(pairs_file, delimiter)
+    pairs = _read_word_pairs(pairs_file, delimiter, encoding)
     if not pairs:
         raise InputFormatError("no word pairs found", path=os.fspath(pairs_file))
     restrict = _check_restrict(restrict_vocab, len(kv))
@@ -389,11 +412,11 @@ def evaluate_word_pairs(kv, pairs_file, *, delimiter="\t", restrict_vocab=300000
 
     rows_a, rows_b, used_at, gold = [], [], [], []
     oov_pairs = []
-    for pos, (no, w1, w2, score) in enumerate(pairs):
+    for no, w1, w2, score in pairs:
         ia, ib = ok_vocab.get(norm(w1)), ok_vocab.get(norm(w2))
         if ia is None or ib is None:
             oov_pairs.append((w1, w2))
-            logger.debug("%s line %d: skipping pair with OOV word(s): %s %s", pairs_file, no, w1, w2)
+            logger.debug("%s line %d: pair with OOV word(s): %s %s", pairs_file, no, w1, w2)
             if not dummy4unknown:
                 continue
         else:
@@ -429,8 +452,8 @@ def evaluate_word_pairs(kv, pairs_file, *, delimiter="\t", restrict_vocab=300000
 
 # ---------------------------------------------------------------------------------- analogies
 def evaluate_word_analogies(kv, analogies_file, *, restrict_vocab=300000, case_insensitive=True,
-                            method="3cosadd", dummy4unknown=False,
-                            batch_size=32768) -> AnalogyResult:
+                            method="3cosadd", dummy4unknown=False, batch_size=32768,
+                            encoding="utf-8") -> AnalogyResult:
     """Accuracy on word analogies "a is to b as c is to d", all questions solved in batches.
 
     Mirrors gensim 4.4's ``KeyedVectors.evaluate_word_analogies`` (word2vec's
@@ -451,7 +474,7 @@ def evaluate_word_analogies(kv, analogies_file, *, restrict_vocab=300000, case_i
     kv : KeyedVectors
         The vectors, most frequent first.
     analogies_file : str or os.PathLike
-        UTF-8 text in word2vec's format: ``: section name`` lines, each followed by questions
+        Text in word2vec's format: ``: section name`` lines, each followed by questions
         ``a b c d`` (whitespace-separated); blank lines and ``#`` comments are skipped.
         Sections whose name starts with ``gram`` are syntactic, the others semantic.
     restrict_vocab : int or None
@@ -465,6 +488,9 @@ def evaluate_word_analogies(kv, analogies_file, *, restrict_vocab=300000, case_i
     batch_size : int
         Questions solved per pass over the vocabulary (bounds memory; results do not depend on
         it).
+    encoding : str
+        Text encoding of the file (ASCII-compatible: UTF-8, Latin-1, GBK ...; a UTF-8
+        byte-order mark is ignored).
 
     Returns
     -------
@@ -478,7 +504,7 @@ def evaluate_word_analogies(kv, analogies_file, *, restrict_vocab=300000, case_i
         If ``analogies_file`` does not exist.
     InputFormatError
         Naming file and line, for a question without exactly 4 words, a question before the
-        first section header, or invalid UTF-8; also for a file without questions. (gensim skips
+        first section header, or undecodable bytes; also for a file without questions. (gensim skips
         malformed questions silently and raises ``ValueError`` for a missing header.)
     SimvecValueError
         For an unknown ``method`` or a non-positive ``restrict_vocab`` / ``batch_size``.
@@ -510,7 +536,7 @@ def evaluate_word_analogies(kv, analogies_file, *, restrict_vocab=300000, case_i
     if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
             or batch_size < 1:
         raise SimvecValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-    sections = _read_analogies(analogies_file)
+    sections = _read_analogies(analogies_file, encoding)
     restrict = _check_restrict(restrict_vocab, len(kv))
     ok_vocab, variants = _vocab_map(kv, restrict, case_insensitive)
     norm = str.upper if case_insensitive else str
@@ -593,16 +619,18 @@ def evaluate_word_analogies(kv, analogies_file, *, restrict_vocab=300000, case_i
 
 def _exclusions(rows, forms, variants):
     """(N, E) int64 rows never predicted: a, b, c and every row sharing their form (-1 pads)."""
-    if not variants or not len(rows):
-        return np.ascontiguousarray(rows[:, :3])
-    lists = []
-    for r, f in zip(rows, forms):
-        ex = set(int(x) for x in r[:3])
+    base = np.ascontiguousarray(rows[:, :3])
+    extra = {}
+    for qi, f in enumerate(forms) if variants else ():
         for x in f[:3]:
-            ex.update(variants.get(x, ()))
-        lists.append(sorted(ex))
-    width = max(len(x) for x in lists)
-    out = np.full((len(lists), width), -1, dtype=np.int64)
-    for i, x in enumerate(lists):
-        out[i, : len(x)] = x
+            v = variants.get(x)
+            if v:
+                extra.setdefault(qi, set()).update(v)
+    if not extra:
+        return base
+    extra = {qi: sorted(v - set(base[qi].tolist())) for qi, v in extra.items()}
+    out = np.full((len(base), 3 + max(len(v) for v in extra.values())), -1, dtype=np.int64)
+    out[:, :3] = base
+    for qi, v in extra.items():
+        out[qi, 3:3 + len(v)] = v
     return out

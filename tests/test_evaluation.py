@@ -425,9 +425,13 @@ def test_analogy_missing_empty_and_undecodable_files(tmp_path):
     with pytest.raises(InputFormatError, match="no analogy questions"):
         evaluate_word_analogies(kv, _write(tmp_path / "e.txt", ": royal\n\n"))
     (tmp_path / "latin1.txt").write_bytes(b": royal\nman king woman qu\xe9en\n")
-    with pytest.raises(InputFormatError, match="UTF-8") as err:
+    with pytest.raises(InputFormatError, match="utf-8") as err:
         evaluate_word_analogies(kv, tmp_path / "latin1.txt")
     assert err.value.line == 2
+    res = evaluate_word_analogies(kv, tmp_path / "latin1.txt", encoding="latin-1")
+    assert res.oov == 1  # "quéen" decoded, not in the vocabulary
+    (tmp_path / "bom.txt").write_bytes(b"\xef\xbb\xbf: royal\nman king woman queen\n")
+    assert evaluate_word_analogies(kv, tmp_path / "bom.txt").correct == 1
 
 
 def test_analogy_bad_arguments(tmp_path):
