@@ -10,8 +10,9 @@
 2. Real data: the 500N-KPCrowd (500 news articles, 10 categories) and SemEval-2010 (243 papers,
    4 ACM classes) keyphrase collections from ../shared/data/keywords. For each document, its
    nearest other document by keyword-set Jaccard and by mean-vector cosine; precision@1 and
-   MAP@10 of the topic label. Ties (Jaccard is 0 for most pairs) are scored as their expectation
-   under random tie-breaking for precision@1, and broken by a seeded shuffle for MAP@10.
+   MAP@10 of the topic label through simvec.retrieval (ties, as Jaccard is 0 for most pairs,
+   scored as their expectation under random tie-breaking for precision@1, broken by a seeded
+   shuffle for MAP@10). bench/keywords.py compares every method.
 
 Run from the repository root::
 
@@ -143,48 +144,16 @@ def run_synthetic(kv, args) -> dict:
     return out
 
 
-def _expected_p_at_1(scores: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """Per document: share of same-label documents among those tied for the best score."""
-    out = np.empty(len(scores))
-    for i, row in enumerate(scores):
-        tied = np.flatnonzero(row == row.max())
-        out[i] = np.mean(labels[tied] == labels[i])
-    return out
-
-
-def _map_at_10(scores: np.ndarray, labels: np.ndarray, rng) -> float:
-    aps = []
-    for i, row in enumerate(scores):
-        perm = rng.permutation(len(row))  # random tie-breaking
-        order = perm[np.argsort(-row[perm], kind="stable")][:10]
-        rel = labels[order] == labels[i]
-        hits = np.cumsum(rel)
-        n_rel = min(10, int(np.sum(labels == labels[i])) - 1)
-        aps.append(float(np.sum(rel * hits / np.arange(1, len(order) + 1)) / max(n_rel, 1)))
-    return float(np.mean(aps))
-
-
-def jaccard_matrix(keyword_lists) -> np.ndarray:
-    """(N, N) Jaccard of normalised keyword sets, via a sparse incidence matrix."""
-    import scipy.sparse as sp
-
-    from simvec.text.tokenize import normalize_keyword
-
-    sets = [sorted({normalize_keyword(k) for k in kws} - {""}) for kws in keyword_lists]
-    vocab = {k: j for j, k in enumerate(sorted({k for s in sets for k in s}))}
-    rows = [i for i, s in enumerate(sets) for _ in s]
-    cols = [vocab[k] for s in sets for k in s]
-    inc = sp.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)),
-                        shape=(len(sets), len(vocab)))
-    inter = (inc @ inc.T).toarray()
-    size = np.array([len(s) for s in sets], dtype=np.float32)
-    union = size[:, None] + size[None, :] - inter
-    return np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
-
-
 def run_real(kv, seed: int) -> list[dict]:
-    from simvec.collection import all_pairs_topk, read_collection
-    from simvec.similarity import _keyword_list, _KeywordEncoder, _unit
+    """Jaccard versus mean-vector cosine on the labelled collections, through the library.
+
+    Scores come from :func:`simvec.keyword_methods.similarity_matrix` and the metrics from
+    :func:`simvec.retrieval.retrieval_metrics` (MAP@10 normalised by min(10, R), as this
+    benchmark always reported; ``bench/keywords.py`` compares every method).
+    """
+    from simvec.collection import all_pairs_topk
+    from simvec.keyword_methods import similarity_matrix
+    from simvec.retrieval import read_labeled_collection, retrieval_metrics
 
     results = []
     for fname, label_field in COLLECTIONS:
@@ -192,43 +161,37 @@ def run_real(kv, seed: int) -> list[dict]:
         if not path.exists():
             print(f"{fname}: absent ({path}), skipped")
             continue
-        ids, lists, _ = read_collection(path, id_field="doc_id", keywords_field="keyphrases")
-        labels = np.array([json.loads(line)[label_field] for line in path.open(encoding="utf-8")
-                           if line.strip()])
+        ids, lists, labels, _ = read_labeled_collection(
+            path, label_field, id_field="doc_id", keywords_field="keyphrases")
+        labels = np.array(labels)
         n = len(ids)
         off = ~np.eye(n, dtype=bool)
-        jac = jaccard_matrix(lists)
-        # cosine matrix of the same document vectors all_pairs_topk uses
-        enc = _KeywordEncoder(kv)
-        doc = np.zeros((n, kv.vector_size), dtype=np.float32)
-        for i, kws in enumerate(lists):
-            vs = [v for v in (enc.vector(s) for s, _ in _keyword_list(kws, "x")) if v is not None]
-            if vs:
-                doc[i] = np.mean(vs, axis=0)
-        unit = _unit(doc)
-        cos = unit @ unit.T
-        for m in (jac, cos):
-            np.fill_diagonal(m, -np.inf)
-        # the library's table must give the same top-1 cosine
-        res = all_pairs_topk(ids, lists, kv, k=10)
+        jac = similarity_matrix(lists, method="jaccard_phrases")
+        cos = similarity_matrix(lists, kv, method="mean")
+        # the library's scalable table must give the same top-1 cosine
+        res = all_pairs_topk(ids, lists, kv, k=10, method="mean")
+        np.fill_diagonal(cos, -np.inf)
         assert np.allclose(res.cosine[:, 0], cos.max(axis=1), atol=1e-5)
-        p_jac = _expected_p_at_1(jac, labels)
-        p_cos = _expected_p_at_1(cos, labels)
+        np.fill_diagonal(jac, -np.inf)
         no_overlap = jac.max(axis=1) == 0
+        m = {name: retrieval_metrics(s, labels, 10, seed=seed, map_normalization="min_k_r")
+             for name, s in (("jaccard", jac), ("cosine", cos))}
         chance = float(np.mean([(np.sum(labels == lab) - 1) / (n - 1) for lab in labels]))
         r = {
             "collection": fname, "documents": n, "classes": len(set(labels)),
             "pairs_with_jaccard_0": round(float(np.mean(jac[off] == 0)), 3),
             "docs_with_no_overlap": int(no_overlap.sum()),
-            "p@1_jaccard": round(float(p_jac.mean()), 3),
-            "p@1_cosine": round(float(p_cos.mean()), 3),
-            "map@10_jaccard": round(_map_at_10(jac, labels, np.random.default_rng(seed)), 3),
-            "map@10_cosine": round(_map_at_10(cos, labels, np.random.default_rng(seed)), 3),
+            "p@1_jaccard": round(m["jaccard"].precision_at_1, 3),
+            "p@1_cosine": round(m["cosine"].precision_at_1, 3),
+            "map@10_jaccard": round(m["jaccard"].map_at_k, 3),
+            "map@10_cosine": round(m["cosine"].map_at_k, 3),
             "p@1_chance": round(chance, 3),
         }
         if no_overlap.any():
-            r["p@1_jaccard_no_overlap_docs"] = round(float(p_jac[no_overlap].mean()), 3)
-            r["p@1_cosine_no_overlap_docs"] = round(float(p_cos[no_overlap].mean()), 3)
+            sub = {name: retrieval_metrics(s, labels, 10, queries=no_overlap, seed=seed)
+                   for name, s in (("jaccard", jac), ("cosine", cos))}
+            r["p@1_jaccard_no_overlap_docs"] = round(sub["jaccard"].precision_at_1, 3)
+            r["p@1_cosine_no_overlap_docs"] = round(sub["cosine"].precision_at_1, 3)
         results.append(r)
         print(f"{fname}: {n} documents, {r['classes']} classes; Jaccard = 0 for "
               f"{r['pairs_with_jaccard_0']:.1%} of pairs, {r['docs_with_no_overlap']} documents "

@@ -272,6 +272,50 @@ def _best_match_reduce(g, qptr, cptr, wq, wc, out_a, out_b):  # pragma: no cover
             out_b[i, j] = sb
 
 
+@njit(nogil=True, parallel=True, fastmath=True, cache=True)
+def _best_match_gather(gram, ids, ptr, w, wsum, out):  # pragma: no cover - numba
+    """Symmetric best-match scores of all documents from a Gram matrix of the distinct items.
+
+    ``gram[x, y]`` is the cosine of distinct items x and y; document i owns items
+    ``ids[ptr[i]:ptr[i+1]]`` with weights ``w``. Rows are processed in pairs (t, n-1-t) so that
+    the triangular work is balanced over threads.
+    """
+    n = len(ptr) - 1
+    maxlen = 0
+    for i in range(n):
+        maxlen = max(maxlen, ptr[i + 1] - ptr[i])
+    half = (n + 1) // 2
+    for tp in prange(half):
+        t = np.int64(tp)  # a signed index: n - 1 - t must stay an integer
+        colmax = np.empty(maxlen, dtype=np.float32)
+        for side in range(2):
+            i = t if side == 0 else n - 1 - t
+            if side == 1 and i == t:
+                break
+            for j in range(i, n):
+                u0 = ptr[j]
+                u1 = ptr[j + 1]
+                for u in range(u1 - u0):
+                    colmax[u] = -np.inf
+                sa = 0.0
+                for a in range(ptr[i], ptr[i + 1]):
+                    row = gram[ids[a]]
+                    mx = -np.inf
+                    for u in range(u0, u1):
+                        x = row[ids[u]]
+                        if x > mx:
+                            mx = x
+                        if x > colmax[u - u0]:
+                            colmax[u - u0] = x
+                    sa += w[a] * mx
+                sb = 0.0
+                for u in range(u0, u1):
+                    sb += w[u] * colmax[u - u0]
+                v = (sa / wsum[i] + sb / wsum[j]) / 2
+                out[i, j] = v
+                out[j, i] = v
+
+
 class _BestMatch:
     """Weighted best-match alignment of every document against every other, in blocks.
 
@@ -283,17 +327,21 @@ class _BestMatch:
 
     _BUDGET = 1 << 23
 
+    _GRAM_MAX = 16384  # distinct items up to which matrix() uses a Gram matrix (1 GiB)
+
     def __init__(self, groups: list[np.ndarray], weights: list[np.ndarray], vectors):
         self.valid = np.array([len(g) > 0 for g in groups])
         self.pos = np.flatnonzero(self.valid)
         lens = np.array([len(groups[i]) for i in self.pos], dtype=np.int64)
         self.ptr = np.zeros(len(self.pos) + 1, dtype=np.int64)
         np.cumsum(lens, out=self.ptr[1:])
+        self._source = vectors
         if len(self.pos):
-            rows = np.concatenate([groups[i] for i in self.pos])
+            self.rows = np.concatenate([groups[i] for i in self.pos]).astype(np.int64)
             self.w = np.concatenate([weights[i] for i in self.pos]).astype(np.float32)
-            self.vecs = _unit(np.asarray(vectors[rows], dtype=np.float32))
+            self.vecs = _unit(np.asarray(vectors[self.rows], dtype=np.float32))
         else:
+            self.rows = np.zeros(0, np.int64)
             self.w = np.zeros(0, np.float32)
             self.vecs = np.zeros((0, 1), np.float32)
         self.wsum = np.add.reduceat(self.w, self.ptr[:-1]) if len(self.pos) else self.w
@@ -302,14 +350,14 @@ class _BestMatch:
         end = int(np.searchsorted(self.ptr, self.ptr[start] + budget_items, side="right")) - 1
         return min(len(self.pos), max(end, start + 1))
 
-    def block(self, r0: int, r1: int) -> np.ndarray:
-        """Scores of valid documents r0..r1-1 against all valid documents, float32."""
+    def block(self, r0: int, r1: int, c_start: int = 0) -> np.ndarray:
+        """Scores of valid documents r0..r1-1 against valid documents c_start.., float32."""
         m = len(self.pos)
         p, w, v = self.ptr, self.w, self.vecs
         qa, qb = p[r0], p[r1]
         q, wq = v[qa:qb], w[qa:qb]
-        out = np.empty((r1 - r0, m), dtype=np.float32)
-        c0 = 0
+        out = np.empty((r1 - r0, m - c_start), dtype=np.float32)
+        c0 = c_start
         while c0 < m:
             c1 = self._chunk_end(c0, max(1, self._BUDGET // max(1, qb - qa)))
             ca, cb = p[c0], p[c1]
@@ -317,7 +365,8 @@ class _BestMatch:
             a = np.empty((r1 - r0, c1 - c0), dtype=np.float32)
             b = np.empty_like(a)
             _best_match_reduce(g, p[r0:r1 + 1] - qa, p[c0:c1 + 1] - ca, wq, w[ca:cb], a, b)
-            out[:, c0:c1] = (a / self.wsum[r0:r1, None] + b / self.wsum[None, c0:c1]) / 2
+            out[:, c0 - c_start:c1 - c_start] = (a / self.wsum[r0:r1, None]
+                                                 + b / self.wsum[None, c0:c1]) / 2
             c0 = c1
         return np.clip(out, -1.0, 1.0, out=out)
 
@@ -331,9 +380,20 @@ class _BestMatch:
 
     def matrix(self, n: int) -> np.ndarray:
         out = np.full((n, n), np.nan, dtype=np.float32)
-        sub = np.empty((len(self.pos), len(self.pos)), dtype=np.float32)
-        for r0, r1 in self.row_blocks():
-            sub[r0:r1] = self.block(r0, r1)
+        m = len(self.pos)
+        uniq, ids = np.unique(self.rows, return_inverse=True)
+        if 0 < len(uniq) <= self._GRAM_MAX:  # small vocabulary: one Gram matrix, gathered
+            e = _unit(np.asarray(self._source[uniq], dtype=np.float32))
+            sub = np.empty((m, m), dtype=np.float32)
+            _best_match_gather(e @ e.T, ids.astype(np.int64), self.ptr, self.w,
+                               self.wsum.astype(np.float32), sub)
+            out[np.ix_(self.pos, self.pos)] = np.clip(sub, -1.0, 1.0)
+            return out
+        sub = np.zeros((m, m), dtype=np.float32)
+        for r0, r1 in self.row_blocks():  # the score is symmetric: upper block-triangle only
+            sub[r0:r1, r0:] = self.block(r0, r1, c_start=r0)
+        low = np.tril_indices(m, -1)
+        sub[low] = sub.T[low]
         out[np.ix_(self.pos, self.pos)] = sub
         return out
 

@@ -111,9 +111,15 @@ def test_blocked_best_match_matches_small_budget(toy, monkeypatch):
     words = toy.index_to_key
     lists = [list(rng.choice(words, size=rng.integers(1, 5))) for _ in range(40)]
     full = similarity_matrix(lists, toy, "sif_best_match")
-    monkeypatch.setattr(keyword_methods._BestMatch, "_BUDGET", 7)  # many column chunks
+    # the default path gathers from a Gram matrix of the distinct tokens; force the sgemm
+    # blocks, with many column chunks
+    monkeypatch.setattr(keyword_methods._BestMatch, "_GRAM_MAX", 0)
+    monkeypatch.setattr(keyword_methods._BestMatch, "_BUDGET", 7)
     chunked = similarity_matrix(lists, toy, "sif_best_match")
     np.testing.assert_allclose(chunked, full, atol=1e-6)
+    # and both equal the pair API
+    r = keyword_similarity(lists[0], lists[1], toy)
+    assert r.score == pytest.approx(float(full[0, 1]), abs=1e-6)
 
 
 def test_topk_neighbors_and_all_pairs_default(toy):
@@ -153,3 +159,30 @@ def test_pair_api_jaccard_with_all_oov(toy):
     assert r.score == pytest.approx(0.5) and r.oov_a == ["unicorn"]
     r = keyword_similarity(["unicorn"], ["dragon"], toy)
     assert r.score is None and "vocabulary" in r.reason
+
+
+def test_cli_similar_and_keywords_use_the_default(glove50, tmp_path):
+    import csv
+    import json
+
+    from typer.testing import CliRunner
+
+    from simvec.cli.app import app
+
+    runner = CliRunner()
+    res = runner.invoke(app, ["similar", "machine learning, neural network",
+                              "deep learning, artificial intelligence", "--format", "json", "-q"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    expected = keyword_similarity("machine learning, neural network",
+                                  "deep learning, artificial intelligence", glove50)
+    assert out["method"] == DEFAULT_METHOD and out["score"] == pytest.approx(expected.score)
+    docs = tmp_path / "docs.jsonl"
+    docs.write_text('{"id": "ml", "keywords": ["machine learning", "neural network"]}\n'
+                    '{"id": "ai", "keywords": ["deep learning", "artificial intelligence"]}\n'
+                    '{"id": "sport", "keywords": ["football", "stadium"]}\n')
+    res = runner.invoke(app, ["keywords", str(docs), "-k", "1", "-q"])
+    assert res.exit_code == 0, res.output
+    rows = {r["id"]: r for r in csv.DictReader(res.stdout.splitlines())}
+    assert rows["ml"]["neighbor"] == "ai"
+    assert float(rows["ml"]["cosine"]) == pytest.approx(expected.score, abs=1e-5)
