@@ -17,6 +17,9 @@ How (measured on a 2-core AMD EPYC shared with other jobs):
 * Each 128-score group is tested with a vectorised "does any score beat the k-th best" (an OR
   reduction over slices indexed from 0, so numba emits plain vector loads); only groups with a
   hit are scanned and inserted score by score. NaN scores are never selected.
+* Fewer than 32 queries (a single ``most_similar``) take a serial path instead: BLAS products
+  over 65,536-row blocks and the same merge on the calling thread (transposing the matrix
+  blocks for the parallel path would cost more than the products).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from numba import get_num_threads, njit, prange
 __all__ = ["dot_topk", "topk_rows"]
 
 _GROUP = 128
+_FEW_QUERIES = 32
 _GEMM_FLAGS = {"nnan", "ninf", "nsz", "reassoc", "contract"}
 
 
@@ -113,6 +117,13 @@ def _merge_row(row, width, col_offset, excl, bv, bi):  # pragma: no cover - numb
             thresh = bv[k - 1]
 
 
+@njit(nogil=True, cache=True)
+def _merge_serial(scores, col_offset, exclude, best_val, best_idx):  # pragma: no cover - numba
+    """``_merge_topk`` on the calling thread only (for a few queries)."""
+    for i in range(scores.shape[0]):
+        _merge_row(scores[i], scores.shape[1], col_offset, exclude[i], best_val[i], best_idx[i])
+
+
 @njit(nogil=True, parallel=True, cache=True)
 def _merge_topk(scores, col_offset, exclude, best_val, best_idx):  # pragma: no cover - numba
     """Fold a (n, m) block of scores into running per-row top-k buffers (sorted, descending)."""
@@ -194,6 +205,15 @@ def dot_topk(queries, matrix, k, exclude=None, block_rows=256, block_cols=256):
                 np.full((n, max(k, 0)), -np.inf, dtype=np.float32))
     if queries.shape[1] != matrix.shape[1]:
         raise ValueError(f"queries have {queries.shape[1]} columns, matrix {matrix.shape[1]}")
+    if n < _FEW_QUERIES:
+        # a few queries: BLAS products over big column blocks and a serial merge; the parallel
+        # path would spend more on transposing the matrix blocks than on the products
+        best_val = np.full((n, k), -np.inf, dtype=np.float32)
+        best_idx = np.full((n, k), -1, dtype=np.int64)
+        for c0 in range(0, m, 65536):
+            scores = queries @ np.asarray(matrix[c0:c0 + 65536], dtype=np.float32).T
+            _merge_serial(np.ascontiguousarray(scores), c0, exclude, best_val, best_idx)
+        return best_idx, best_val
     if not matrix.flags.c_contiguous:
         matrix = np.ascontiguousarray(matrix)
     n_threads = max(1, min(get_num_threads(), -(-m // int(block_cols))))

@@ -309,10 +309,10 @@ def _read_analogies(path, encoding):
     """``[(section_name, [(line, a, b, c, d), ...]), ...]`` from a word2vec analogy file."""
     sections: list[tuple[str, list]] = []
     for no, text in _lines(path, encoding):
-        if _skip(text):
-            continue
         s = text.strip()
-        if s.startswith(":"):
+        if not s or s[0] == "#":
+            continue
+        if s[0] == ":":
             name = s[1:].strip()
             if not name:
                 raise InputFormatError("section header ':' without a name",

@@ -42,11 +42,12 @@ def test_dot_topk_equals_brute_force(n, m, d, k, e, blocks):
 
 def test_ties_go_to_the_lower_row_and_nan_is_never_selected():
     mat = np.array([[1, 0], [1, 0], [0, 1], [np.nan, 0], [1, 0], [-1, 0]], dtype=np.float32)
-    q = np.array([[1, 0], [2, 0]], dtype=np.float32)
-    for cols in (1, 2, 256):
-        idx, val = dot_topk(q, mat, 5, block_cols=cols)
-        assert idx.tolist() == [[0, 1, 4, 2, 5], [0, 1, 4, 2, 5]]
-        assert val[1].tolist() == [2, 2, 2, 0, -2]
+    for reps in (1, 20):  # 2 queries take the serial path, 40 the parallel one
+        q = np.tile(np.array([[1, 0], [2, 0]], dtype=np.float32), (reps, 1))
+        for cols in (1, 2, 256):
+            idx, val = dot_topk(q, mat, 5, block_cols=cols)
+            assert idx.tolist() == [[0, 1, 4, 2, 5]] * (2 * reps)
+            assert val[1].tolist() == [2, 2, 2, 0, -2]
     idx, val = topk_rows(np.array([[1, 3, 2, np.nan, 3]], dtype=np.float32), 4)
     assert idx.tolist() == [[1, 4, 2, 0]] and val.tolist() == [[3, 3, 2, 1]]
 
@@ -54,18 +55,19 @@ def test_ties_go_to_the_lower_row_and_nan_is_never_selected():
 def test_edge_cases_and_memmap(tmp_path):
     rng = np.random.default_rng(0)
     mat = rng.standard_normal((300, 6)).astype(np.float32)
-    q = rng.standard_normal((4, 6)).astype(np.float32)
+    q = rng.standard_normal((40, 6)).astype(np.float32)
     idx, val = dot_topk(q[:0], mat, 3)
     assert idx.shape == (0, 3) and val.shape == (0, 3)
     idx, val = dot_topk(q, mat, 0)
-    assert idx.shape == (4, 0)
+    assert idx.shape == (40, 0)
     np.save(tmp_path / "m.npy", mat)
     mm = np.load(tmp_path / "m.npy", mmap_mode="r")
-    a = dot_topk(q, mm, 7)
-    b = dot_topk(q, mat, 7)
-    c = dot_topk(q, np.asfortranarray(mat).astype(np.float64), 7)  # other layout and dtype
-    np.testing.assert_array_equal(a[0], b[0])
-    np.testing.assert_array_equal(c[0], b[0])
+    for qq in (q[:4], q):  # serial and parallel paths
+        a = dot_topk(qq, mm, 7)
+        b = dot_topk(qq, mat, 7)
+        c = dot_topk(qq, np.asfortranarray(mat).astype(np.float64), 7)  # other layout, dtype
+        np.testing.assert_array_equal(a[0], b[0])
+        np.testing.assert_array_equal(c[0], b[0])
     with pytest.raises(ValueError, match="columns"):
         dot_topk(q[:, :5], mat, 3)
 
