@@ -1,6 +1,7 @@
 """Batched analogy solver: 3CosAdd and 3CosMul over a whole question set at once.
 
-Private helper of :mod:`simvec.evaluation`. Solving one question "a : b :: c : ?" with 3CosAdd is a
+Private helper of :mod:`simvec.evaluation` (which also takes the question-file reader and the
+exclusion lists from here). Solving one question "a : b :: c : ?" with 3CosAdd is a
 (M, d) x (d,) product over the vocabulary and an argmax; gensim does that question by question (a
 ``gemv`` plus a full argsort each, ~6 ms on GloVe 6B). Here every score a question needs is a
 cosine between one of its three words and a vocabulary word, and an analogy set reuses few words
@@ -33,7 +34,9 @@ from __future__ import annotations
 import numpy as np
 from numba import get_num_threads, njit, prange
 
-__all__ = ["solve_analogies"]
+from simvec.errors import InputFormatError
+
+__all__ = ["solve_analogies", "read_questions", "exclusions"]
 
 # Fast-math flags that let the group test vectorise, without approximate reciprocals, so that
 # the group test and the per-score scan compute the same values; error_model="numpy" drops the
@@ -236,3 +239,55 @@ def solve_analogies(matrix, qa, qb, qc, exclude=None, method="3cosadd", batch_si
         rows = matrix[np.where(found, best_idx, 0)]
         best_val = np.where(found, np.einsum("ij,ij->i", rows, q) / norms, -np.inf)
     return best_idx, best_val.astype(np.float32)
+
+
+def read_questions(lines, path):
+    """``[(section_name, [(line, a, b, c, d), ...]), ...]`` from a word2vec analogy file.
+
+    ``lines`` yields ``(line_number, text)``; blank lines and ``#`` comments are skipped;
+    malformed lines raise InputFormatError naming ``path`` and the line.
+    """
+    sections: list[tuple[str, list]] = []
+    for no, text in lines:
+        s = text.strip()
+        if not s or s[0] == "#":
+            continue
+        if s[0] == ":":
+            name = s[1:].strip()
+            if not name:
+                raise InputFormatError("section header ':' without a name",
+                                       path=path, line=no)
+            sections.append((name, []))
+            continue
+        words = s.split()
+        if len(words) != 4:
+            raise InputFormatError(
+                f"expected a question of 4 words 'a b c d', got {len(words)}: {s[:80]!r}",
+                path=path, line=no)
+        if not sections:
+            raise InputFormatError(
+                "question before the first ': section' header; start the file with a line "
+                "such as ': capital-common-countries'", path=path, line=no)
+        sections[-1][1].append((no, *words))
+    if not any(q for _, q in sections):
+        raise InputFormatError("no analogy questions found", path=path)
+    return sections
+
+
+def exclusions(rows, forms, variants):
+    """(N, E) int64 rows never predicted: a, b, c and every row sharing their form (-1 pads)."""
+    base = np.ascontiguousarray(rows[:, :3])
+    extra = {}
+    for qi, f in enumerate(forms) if variants else ():
+        for x in f[:3]:
+            v = variants.get(x)
+            if v:
+                extra.setdefault(qi, set()).update(v)
+    if not extra:
+        return base
+    extra = {qi: sorted(v - set(base[qi].tolist())) for qi, v in extra.items()}
+    out = np.full((len(base), 3 + max(len(v) for v in extra.values())), -1, dtype=np.int64)
+    out[:, :3] = base
+    for qi, v in extra.items():
+        out[qi, 3:3 + len(v)] = v
+    return out

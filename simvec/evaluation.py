@@ -305,35 +305,6 @@ def _show(delimiter) -> str:
     return {"\t": "<TAB>", None: " ", " ": " "}.get(delimiter, delimiter)
 
 
-def _read_analogies(path, encoding):
-    """``[(section_name, [(line, a, b, c, d), ...]), ...]`` from a word2vec analogy file."""
-    sections: list[tuple[str, list]] = []
-    for no, text in _lines(path, encoding):
-        s = text.strip()
-        if not s or s[0] == "#":
-            continue
-        if s[0] == ":":
-            name = s[1:].strip()
-            if not name:
-                raise InputFormatError("section header ':' without a name",
-                                       path=os.fspath(path), line=no)
-            sections.append((name, []))
-            continue
-        words = s.split()
-        if len(words) != 4:
-            raise InputFormatError(
-                f"expected a question of 4 words 'a b c d', got {len(words)}: {s[:80]!r}",
-                path=os.fspath(path), line=no)
-        if not sections:
-            raise InputFormatError(
-                "question before the first ': section' header; start the file with a line "
-                "such as ': capital-common-countries'", path=os.fspath(path), line=no)
-        sections[-1][1].append((no, *words))
-    if not any(q for _, q in sections):
-        raise InputFormatError("no analogy questions found", path=os.fspath(path))
-    return sections
-
-
 # ---------------------------------------------------------------------------------- word pairs
 def evaluate_word_pairs(kv, pairs_file, *, delimiter="\t", restrict_vocab=300000,
                         case_insensitive=True, dummy4unknown=False,
@@ -528,7 +499,7 @@ def evaluate_word_analogies(kv, analogies_file, *, restrict_vocab=300000, case_i
     >>> round(100 * r.accuracy, 1), round(100 * r.semantic_accuracy, 1)    # doctest: +SKIP
     (46.4, 48.8)
     """
-    from simvec._analogy import solve_analogies
+    from simvec._analogy import exclusions, read_questions, solve_analogies
 
     method = str(method).lower()
     if method not in _METHODS:
@@ -536,7 +507,7 @@ def evaluate_word_analogies(kv, analogies_file, *, restrict_vocab=300000, case_i
     if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
             or batch_size < 1:
         raise SimvecValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-    sections = _read_analogies(analogies_file, encoding)
+    sections = read_questions(_lines(analogies_file, encoding), os.fspath(analogies_file))
     restrict = _check_restrict(restrict_vocab, len(kv))
     ok_vocab, variants = _vocab_map(kv, restrict, case_insensitive)
     norm = str.upper if case_insensitive else str
@@ -557,7 +528,7 @@ def evaluate_word_analogies(kv, analogies_file, *, restrict_vocab=300000, case_i
             forms.append(f)
             where.append(si)
     rows = np.asarray(rows, dtype=np.int64).reshape(-1, 4)
-    exclude = _exclusions(rows, forms, variants)
+    exclude = exclusions(rows, forms, variants)
     if len(rows):
         matrix = kv.get_normed_vectors()[:restrict]
         pred, _ = solve_analogies(matrix, rows[:, 0], rows[:, 1], rows[:, 2], exclude,
@@ -615,22 +586,3 @@ def evaluate_word_analogies(kv, analogies_file, *, restrict_vocab=300000, case_i
     )
     logger.info("%s", result)
     return result
-
-
-def _exclusions(rows, forms, variants):
-    """(N, E) int64 rows never predicted: a, b, c and every row sharing their form (-1 pads)."""
-    base = np.ascontiguousarray(rows[:, :3])
-    extra = {}
-    for qi, f in enumerate(forms) if variants else ():
-        for x in f[:3]:
-            v = variants.get(x)
-            if v:
-                extra.setdefault(qi, set()).update(v)
-    if not extra:
-        return base
-    extra = {qi: sorted(v - set(base[qi].tolist())) for qi, v in extra.items()}
-    out = np.full((len(base), 3 + max(len(v) for v in extra.values())), -1, dtype=np.int64)
-    out[:, :3] = base
-    for qi, v in extra.items():
-        out[qi, 3:3 + len(v)] = v
-    return out
