@@ -1,4 +1,4 @@
-"""Keyword-similarity quality: every simvec method (and all-MiniLM-L6-v2 where installed) on real data.
+"""Keyword-similarity quality: every simvec method (and all-MiniLM-L6-v2) on real data.
 
 1. Retrieval on the two labelled keyphrase collections of ../shared/data/keywords
    (500N-KPCrowd: 500 news articles, 10 categories; SemEval-2010: 243 papers, 4 ACM classes):
@@ -172,7 +172,8 @@ def render(fig, methods, method_info, default) -> str:
     names = list(fig["retrieval"])
     out = [f"Machine: {fig['machine']}; load average at the end of the run "
            f"{fig.get('load_average')} (other jobs shared the 2 cores, so the seconds are "
-           f"upper bounds; ratios come from the same run). Vectors: GloVe 6B 50d (`simvec.load(\"glove-6B-50d\")`).",
+           "upper bounds; ratios come from the same run). Vectors: GloVe 6B 50d "
+           "(`simvec.load(\"glove-6B-50d\")`).",
            "", "### Retrieval: precision@1 / MAP@10 (seconds to score all pairs)", "",
            "| method | " + " | ".join(names) + " | source |",
            "|---|" + "---|" * len(names) + "---|"]

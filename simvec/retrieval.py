@@ -211,7 +211,8 @@ class MethodResult:
         The method and its source (:func:`simvec.keyword_methods.method_info`).
     precision_at_1, map_at_k : float
     seconds : float
-        Wall-clock time of scoring all pairs (the similarity matrix), not of the ranking.
+        Wall-clock time of scoring all pairs (tokenising the keywords and building the
+        similarity matrix), not of the ranking.
     no_vector : int
         Documents the method could not represent (no in-vocabulary token); they score NaN.
     """
