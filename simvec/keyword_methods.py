@@ -50,6 +50,7 @@ vocabulary has no vector: embedding methods give it NaN scores (never a made-up 
 from __future__ import annotations
 
 import importlib
+import logging
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -60,6 +61,8 @@ import scipy.sparse as sp
 from simvec._best_match import _BestMatch
 from simvec.errors import SimvecValueError
 from simvec.weighting import SIF_A, idf_weights, sif_weights
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "METHODS", "DEFAULT_METHOD", "PAIR_METHODS", "similarity_matrix", "topk_neighbors",
@@ -515,6 +518,11 @@ def topk_neighbors(keyword_lists: Sequence, kv, method: str = DEFAULT_METHOD, k:
                             else word_probabilities, sif_a)
             bm = _sif_best_match(docs, w)
         valid, pos = bm.valid, bm.pos
+        if float(len(bm.rows)) ** 2 > 1e10:  # ~10^10 cosine look-ups: minutes to hours
+            logger.warning(
+                "%s on %d documents (%d keyword/token items) compares every item with every "
+                "other item: this will be slow; method='mean' scales to millions of documents",
+                method, n, len(bm.rows))
         blocks = list(bm.row_blocks())
         inc = None
         if method == "hybrid":
