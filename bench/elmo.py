@@ -12,8 +12,8 @@ sentence; 2,537 distinct sentences, so the default 512 are all different):
 3. The peer: a plain PyTorch implementation of the same model in the style of AllenNLP's
    ``_ElmoCharacterEncoder`` + ``LstmCellWithProjection``: the CNN on every position (padding and
    boundaries included) and, per timestep, both the input and the recurrent products. AllenNLP
-   itself cannot be installed here (its releases require an old torch 1.x), so it is emulated with the
-   same weights; its output is checked against simvec's (max abs difference printed).
+   itself cannot be installed here (its releases require an old torch 1.x), so it is emulated
+   with the same weights; its output is checked against simvec's (max abs difference printed).
 4. The arithmetic bound: floating-point operations per token (from the options; 2 per
    multiply-add, element-wise work ignored) divided by the measured float32 matmul rate
    (``torch.mm`` of 1024 x 1024 matrices), with and without the CNN.
