@@ -77,6 +77,7 @@ def child(engine: str, corpus: str, p: dict) -> dict:
 
         t = time.perf_counter()
         m = G(vector_size=p["vector_size"], window=p["window"], min_count=p["min_count"],
+              alpha=p["alpha"], min_alpha=p["min_alpha"],
               sample=p["sample"], negative=p["negative"], sg=p["sg"], epochs=p["epochs"],
               workers=p["workers"], seed=p["seed"])
         m.build_vocab(corpus_file=corpus)
@@ -93,6 +94,7 @@ def child(engine: str, corpus: str, p: dict) -> dict:
 
         c = LineSentence(corpus)
         m = Word2Vec(vector_size=p["vector_size"], window=p["window"], min_count=p["min_count"],
+                     alpha=p["alpha"], min_alpha=p["min_alpha"],
                      sample=p["sample"], negative=p["negative"], sg=bool(p["sg"]),
                      epochs=p["epochs"], workers=p["workers"], seed=p["seed"],
                      compute_loss=p["compute_loss"], shared_negatives=p["shared_negatives"])
@@ -132,6 +134,8 @@ def main() -> None:
     ap.add_argument("--min-count", type=int, default=5)
     ap.add_argument("--sample", type=float, default=1e-3)
     ap.add_argument("--negative", type=int, default=5)
+    ap.add_argument("--alpha", type=float, default=0.025)
+    ap.add_argument("--min-alpha", type=float, default=0.0001)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--no-loss", action="store_true", help="simvec: compute_loss=False")
     ap.add_argument("--shared-negatives", action="store_true",
@@ -141,6 +145,7 @@ def main() -> None:
     ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
     a = ap.parse_args()
     p = {"vector_size": a.vector_size, "window": a.window, "min_count": a.min_count,
+         "alpha": a.alpha, "min_alpha": a.min_alpha,
          "sample": a.sample, "negative": a.negative, "sg": a.sg, "epochs": a.epochs,
          "workers": a.workers, "seed": a.seed, "compute_loss": not a.no_loss,
          "shared_negatives": a.shared_negatives}

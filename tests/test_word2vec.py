@@ -156,3 +156,26 @@ def test_cbow_quality_lee(lee):
     s_out = np.mean([m.wv.similarity(a, b) for a in fire for b in other])
     # calibrated (seeds 1-3): simvec gap 0.18, gensim 4.4 0.21; floor 0.08
     assert s_in > s_out + 0.08, (s_in, s_out)
+
+
+def test_job_order_interleaves_worker_parts():
+    from simvec.word2vec.model import _job_order
+
+    starts = np.arange(0, 101, 10)
+    bounds = np.arange(11)
+    order, prefix = _job_order(starts, bounds, 2)
+    assert order.tolist() == [0, 5, 1, 6, 2, 7, 3, 8, 4, 9]
+    assert prefix.tolist() == list(range(0, 101, 10))
+    assert _job_order(starts, bounds, 1)[0].tolist() == list(range(10))
+    assert sorted(_job_order(starts, bounds, 3)[0].tolist()) == list(range(10))
+
+
+def test_shared_negatives_skipgram_reproducible_and_learns(lee):
+    kw = dict(sg=True, shared_negatives=True, min_count=2, epochs=20, workers=1, seed=1,
+              progress=False)
+    m = Word2Vec(lee, **kw)
+    assert np.array_equal(m.wv.vectors, Word2Vec(lee, **kw).wv.vectors)
+    exact = Word2Vec(lee, **{**kw, "shared_negatives": False})
+    assert not np.array_equal(m.wv.vectors, exact.wv.vectors)
+    r = evaluate_word_pairs(m.wv, data_path("similarity", "EN-WS-353-ALL.txt"))
+    assert r.spearman[0] > 0.10

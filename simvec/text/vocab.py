@@ -307,7 +307,10 @@ def encode_corpus(corpus: Iterable[list[str]], vocab: Vocabulary, progress=None)
         All tokens read, in-vocabulary or not.
     """
     get = vocab.key_to_index.get
-    id_parts: list[np.ndarray] = []
+    # the vocabulary's counts give the exact size for the corpus it was built from: fill one
+    # array in place (no concatenation peak); grow it if the corpus turns out larger
+    out = np.empty(max(vocab.retained_words, 1), dtype=np.int32)
+    n_out = 0
     len_parts: list[np.ndarray] = []
     words: list[str] = []
     lens: list[int] = []
@@ -315,12 +318,17 @@ def encode_corpus(corpus: Iterable[list[str]], vocab: Vocabulary, progress=None)
     next_report = _CHUNK_WORDS
 
     def flush():
+        nonlocal out, n_out
         ids = np.fromiter(map(get, words, repeat(-1)), dtype=np.int32, count=len(words))
         ln = np.asarray(lens, dtype=np.int64)
         keep = ids >= 0
         sent = np.repeat(np.arange(ln.size), ln)
         kept = np.bincount(sent[keep], minlength=ln.size)
-        id_parts.append(ids[keep])
+        ids = ids[keep]
+        if n_out + ids.size > out.size:
+            out = np.resize(out, max(2 * out.size, n_out + ids.size))
+        out[n_out:n_out + ids.size] = ids
+        n_out += ids.size
         len_parts.append(kept[kept > 0])
         words.clear()
         lens.clear()
@@ -340,7 +348,7 @@ def encode_corpus(corpus: Iterable[list[str]], vocab: Vocabulary, progress=None)
                 next_report = raw + _CHUNK_WORDS
     raw += len(words)
     flush()
-    ids = np.concatenate(id_parts) if id_parts else np.zeros(0, np.int32)
+    ids = out[:n_out] if n_out == out.size else out[:n_out].copy()
     lengths = np.concatenate(len_parts) if len_parts else np.zeros(0, np.int64)
     starts = np.zeros(lengths.size + 1, dtype=np.int64)
     np.cumsum(lengths, out=starts[1:])
