@@ -12,7 +12,7 @@ Examples
 
 from __future__ import annotations
 
-import importlib
+from simvec._lazy import lazy_exports
 
 __version__ = "0.1.0"
 
@@ -31,6 +31,13 @@ _LAZY = {
     "all_pairs_topk": "simvec.similarity",
     "evaluate_word_pairs": "simvec.evaluation",
     "evaluate_word_analogies": "simvec.evaluation",
+    "similarity_matrix": "simvec.keyword_methods",
+    "evaluate_keyword_retrieval": "simvec.retrieval",
+    "evaluate_text_pairs": "simvec.phrase_eval",
+    "read_collection": "simvec.collection",
+    "Word2Vec": "simvec.word2vec.model",
+    "Elmo": "simvec.elmo.embedder",
+    "ElmoEmbedder": "simvec.elmo.embedder",
     "SimvecError": "simvec.errors",
     "VectorFormatError": "simvec.errors",
     "OutOfVocabularyError": "simvec.errors",
@@ -40,15 +47,4 @@ _LAZY = {
 __all__ = sorted(_LAZY) + ["__version__"]
 
 
-def __getattr__(name: str):
-    try:
-        module = _LAZY[name]
-    except KeyError:
-        raise AttributeError(f"module 'simvec' has no attribute {name!r}") from None
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return __all__
+__getattr__, __dir__ = lazy_exports('simvec', _LAZY, globals())

@@ -11,7 +11,7 @@ References
 
 from __future__ import annotations
 
-import importlib
+from simvec._lazy import lazy_exports
 
 _LAZY = {
     "batch_to_ids": "simvec.elmo.chars",
@@ -31,15 +31,4 @@ _LAZY = {
 __all__ = sorted(_LAZY)
 
 
-def __getattr__(name: str):
-    try:
-        module = _LAZY[name]
-    except KeyError:
-        raise AttributeError(f"module 'simvec.elmo' has no attribute {name!r}") from None
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return __all__
+__getattr__, __dir__ = lazy_exports('simvec.elmo', _LAZY, globals())
