@@ -35,6 +35,7 @@ def train(
     epochs: Annotated[int, typer.Option(help="Passes over the corpus.")] = 5,
     workers: Annotated[int, typer.Option(help="Training threads (0: min(4, CPUs)); 1 with --seed is bit-reproducible.")] = 0,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 1,
+    shared_negatives: Annotated[bool, typer.Option("--shared-negatives", help="Skip-gram: share noise words across each window (faster, HogBatch-style; not gensim's algorithm).")] = False,
     tokenizer: Annotated[str, typer.Option(help="whitespace (pre-tokenised text), regex (simvec.tokenize) or jieba (Chinese).")] = "whitespace",
     unicode_errors: Annotated[str, typer.Option(help="Invalid UTF-8 line: strict (stop, naming file and line), replace, ignore or skip.")] = "strict",
     checkpoint: Annotated[Optional[Path], typer.Option(help="Folder for the full training state (epoch ends, interval, interrupt).")] = None,
@@ -68,7 +69,8 @@ def train(
         model = Word2Vec(sg=sg, vector_size=vector_size, window=window, min_count=min_count,
                          max_vocab_size=max_vocab_size, sample=sample, negative=negative,
                          ns_exponent=ns_exponent, alpha=alpha, min_alpha=min_alpha,
-                         epochs=epochs, workers=workers, seed=seed)
+                         epochs=epochs, workers=workers, seed=seed,
+                         shared_negatives=shared_negatives)
         model.build_vocab(sentences)
         model.train(sentences, **kw)
     model.save_vectors(out, format=fmt)
