@@ -34,6 +34,7 @@ from __future__ import annotations
 import numpy as np
 from numba import get_num_threads, njit, prange
 
+from simvec._topk import _block_scores  # the shared numba block product
 from simvec.errors import InputFormatError
 
 __all__ = ["solve_analogies", "read_questions", "exclusions"]
@@ -42,7 +43,6 @@ __all__ = ["solve_analogies", "read_questions", "exclusions"]
 # the group test and the per-score scan compute the same values; error_model="numpy" drops the
 # division-by-zero check that would stop the 3CosMul loop from vectorising.
 _FLAGS = {"nnan", "ninf", "nsz", "reassoc"}
-_GEMM_FLAGS = {"nnan", "ninf", "nsz", "reassoc", "contract"}
 _GROUP = 128
 _COLS = 256
 
@@ -57,54 +57,6 @@ def _mul(a, b, c):  # pragma: no cover - numba
     one = np.float32(1.0)
     half = np.float32(0.5)
     return ((one + b) * half) * ((one + c) * half) / ((one + a) * half + np.float32(1e-6))
-
-
-@njit(nogil=True, cache=True, fastmath=_GEMM_FLAGS, error_model="numpy")
-def _block_scores(W, VT, S):  # pragma: no cover - numba
-    """``S[u, :] = W[u] @ VT`` for W (n, d), VT (d, C) and S (n, C), all C-contiguous."""
-    n, d = W.shape
-    C = VT.shape[1]
-    S[:, :] = 0
-    d4 = d - d % 4
-    for u0 in range(0, n - n % 4, 4):
-        s0 = S[u0]
-        s1 = S[u0 + 1]
-        s2 = S[u0 + 2]
-        s3 = S[u0 + 3]
-        for k in range(0, d4, 4):
-            v0 = VT[k]
-            v1 = VT[k + 1]
-            v2 = VT[k + 2]
-            v3 = VT[k + 3]
-            a0, a1, a2, a3 = W[u0, k], W[u0, k + 1], W[u0, k + 2], W[u0, k + 3]
-            b0, b1, b2, b3 = W[u0 + 1, k], W[u0 + 1, k + 1], W[u0 + 1, k + 2], W[u0 + 1, k + 3]
-            c0, c1, c2, c3 = W[u0 + 2, k], W[u0 + 2, k + 1], W[u0 + 2, k + 2], W[u0 + 2, k + 3]
-            e0, e1, e2, e3 = W[u0 + 3, k], W[u0 + 3, k + 1], W[u0 + 3, k + 2], W[u0 + 3, k + 3]
-            for j in range(C):
-                x0 = v0[j]
-                x1 = v1[j]
-                x2 = v2[j]
-                x3 = v3[j]
-                s0[j] += (a0 * x0 + a1 * x1) + (a2 * x2 + a3 * x3)
-                s1[j] += (b0 * x0 + b1 * x1) + (b2 * x2 + b3 * x3)
-                s2[j] += (c0 * x0 + c1 * x1) + (c2 * x2 + c3 * x3)
-                s3[j] += (e0 * x0 + e1 * x1) + (e2 * x2 + e3 * x3)
-        for k in range(d4, d):
-            v0 = VT[k]
-            a0, b0, c0, e0 = W[u0, k], W[u0 + 1, k], W[u0 + 2, k], W[u0 + 3, k]
-            for j in range(C):
-                x0 = v0[j]
-                s0[j] += a0 * x0
-                s1[j] += b0 * x0
-                s2[j] += c0 * x0
-                s3[j] += e0 * x0
-    for u in range(n - n % 4, n):
-        s0 = S[u]
-        for k in range(d):
-            v0 = VT[k]
-            a0 = W[u, k]
-            for j in range(C):
-                s0[j] += a0 * v0[j]
 
 
 def _make_reduce(score):
