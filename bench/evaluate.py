@@ -82,19 +82,11 @@ def main(argv=None) -> int:
     import numpy as np
 
     import simvec
+    from _peers import gensim_keyed_vectors
     from simvec.evaluation import evaluate_word_analogies, evaluate_word_pairs
 
     kv = simvec.load("glove-6B-50d")
-    gkv = None
-    if not args.no_peer:
-        try:
-            from gensim.models import KeyedVectors as GensimKV
-        except ImportError:
-            print("gensim is not installed (pip install gensim, the 'bench' extra): simvec only")
-        else:
-            gkv = GensimKV(kv.vector_size)
-            gkv.add_vectors(kv.index_to_key, np.asarray(kv.vectors))
-            gkv.fill_norms()
+    gkv = None if args.no_peer else gensim_keyed_vectors(kv)
     print(f"vectors: GloVe 6B 50d, {len(kv)} x {kv.vector_size}; restrict_vocab "
           f"{args.restrict_vocab}; analogies {args.analogies}")
 

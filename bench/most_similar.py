@@ -43,6 +43,7 @@ def main(argv=None) -> int:
     import numpy as np
 
     import simvec
+    from _peers import gensim_keyed_vectors
 
     kv = simvec.load("glove-6B-50d")
     if args.sample == "rows":
@@ -53,16 +54,7 @@ def main(argv=None) -> int:
     print(f"vectors: {len(kv)} x {kv.vector_size}; {len(words)} queries ({args.sample}), "
           f"topn={args.topn}, restrict_vocab={args.restrict_vocab}")
 
-    gkv = None
-    if not args.no_peer:
-        try:
-            from gensim.models import KeyedVectors as GensimKV
-        except ImportError:
-            print("gensim is not installed (pip install gensim, the 'bench' extra): simvec only")
-        else:
-            gkv = GensimKV(kv.vector_size)
-            gkv.add_vectors(kv.index_to_key, np.asarray(kv.vectors))
-            gkv.fill_norms()
+    gkv = None if args.no_peer else gensim_keyed_vectors(kv)
 
     # warm-up (numba compile or cache load, unit-vector cache) outside the timed rounds
     kv.most_similar_batch(words[:8], topn=args.topn, restrict_vocab=args.restrict_vocab)
