@@ -104,8 +104,16 @@ def run_layer_contract(make_layer, inputs, *, expected_output=None, expected_sha
     feed = inputs[0] if single else inputs
     np.testing.assert_allclose(to_np(reloaded.predict(feed, verbose=0)),
                                to_np(model.predict(feed, verbose=0)), atol=1e-6, rtol=0)
+    assert len(reloaded.weights) == len(model.weights)
     for a, b in zip(reloaded.weights, model.weights):
         np.testing.assert_array_equal(to_np(a), to_np(b))
+
+    def count(ws):
+        return sum(int(np.prod(w.shape)) for w in ws)
+
+    # trainability survives the round trip (frozen stays frozen)
+    assert count(reloaded.trainable_weights) == count(model.trainable_weights)
+    assert count(reloaded.non_trainable_weights) == count(model.non_trainable_weights)
     return model
 
 
@@ -378,6 +386,13 @@ def test_elmo_in_an_lstm_classifier_uses_the_mask(elmo_files, char_ids):
     short = char_ids[1:2, :2]
     np.testing.assert_allclose(to_np(model.predict(short, verbose=0)),
                                to_np(model.predict(char_ids[1:2], verbose=0)), atol=1e-5)
+
+
+def test_elmo_eager_call_on_sentences_equals_char_ids(elmo_files, char_ids):
+    opts, weights = elmo_files
+    layer = ElmoEmbedding(opts, weights)
+    from_text = to_np(layer([["The", "cat", "sat"], "Dogs bark"]))
+    np.testing.assert_array_equal(from_text, to_np(layer(char_ids)))
 
 
 def test_elmo_bad_input(elmo_files):

@@ -44,10 +44,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-PAD_TOKEN = ""
-"""Token of index 0 (padding), as in Keras' ``TextVectorization.get_vocabulary()``."""
-OOV_TOKEN = "[UNK]"
-"""Token of index 1 (out-of-vocabulary) when the vocabulary has one."""
+from simvec.keras.text import OOV_TOKEN, PAD_TOKEN  # noqa: E402  ("" = 0, "[UNK]" = 1)
 
 _EPS = 1e-12  # floor of a squared norm: zero vectors get cosine 0 and finite gradients
 
@@ -359,6 +356,13 @@ def pretrained_embedding(kv, vocabulary, *, trainable: bool = False, mask_zero: 
 # --------------------------------------------------------------------------- ELMo
 
 
+def _is_sentences(x) -> bool:
+    """True for a list of str or of token lists (eager calls on raw sentences)."""
+    return (isinstance(x, (list, tuple)) and len(x) > 0
+            and all(isinstance(s, str) or (isinstance(s, (list, tuple))
+                                           and all(isinstance(t, str) for t in s)) for s in x))
+
+
 @keras.saving.register_keras_serializable(package="simvec")
 class ElmoEmbedding(keras.layers.Layer):
     """ELMo representations (Peters et al. 2018) as a Keras layer (PyTorch backend).
@@ -389,7 +393,8 @@ class ElmoEmbedding(keras.layers.Layer):
     Call arguments:
         inputs: int tensor of shape ``(batch, sequence_length, 50)``: character ids from
             :func:`simvec.elmo.batch_to_ids` (or :meth:`ElmoEmbedding.texts_to_ids`); a
-            padding token is all zeros.
+            padding token is all zeros. In eager calls (not inside a functional model or
+            ``fit``) also a list of sentences (token lists or whitespace-separated strings).
         training: bool, Keras' training flag (dropout mode of the module).
 
     Returns:
@@ -442,6 +447,11 @@ class ElmoEmbedding(keras.layers.Layer):
     def module(self):
         """The wrapped :class:`simvec.elmo.Elmo` (``torch.nn.Module``)."""
         return self.elmo.module
+
+    def __call__(self, inputs, *args, **kwargs):
+        if _is_sentences(inputs):  # Keras accepts only tensors positionally
+            inputs = self.texts_to_ids(inputs)
+        return super().__call__(inputs, *args, **kwargs)
 
     def build(self, input_shape=None):
         if input_shape is not None and (len(input_shape) != 3 or input_shape[-1] not in

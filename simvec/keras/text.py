@@ -31,7 +31,9 @@ from simvec.text.tokenize import tokenize
 __all__ = ["TextVectorizer", "PAD_TOKEN", "OOV_TOKEN"]
 
 PAD_TOKEN = ""
+"""Token of index 0 (padding), as in Keras' ``TextVectorization.get_vocabulary()``."""
 OOV_TOKEN = "[UNK]"
+"""Token of index 1 (out-of-vocabulary)."""
 
 
 class TextVectorizer:
