@@ -107,8 +107,12 @@ def test_interrupted_at_epoch_end_resumes_identically(tmp_path, lee, reference):
     _same(Word2Vec.resume(ck, lee, progress=False), reference)
 
 
-def test_keyboard_interrupt_mid_epoch_resumes_identically(tmp_path, lee, reference):
+def test_keyboard_interrupt_mid_epoch_resumes_identically(tmp_path, lee, reference, request):
     ck = tmp_path / "ck"
+    # interrupt_main does nothing while SIGINT is ignored (a job started in the background by a
+    # non-interactive shell, as CI may be): install Python's handler for this test.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    request.addfinalizer(lambda: signal.signal(signal.SIGINT, previous))
     timer = threading.Timer(0.5, _thread.interrupt_main)
     m = Word2Vec(**{k: v for k, v in SETTINGS.items() if k != "progress"})
     m.build_vocab(lee)
