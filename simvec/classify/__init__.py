@@ -21,5 +21,6 @@ __all__ = [
 ]
 
 _LAZY = {name: "simvec.classify.datasets" for name in __all__}
+_LAZY.update({name: "simvec.classify.splits" for name in ("TextDataset", "DatasetSplits", "split_dataset")})
 
 __getattr__, __dir__ = lazy_exports("simvec.classify", _LAZY, globals())

@@ -28,11 +28,17 @@ import logging
 import os
 import re
 import tarfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from simvec.classify.splits import (  # noqa: F401  (re-exported)
+    DatasetSplits,
+    TextDataset,
+    _drop_empty,
+    _skip_note,
+    split_dataset,
+)
 from simvec.errors import InputFormatError, SimvecFileNotFoundError, SimvecValueError
 
 __all__ = [
@@ -53,114 +59,6 @@ AGNEWS_CLASSES = ["World", "Sports", "Business", "Sci/Tech"]
 SENTIMENT_CLASSES = ["negative", "positive"]
 
 
-# ----------------------------------------------------------------------------------- containers
-@dataclass
-class TextDataset:
-    """Texts with integer class labels.
-
-    Attributes
-    ----------
-    texts : list of str, length n
-        The raw texts (not tokenised).
-    labels : numpy.ndarray, shape (n,), dtype int64
-        ``labels[i]`` is the class index of ``texts[i]``, in ``range(len(label_names))``.
-    label_names : list of str
-        ``label_names[k]`` is the name of class ``k``.
-    source : str
-        Where the data came from (file, and member or split).
-    notes : str
-        What was done to the data (skipped rows, derived splits, cleaning).
-    n_skipped : int
-        Rows skipped because their text was empty.
-    """
-
-    texts: list
-    labels: np.ndarray
-    label_names: list
-    source: str = ""
-    notes: str = ""
-    n_skipped: int = 0
-
-    def __post_init__(self):
-        self.labels = np.asarray(self.labels, dtype=np.int64).reshape(-1)
-        if len(self.texts) != self.labels.shape[0]:
-            raise SimvecValueError(
-                f"texts and labels differ in length: {len(self.texts)} texts, {self.labels.shape[0]} labels")
-        if self.labels.size and (self.labels.min() < 0 or self.labels.max() >= len(self.label_names)):
-            raise SimvecValueError(
-                f"labels must lie in [0, {len(self.label_names)}) for label_names {self.label_names}, "
-                f"got range [{self.labels.min()}, {self.labels.max()}]")
-
-    def __len__(self) -> int:
-        return len(self.texts)
-
-    def class_counts(self) -> dict:
-        """``{label name: number of texts}`` in class-index order."""
-        counts = np.bincount(self.labels, minlength=len(self.label_names))
-        return {name: int(c) for name, c in zip(self.label_names, counts)}
-
-
-@dataclass
-class DatasetSplits:
-    """A training split and an evaluation split of one data set.
-
-    Attributes
-    ----------
-    train : TextDataset
-        Training data; must hold at least two classes.
-    test : TextDataset
-        Evaluation data (the ``dev`` split for SST-2, see ``test_name``).
-    name : str
-        The data set's name (``"imdb"``, ``"sst2"``, ... or the file name).
-    test_name : str
-        What the evaluation split is called: ``"test"`` or ``"dev"``.
-    notes : str
-        How the splits were obtained.
-
-    Raises
-    ------
-    SimvecValueError
-        If the training data holds fewer than two classes, or the two splits' ``label_names`` differ.
-    """
-
-    train: TextDataset
-    test: TextDataset
-    name: str = ""
-    test_name: str = "test"
-    notes: str = ""
-
-    def __post_init__(self):
-        _check_trainable(self.train, self.name or self.train.source)
-        if list(self.train.label_names) != list(self.test.label_names):
-            raise SimvecValueError(
-                f"train and {self.test_name} label names differ: {self.train.label_names} vs "
-                f"{self.test.label_names}")
-
-    @property
-    def dev(self) -> TextDataset:
-        """Alias of :attr:`test` (SST-2's evaluation split is its dev split)."""
-        return self.test
-
-    @property
-    def label_names(self) -> list:
-        """The class names shared by both splits."""
-        return list(self.train.label_names)
-
-    @property
-    def sizes(self) -> dict:
-        """``{"train": n_train, test_name: n_test}``."""
-        return {"train": len(self.train), self.test_name: len(self.test)}
-
-
-def _check_trainable(ds: TextDataset, where: str) -> None:
-    present = np.unique(ds.labels)
-    if present.size < 2:
-        only = ds.label_names[int(present[0])] if present.size else "none"
-        raise SimvecValueError(
-            f"the training data of {where} holds {present.size} class(es) (only {only!r} in "
-            f"{len(ds)} texts); a classifier needs at least two: check the label column")
-
-
 # ------------------------------------------------------------------------------------- helpers
 def _data_root() -> Path:
     env = os.environ.get("SIMVEC_DATA")
@@ -177,75 +75,6 @@ def _existing(path, default_parts: tuple) -> Path:
     return p
 
 
-def _drop_empty(texts: list, labels: list, where: str) -> tuple:
-    keep_t, keep_l, skipped = [], [], []
-    for i, (t, lab) in enumerate(zip(texts, labels)):
-        if t is None or not str(t).strip():
-            skipped.append(i)
-        else:
-            keep_t.append(t)
-            keep_l.append(lab)
-    if skipped:
-        logger.warning("%s: skipped %d row(s) with an empty text (first at data row %d)",
-                       where, len(skipped), skipped[0] + 1)
-    return keep_t, keep_l, len(skipped)
-
-
-def _skip_note(n: int) -> str:
-    return f"{n} row(s) with an empty text skipped. " if n else ""
-
-
-def split_dataset(ds: TextDataset, test_size: float = 0.2, seed: int = 0, name: str = "",
-                  notes: str = "") -> DatasetSplits:
-    """Stratified, seeded train/test split of one :class:`TextDataset`.
-
-    Uses :func:`sklearn.model_selection.train_test_split` with ``stratify=labels``, so each class
-    keeps its share in both parts; the same ``seed`` gives the same split.
-
-    Parameters
-    ----------
-    ds : TextDataset
-        The data, n texts.
-    test_size : float, default 0.2
-        Fraction of the texts held out, in (0, 1).
-    seed : int, default 0
-        ``random_state`` of the shuffle.
-    name, notes : str
-        Stored in the result.
-
-    Returns
-    -------
-    DatasetSplits
-        ``train`` with ``n - ceil(test_size * n)`` texts and ``test`` with the rest.
-
-    Raises
-    ------
-    SimvecValueError
-        If the data holds fewer than two classes, or a class has a single text.
-    """
-    from sklearn.model_selection import train_test_split
-
-    _check_trainable(ds, name or ds.source)
-    counts = np.bincount(ds.labels, minlength=len(ds.label_names))
-    if (counts == 1).any():
-        rare = [ds.label_names[k] for k in np.flatnonzero(counts == 1)]
-        raise SimvecValueError(
-            f"{name or ds.source}: class(es) {rare} have a single text; a stratified split needs two")
-    idx = np.arange(len(ds))
-    tr, te = train_test_split(idx, test_size=test_size, random_state=seed, stratify=ds.labels)
-    tr.sort()
-    te.sort()
-    note = (f"stratified {1 - test_size:.0%}/{test_size:.0%} split (scikit-learn train_test_split, "
-            f"seed={seed}) of {len(ds)} rows. ")
-    part = lambda ix, which: TextDataset(  # noqa: E731
-        [ds.texts[i] for i in ix], ds.labels[ix], list(ds.label_names),
-        source=f"{ds.source} [{which} part of the split]", notes=note + ds.notes,
-        n_skipped=ds.n_skipped)
-    return DatasetSplits(part(tr, "train"), part(te, "test"), name=name or ds.source,
-                         notes=note + notes + ds.notes)
-
-
-# ------------------------------------------------------------------------------------- IMDB
 _IMDB_MEMBER = re.compile(r"(?:^|/)(train|test)/(pos|neg)/(\d+)_(\d+)\.txt$")
 
 
