@@ -79,8 +79,6 @@ def main(argv=None) -> int:
         print(f"analogy file {args.analogies} is absent (see ../shared/data/README.md); skipping")
         return 0
 
-    import numpy as np
-
     import simvec
     from _peers import gensim_keyed_vectors
     from simvec.evaluation import evaluate_word_analogies, evaluate_word_pairs

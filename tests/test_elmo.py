@@ -20,7 +20,7 @@ from simvec.elmo.chars import (  # noqa: E402
 )
 from simvec.elmo.embedder import Elmo, ElmoEmbedder  # noqa: E402
 from simvec.elmo.scalar_mix import ScalarMix  # noqa: E402
-from simvec.elmo.weights import load_weights, save_weights, tf_layout  # noqa: E402
+from simvec.elmo.weights import load_weights, save_weights  # noqa: E402
 from simvec.errors import SimvecValueError, VectorFormatError  # noqa: E402
 
 ATOL = 1e-5

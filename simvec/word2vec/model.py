@@ -254,7 +254,6 @@ min_alpha, sg, epochs, workers, seed, batch_words, compute_loss, shared_negative
             self.running_training_loss = 0.0
         corpus = _as_corpus(corpus)
         ids, starts, bounds, raw = self._encode(corpus)
-        n_jobs = bounds.size - 1
         n_tok = int(ids.size)
         sample_int = self.vocab.sample_ints(c.sample)
         thr, alias = self.vocab.noise_table(c.ns_exponent)
