@@ -34,3 +34,17 @@ def glove_head():
     from simvec.vectors.formats import load_vectors
 
     return load_vectors(data_path("glove", "glove.6B.50d.head2446.txt"), format="glove")
+
+
+@pytest.fixture(scope="module")
+def torch_one_thread():
+    """torch on one intra-op thread while a module runs, restored after.
+
+    The models under test are tiny: with two threads on a shared 2-core machine torch spends
+    its time spin-waiting (measured up to 100x slower).
+    """
+    torch = pytest.importorskip("torch")
+    old = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(old)

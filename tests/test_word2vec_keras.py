@@ -21,16 +21,6 @@ def lee():
     return list(TextCorpus(data_path("corpus", "lee_background.cor")))
 
 
-@pytest.fixture()
-def one_thread():
-    """torch on one thread: far faster for these tiny steps on a busy 2-core machine."""
-    torch = pytest.importorskip("torch")
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
 def _gap(kv):
     s_in = np.mean([kv.similarity(a, b) for a in FIRE for b in FIRE if a < b])
     s_out = np.mean([kv.similarity(a, b) for a in FIRE for b in OTHER])
@@ -86,7 +76,7 @@ def test_batches_follow_engine_rules(lee, sg):
     assert (neg == 0).mean() > 0.01
 
 
-def test_cbow_learns_on_lee(lee, one_thread):
+def test_cbow_learns_on_lee(lee, torch_one_thread):
     # calibrated: gap 0.11 after 5 epochs (0.11 and WordSim-353 Spearman 0.21 on the 131 pairs
     # in vocabulary after 10); floor 0.05
     kv, model, hist = keras_w2v.train_keras(lee, sg=False, min_count=2, epochs=5, seed=1)
@@ -96,7 +86,7 @@ def test_cbow_learns_on_lee(lee, one_thread):
     assert _gap(kv) > 0.05
 
 
-def test_skipgram_learns_on_lee(lee, one_thread):
+def test_skipgram_learns_on_lee(lee, torch_one_thread):
     # calibrated: gap 0.29 after 5 epochs; 3 epochs here, floor 0.10
     kv, model, hist = keras_w2v.train_keras(lee, sg=True, min_count=2, epochs=3, seed=1)
     assert hist.history["loss"][-1] < hist.history["loss"][0]
