@@ -1,4 +1,6 @@
-"""Text classification with embeddings: data loaders (:mod:`.datasets`).
+"""Text classification with embeddings: data loaders and their containers.
+
+Loaders live in :mod:`.datasets`, ``TextDataset`` / ``DatasetSplits`` in :mod:`.splits`.
 
 Names load lazily (PEP 562): importing this package reads no data and imports no scikit-learn,
 Keras or torch until a name is first used.
@@ -8,19 +10,18 @@ from __future__ import annotations
 
 from simvec._lazy import lazy_exports
 
-__all__ = [
-    "TextDataset",
-    "DatasetSplits",
-    "load_imdb",
-    "load_sst2",
-    "load_agnews",
-    "load_chnsenticorp",
-    "load_table",
-    "load_dataset",
-    "split_dataset",
-]
+_LAZY = {
+    "TextDataset": "simvec.classify.splits",
+    "DatasetSplits": "simvec.classify.splits",
+    "split_dataset": "simvec.classify.splits",
+    "load_imdb": "simvec.classify.datasets",
+    "load_sst2": "simvec.classify.datasets",
+    "load_agnews": "simvec.classify.datasets",
+    "load_chnsenticorp": "simvec.classify.datasets",
+    "load_table": "simvec.classify.datasets",
+    "load_dataset": "simvec.classify.datasets",
+}
 
-_LAZY = {name: "simvec.classify.datasets" for name in __all__}
-_LAZY.update({name: "simvec.classify.splits" for name in ("TextDataset", "DatasetSplits", "split_dataset")})
+__all__ = sorted(_LAZY)
 
 __getattr__, __dir__ = lazy_exports("simvec.classify", _LAZY, globals())

@@ -41,7 +41,7 @@ from simvec.classify.splits import (  # noqa: F401  (re-exported)
 )
 from simvec.errors import InputFormatError, SimvecFileNotFoundError, SimvecValueError
 
-__all__ = [
+__all__ = [  # the containers and the split are re-exported from .splits
     "TextDataset",
     "DatasetSplits",
     "load_imdb",
