@@ -34,7 +34,7 @@ from __future__ import annotations
 import numpy as np
 from numba import get_num_threads, njit, prange
 
-from simvec._topk import _block_scores  # the shared numba block product
+from simvec._topk import _block_scores, _load_columns  # shared numba block product
 from simvec.errors import InputFormatError
 
 __all__ = ["solve_analogies", "read_questions", "exclusions"]
@@ -117,13 +117,7 @@ def _solve(W, M, la, lb, lc, exclude, mul, n_threads):  # pragma: no cover - num
         bi = best_idx[t]
         for blk in range(t, n_blocks, n_threads):
             c0 = blk * _COLS
-            width = min(m, c0 + _COLS) - c0
-            if width < _COLS:
-                VT[:, :] = 0
-            for j in range(width):
-                row = M[c0 + j]
-                for k in range(d):
-                    VT[k, j] = row[k]
+            width = _load_columns(M, c0, VT)
             _block_scores(W, VT, S)
             if mul:
                 _reduce_mul(S, width, la, lb, lc, exclude, c0, bv, bi)

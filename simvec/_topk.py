@@ -34,6 +34,20 @@ _FEW_QUERIES = 32
 _GEMM_FLAGS = {"nnan", "ninf", "nsz", "reassoc", "contract"}
 
 
+@njit(nogil=True, cache=True)
+def _load_columns(M, c0, VT):  # pragma: no cover - numba
+    """Copy rows ``M[c0:c0 + C]`` transposed into ``VT`` (d, C), zero-padded; return the count."""
+    d, C = VT.shape
+    width = min(M.shape[0], c0 + C) - c0
+    if width < C:
+        VT[:, :] = 0
+    for j in range(width):
+        row = M[c0 + j]
+        for k in range(d):
+            VT[k, j] = row[k]
+    return width
+
+
 @njit(nogil=True, cache=True, fastmath=_GEMM_FLAGS)
 def _block_scores(Q, VT, S):  # pragma: no cover - numba
     """``S[u, :] = Q[u] @ VT`` for Q (n, d), VT (d, C), S (n, C), all C-contiguous."""
@@ -148,13 +162,7 @@ def _dot_topk(Q, M, k, exclude, n_threads, rows, cols):  # pragma: no cover - nu
         bi = best_idx[t]
         for blk in range(t, n_blocks, n_threads):
             c0 = blk * cols
-            width = min(m, c0 + cols) - c0
-            if width < cols:
-                VT[:, :] = 0
-            for j in range(width):
-                row = M[c0 + j]
-                for kk in range(d):
-                    VT[kk, j] = row[kk]
+            width = _load_columns(M, c0, VT)
             for r0 in range(0, n, rows):
                 r1 = min(n, r0 + rows)
                 Sr = S[: r1 - r0]
