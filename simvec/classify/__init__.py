@@ -1,6 +1,8 @@
-"""Text classification with embeddings: data loaders and their containers.
+"""Text classification with embeddings: data, recipes, training, reports.
 
-Loaders live in :mod:`.datasets`, ``TextDataset`` / ``DatasetSplits`` in :mod:`.splits`.
+Loaders live in :mod:`.datasets`, ``TextDataset`` / ``DatasetSplits`` in :mod:`.splits`, the
+networks in :mod:`.recipes`, training / evaluation / saved runs in :mod:`.classifier`, metrics
+and plots in :mod:`.report`.
 
 Names load lazily (PEP 562): importing this package reads no data and imports no scikit-learn,
 Keras or torch until a name is first used.
@@ -20,6 +22,17 @@ _LAZY = {
     "load_chnsenticorp": "simvec.classify.datasets",
     "load_table": "simvec.classify.datasets",
     "load_dataset": "simvec.classify.datasets",
+    "RECIPES": "simvec.classify.recipes",
+    "HEADS": "simvec.classify.recipes",
+    "build_model": "simvec.classify.recipes",
+    "ClassifierConfig": "simvec.classify.classifier",
+    "Classifier": "simvec.classify.classifier",
+    "train_classifier": "simvec.classify.classifier",
+    "classification_metrics": "simvec.classify.report",
+    "format_metrics": "simvec.classify.report",
+    "plot_history": "simvec.classify.report",
+    "plot_histories": "simvec.classify.report",
+    "plot_confusion_matrix": "simvec.classify.report",
 }
 
 __all__ = sorted(_LAZY)

@@ -1,0 +1,502 @@
+"""Train, evaluate, save and reload a text classifier built from a :mod:`.recipes` network.
+
+:func:`train_classifier` fits a recipe on a :class:`DatasetSplits`: it fits a
+:class:`simvec.keras.TextVectorizer` on the training texts, picks the sequence length from their
+length distribution, holds out a stratified validation part of the *training* data for early
+stopping on validation loss (restoring the best weights; the test split is never looked at
+during training), then evaluates on the test split. The result, a :class:`Classifier`, saves
+to a run folder::
+
+    RUN_DIR/model.keras          the Keras model (ELMo layers reference their files by path)
+    RUN_DIR/vectorizer.json      vocabulary and tokenisation
+    RUN_DIR/classifier.json      configuration, label names, sequence length
+    RUN_DIR/report.json          configuration, data sizes, history, test metrics, times
+    RUN_DIR/history.png          training and validation accuracy and loss per epoch
+    RUN_DIR/confusion_matrix.png
+
+and :meth:`Classifier.load` reads it back for :meth:`Classifier.evaluate` and
+:meth:`Classifier.predict`. Every file is written atomically.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from simvec.classify.recipes import ELMO_RECIPES, WORD_RECIPES, build_model, check_recipe
+from simvec.classify.splits import DatasetSplits, TextDataset, split_dataset
+from simvec.errors import SimvecFileNotFoundError, SimvecValueError
+
+__all__ = ["ClassifierConfig", "Classifier", "train_classifier"]
+
+logger = logging.getLogger("simvec.classify")
+
+_FILES = ("model.keras", "vectorizer.json", "classifier.json")
+
+
+@dataclass
+class ClassifierConfig:
+    """Settings of :func:`train_classifier` (all JSON-serialisable; saved with the run).
+
+    Attributes
+    ----------
+    recipe, head : str
+        See :mod:`simvec.classify.recipes` (``RECIPES``, ``HEADS``).
+    max_tokens : int
+        Vocabulary size, padding and OOV index included (Keras' ``max_tokens``).
+    min_count : int
+        Words seen fewer times in the training texts are OOV.
+    sequence_length : int or None
+        Tokens per text; None: the ``length_quantile`` of the training texts' token counts,
+        capped at ``max_sequence_length``.
+    length_quantile : float, max_sequence_length : int
+        See ``sequence_length``.
+    padding : {"pre", "post"} or None
+        Which end of a long text is cut and where padding goes; None: ``"pre"`` (keep the end
+        of a text, Keras' ``pad_sequences`` default) for word recipes, ``"post"`` for ELMo.
+    tokenizer : {"regex", "jieba"}
+        simvec's lowercase regex words, or jieba for Chinese (the ``zh`` extra).
+    embedding_dim, lstm_units, dense_units, dropout, learning_rate :
+        Passed to :func:`simvec.classify.recipes.build_model`.
+    epochs, batch_size : int
+        Upper bound on epochs (early stopping usually ends sooner) and batch size.
+    validation_split : float in (0, 1)
+        Stratified share of the training texts held out for early stopping.
+    patience : int
+        Epochs without a lower validation loss before stopping; the best weights are restored.
+    time_limit : float or None
+        Seconds; stop after the epoch that passes it (the best weights are still restored).
+    seed : int
+        Seeds the validation split, weight initialisation and shuffling.
+    vectors : str or None
+        Pretrained vectors (a ``simvec.load`` name or a file) of the pretrained recipes.
+    elmo_options, elmo_weights : str or None
+        ELMo ``options.json`` and weights HDF5 of the ELMo recipes.
+    threads : int or None
+        torch intra-op threads (None: torch's default).
+    """
+
+    recipe: str = "embedding"
+    head: str = "average"
+    max_tokens: int = 20000
+    min_count: int = 1
+    sequence_length: int | None = None
+    length_quantile: float = 0.9
+    max_sequence_length: int = 400
+    padding: str | None = None
+    tokenizer: str = "regex"
+    embedding_dim: int = 64
+    lstm_units: int = 64
+    dense_units: int = 256
+    dropout: float = 0.3
+    learning_rate: float = 1e-3
+    epochs: int = 10
+    batch_size: int = 32
+    validation_split: float = 0.1
+    patience: int = 2
+    time_limit: float | None = None
+    seed: int = 0
+    vectors: str | None = None
+    elmo_options: str | None = None
+    elmo_weights: str | None = None
+    threads: int | None = None
+
+    def __post_init__(self):
+        check_recipe(self.recipe, self.head)
+        for name in ("max_tokens", "epochs", "batch_size", "max_sequence_length"):
+            v = getattr(self, name)
+            if not isinstance(v, int) or v < 1:
+                raise SimvecValueError(f"{name} must be a positive integer, got {v!r}")
+        if self.sequence_length is not None and (
+                not isinstance(self.sequence_length, int) or self.sequence_length < 1):
+            raise SimvecValueError(
+                f"sequence_length must be a positive integer or None, got {self.sequence_length!r}")
+        if not 0 < self.validation_split < 1:
+            raise SimvecValueError(
+                f"validation_split must lie in (0, 1), got {self.validation_split!r}")
+        if self.padding not in (None, "pre", "post"):
+            raise SimvecValueError(f"padding must be 'pre', 'post' or None, got {self.padding!r}")
+        if self.tokenizer not in ("regex", "jieba"):
+            raise SimvecValueError(f"tokenizer must be 'regex' or 'jieba', got {self.tokenizer!r}")
+        if self.recipe in ("pretrained", "pretrained-finetuned") and not self.vectors:
+            raise SimvecValueError(
+                f"recipe {self.recipe!r} needs pretrained vectors: set vectors (e.g. "
+                f"'glove-6B-50d' or a vector file)")
+        if self.recipe in ELMO_RECIPES:
+            if not self.elmo_options:
+                raise SimvecValueError(
+                    f"recipe {self.recipe!r} needs elmo_options (options.json) and elmo_weights")
+            self.elmo_options = _existing_file(self.elmo_options, "ELMo options")
+            if self.elmo_weights is not None:
+                self.elmo_weights = _existing_file(self.elmo_weights, "ELMo weights")
+
+    @property
+    def effective_padding(self) -> str:
+        if self.padding is not None:
+            return self.padding
+        return "post" if self.recipe in ELMO_RECIPES else "pre"
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def _existing_file(path, what: str) -> str:
+    p = Path(path)
+    if not p.is_file():
+        raise SimvecFileNotFoundError(f"{what} file {str(path)!r} does not exist")
+    return str(p.resolve())
+
+
+def _tokenizer(name: str):
+    if name == "jieba":
+        from simvec.text.corpus import _jieba_tokenizer
+
+        return _jieba_tokenizer(True)
+    return None
+
+
+class _ElmoBatches:
+    """Keras ``PyDataset`` of ELMo inputs: character ids made per batch (never all at once)."""
+
+    def __new__(cls, *args, **kwargs):  # subclass PyDataset lazily (Keras imported on use)
+        from simvec.keras._backend import import_keras
+
+        keras = import_keras()
+
+        class ElmoBatches(keras.utils.PyDataset):
+            def __init__(self, tokens, word_ids, labels, batch_size, with_words, shuffle, seed):
+                super().__init__()
+                self.tokens, self.word_ids, self.labels = tokens, word_ids, labels
+                self.batch_size, self.with_words, self.shuffle = batch_size, with_words, shuffle
+                self.rng = np.random.default_rng(seed)
+                self.order = np.arange(len(tokens))
+                if shuffle:
+                    self.rng.shuffle(self.order)
+
+            def __len__(self):
+                return -(-len(self.tokens) // self.batch_size)
+
+            def __getitem__(self, i):
+                from simvec.elmo.chars import batch_to_ids
+
+                ix = self.order[i * self.batch_size:(i + 1) * self.batch_size]
+                chars = batch_to_ids([self.tokens[j] for j in ix], allow_empty=True,
+                                     return_tensors="np").astype(np.int32)
+                T = self.word_ids.shape[1]
+                if chars.shape[1] < T:  # fixed width so that word and character ids align
+                    chars = np.pad(chars, ((0, 0), (0, T - chars.shape[1]), (0, 0)))
+                x = ({"word_ids": self.word_ids[ix], "char_ids": chars} if self.with_words
+                     else chars)
+                return (x,) if self.labels is None else (x, self.labels[ix])
+
+            def on_epoch_end(self):
+                if self.shuffle:
+                    self.rng.shuffle(self.order)
+
+        return ElmoBatches(*args, **kwargs)
+
+
+class _TimeLimit:
+    """Keras callback factory: stop after the epoch that passes ``seconds``."""
+
+    def __new__(cls, seconds: float):
+        from simvec.keras._backend import import_keras
+
+        keras = import_keras()
+
+        class TimeLimit(keras.callbacks.Callback):
+            def on_train_begin(self, logs=None):
+                self.start = time.perf_counter()
+                self.stopped_epoch = None
+
+            def on_epoch_end(self, epoch, logs=None):
+                if time.perf_counter() - self.start > seconds:
+                    self.model.stop_training = True
+                    self.stopped_epoch = epoch + 1
+                    logger.info("time limit of %.0f s reached after epoch %d", seconds, epoch + 1)
+
+        return TimeLimit()
+
+
+class Classifier:
+    """A trained text classifier: vectorizer + Keras model + label names + configuration.
+
+    Build one with :func:`train_classifier` or :meth:`load`.
+
+    Attributes
+    ----------
+    model : keras.Model
+        Outputs float32 ``(batch, n_classes)`` probabilities.
+    vectorizer : simvec.keras.TextVectorizer
+    label_names : list of str
+    config : ClassifierConfig
+    sequence_length : int
+    report : dict
+        What :func:`train_classifier` measured (empty after :meth:`load` if no report exists).
+    """
+
+    def __init__(self, model, vectorizer, label_names, config: ClassifierConfig,
+                 sequence_length: int, report: dict | None = None):
+        self.model = model
+        self.vectorizer = vectorizer
+        self.label_names = list(label_names)
+        self.config = config
+        self.sequence_length = int(sequence_length)
+        self.report = report or {}
+
+    # ------------------------------------------------------------------ inputs
+    def _tokens(self, texts) -> list:
+        return [self.vectorizer._tokens(t)[: self.sequence_length] if
+                self.config.effective_padding == "post" else
+                self.vectorizer._tokens(t)[-self.sequence_length:] for t in texts]
+
+    def _inputs(self, texts, labels=None, shuffle: bool = False):
+        """Model inputs of ``texts``: an int32 array (word recipes) or an ELMo batch dataset."""
+        texts = list(texts)
+        word_ids = self.vectorizer.transform(texts, self.sequence_length)
+        if self.config.recipe in WORD_RECIPES:
+            return word_ids
+        return _ElmoBatches(self._tokens(texts), word_ids, labels, self.config.batch_size,
+                            self.config.recipe == "elmo+embedding", shuffle, self.config.seed)
+
+    def predict_proba(self, texts) -> np.ndarray:
+        """Class probabilities, float32 ``(len(texts), n_classes)``."""
+        texts = [texts] if isinstance(texts, str) else list(texts)
+        if not texts:
+            return np.zeros((0, len(self.label_names)), dtype=np.float32)
+        x = self._inputs(texts)
+        kw = {"batch_size": self.config.batch_size} if isinstance(x, np.ndarray) else {}
+        return np.asarray(self.model.predict(x, verbose=0, **kw), dtype=np.float32)
+
+    def predict(self, texts) -> list:
+        """Predicted label names, one per text."""
+        proba = self.predict_proba(texts)
+        return [self.label_names[i] for i in proba.argmax(axis=1)]
+
+    # ------------------------------------------------------------------ evaluation
+    def _aligned_labels(self, data: TextDataset) -> np.ndarray:
+        """``data``'s labels as indices into this classifier's ``label_names``."""
+        present = sorted({data.label_names[i] for i in np.unique(data.labels)})
+        unseen = [name for name in present if name not in self.label_names]
+        if unseen:
+            raise SimvecValueError(
+                f"evaluation data {data.source or ''} holds labels unseen in training: {unseen}; "
+                f"the classifier knows {self.label_names}")
+        index = {name: i for i, name in enumerate(self.label_names)}
+        remap = np.array([index.get(name, -1) for name in data.label_names], dtype=np.int64)
+        return remap[data.labels]
+
+    def evaluate(self, data: TextDataset) -> dict:
+        """Accuracy, per-class / macro precision, recall, F1 and the confusion matrix on ``data``
+        (:func:`simvec.classify.report.classification_metrics`).
+
+        Raises
+        ------
+        SimvecValueError
+            If ``data`` is empty or holds labels that the classifier never saw in training.
+        """
+        from simvec.classify.report import classification_metrics
+
+        if len(data) == 0:
+            raise SimvecValueError("the evaluation data holds no texts")
+        y_true = self._aligned_labels(data)
+        y_pred = self.predict_proba(data.texts).argmax(axis=1)
+        return classification_metrics(y_true, y_pred, self.label_names)
+
+    # ------------------------------------------------------------------ persistence
+    def save(self, run_dir) -> Path:
+        """Write the model, vectorizer and metadata (and the report, if any) into ``run_dir``."""
+        from simvec.classify.report import write_json
+
+        run_dir = Path(run_dir)
+        run_dir.mkdir(parents=True, exist_ok=True)
+        tmp = run_dir / ".model.tmp.keras"
+        try:
+            self.model.save(tmp)
+            os.replace(tmp, run_dir / "model.keras")
+        finally:
+            if tmp.exists():
+                tmp.unlink()
+        self.vectorizer.save(run_dir / "vectorizer.json")
+        write_json(run_dir / "classifier.json", {
+            "format": "simvec-classifier/1", "label_names": self.label_names,
+            "sequence_length": self.sequence_length, "config": self.config.to_dict()})
+        if self.report:
+            write_json(run_dir / "report.json", self.report)
+        return run_dir
+
+    @classmethod
+    def load(cls, run_dir) -> "Classifier":
+        """Read a run folder written by :meth:`save` / :func:`train_classifier`.
+
+        Raises
+        ------
+        SimvecFileNotFoundError
+            If the folder or one of its files is missing (named).
+        """
+        from simvec.keras._backend import import_keras
+        from simvec.keras.text import TextVectorizer
+
+        run_dir = Path(run_dir)
+        if not run_dir.is_dir():
+            raise SimvecFileNotFoundError(f"run folder {str(run_dir)!r} does not exist")
+        for name in _FILES:
+            if not (run_dir / name).is_file():
+                raise SimvecFileNotFoundError(
+                    f"{run_dir / name} is missing: {run_dir} is not a complete classifier run")
+        meta = json.loads((run_dir / "classifier.json").read_text(encoding="utf-8"))
+        config = ClassifierConfig(**meta["config"])
+        keras = import_keras()
+        import simvec.keras.layers  # noqa: F401  (registers ElmoEmbedding for deserialisation)
+
+        model = keras.saving.load_model(run_dir / "model.keras")
+        vectorizer = TextVectorizer.load(run_dir / "vectorizer.json",
+                                         tokenizer=_tokenizer(config.tokenizer))
+        report_path = run_dir / "report.json"
+        report = json.loads(report_path.read_text(encoding="utf-8")) if report_path.is_file() else {}
+        return cls(model, vectorizer, meta["label_names"], config, meta["sequence_length"], report)
+
+    def __repr__(self) -> str:
+        return (f"Classifier(recipe={self.config.recipe!r}, head={self.config.head!r}, "
+                f"classes={self.label_names}, sequence_length={self.sequence_length})")
+
+
+def _load_vectors(spec):
+    if spec is None or not isinstance(spec, (str, os.PathLike)):
+        return spec
+    from simvec.vectors.sources import load
+
+    return load(spec)
+
+
+def train_classifier(data: DatasetSplits, config: ClassifierConfig | None = None, *,
+                     vectors=None, run_dir=None, verbose: int | str = "auto",
+                     **overrides) -> Classifier:
+    """Train a recipe on ``data.train``, evaluate it on ``data.test``, optionally save a run.
+
+    Parameters
+    ----------
+    data : DatasetSplits
+        Training and test texts (e.g. :func:`simvec.classify.load_imdb`).
+    config : ClassifierConfig, optional
+        Settings; ``**overrides`` replace single fields (``recipe="pretrained"``, ...).
+    vectors : KeyedVectors, optional
+        Already loaded pretrained vectors (else ``config.vectors`` is loaded by name or path).
+    run_dir : str or Path, optional
+        Save the classifier, ``report.json``, ``history.png`` and ``confusion_matrix.png`` here.
+    verbose : "auto", 0, 1 or 2
+        Keras' progress output (``"auto"``: a progress bar on a terminal, a line per epoch else).
+
+    Returns
+    -------
+    Classifier
+        Its ``report`` holds the configuration, data sizes, embedding coverage (pretrained
+        recipes), the history, the test metrics (``report["test"]``) and the times in seconds.
+
+    Raises
+    ------
+    SimvecValueError
+        Bad settings (see :class:`ClassifierConfig`); training data with one class or too few
+        texts of a class to hold some out for validation.
+    """
+    from simvec.classify.report import plot_confusion_matrix, plot_history, write_json
+    from simvec.keras._backend import import_keras
+    from simvec.keras.text import TextVectorizer
+
+    config = dataclasses.replace(config or ClassifierConfig(), **overrides)
+    t_start = time.perf_counter()
+    keras = import_keras()
+    if config.threads:
+        import torch
+
+        torch.set_num_threads(int(config.threads))
+    if verbose == "auto":
+        verbose = 1 if sys.stderr.isatty() else 2
+    if config.recipe in ("pretrained", "pretrained-finetuned"):
+        vectors = vectors if vectors is not None else _load_vectors(config.vectors)
+
+    inner = split_dataset(data.train, config.validation_split, config.seed,
+                          name=f"{data.name} training data")
+    fit_part, val_part = inner.train, inner.test
+    vectorizer = TextVectorizer(max_tokens=config.max_tokens, min_count=config.min_count,
+                                padding=config.effective_padding,
+                                truncating=config.effective_padding,
+                                tokenizer=_tokenizer(config.tokenizer))
+    vectorizer.fit(fit_part.texts)
+    seq_len = config.sequence_length or min(
+        config.max_sequence_length, vectorizer.length_quantile(fit_part.texts,
+                                                               config.length_quantile))
+    logger.info("%s: %d training, %d validation, %d %s texts; vocabulary %d, sequence length %d",
+                data.name, len(fit_part), len(val_part), len(data.test), data.test_name,
+                vectorizer.vocabulary_size(), seq_len)
+    model = build_model(
+        config.recipe, len(data.label_names), vocabulary=vectorizer.get_vocabulary(),
+        sequence_length=seq_len, head=config.head, embedding_dim=config.embedding_dim,
+        vectors=vectors, elmo_options=config.elmo_options, elmo_weights=config.elmo_weights,
+        lstm_units=config.lstm_units, dense_units=config.dense_units, dropout=config.dropout,
+        learning_rate=config.learning_rate, seed=config.seed)
+    clf = Classifier(model, vectorizer, data.label_names, config, seq_len)
+
+    coverage = None
+    if config.recipe in ("pretrained", "pretrained-finetuned"):
+        cov = getattr(model.get_layer("embedding"), "coverage", None)
+        if cov is not None:
+            coverage = {"found": int(cov.found), "total": int(cov.total), "ratio": cov.ratio}
+
+    callbacks = [keras.callbacks.EarlyStopping(monitor="val_loss", patience=config.patience,
+                                               restore_best_weights=True)]
+    if config.time_limit:
+        callbacks.append(_TimeLimit(config.time_limit))
+    x_fit = clf._inputs(fit_part.texts, fit_part.labels, shuffle=True)
+    x_val = clf._inputs(val_part.texts, val_part.labels)
+    fit_kw = {}
+    if isinstance(x_fit, np.ndarray):
+        fit_kw = {"y": fit_part.labels, "batch_size": config.batch_size, "shuffle": True}
+        x_val = (x_val, val_part.labels)
+    t_fit = time.perf_counter()
+    history = model.fit(x_fit, validation_data=x_val, epochs=config.epochs, callbacks=callbacks,
+                        verbose=verbose, **fit_kw)
+    fit_seconds = time.perf_counter() - t_fit
+    hist = {k: [float(v) for v in vals] for k, vals in history.history.items()}
+    best_epoch = int(np.argmin(hist["val_loss"])) + 1 if hist.get("val_loss") else len(
+        hist.get("loss", []))
+
+    t_eval = time.perf_counter()
+    test_metrics = clf.evaluate(data.test)
+    eval_seconds = time.perf_counter() - t_eval
+    n_params = {"trainable": int(sum(np.prod(w.shape) for w in model.trainable_weights)),
+                "non_trainable": int(sum(np.prod(w.shape) for w in model.non_trainable_weights))}
+    clf.report = {
+        "dataset": data.name, "dataset_notes": data.notes,
+        "sizes": {"train": len(fit_part), "validation": len(val_part),
+                  data.test_name: len(data.test)},
+        "label_names": clf.label_names,
+        "config": config.to_dict(),
+        "vocabulary_size": vectorizer.vocabulary_size(), "sequence_length": seq_len,
+        "embedding_coverage": coverage, "parameters": n_params,
+        "epochs_run": len(hist.get("loss", [])), "best_epoch": best_epoch,
+        "history": hist, "test_split": data.test_name, "test": test_metrics,
+        "seconds": {"fit": round(fit_seconds, 2), "evaluate": round(eval_seconds, 2),
+                    "total": round(time.perf_counter() - t_start, 2)},
+    }
+    logger.info("%s on %s: %s accuracy %.4f (best epoch %d of %d, fit %.0f s)", config.recipe,
+                data.name, data.test_name, test_metrics["accuracy"], best_epoch,
+                clf.report["epochs_run"], fit_seconds)
+    if run_dir is not None:
+        run_dir = Path(run_dir)
+        clf.save(run_dir)
+        title = f"{config.recipe} ({config.head}) on {data.name}"
+        plot_history(hist, run_dir / "history.png", title=title)
+        plot_confusion_matrix(test_metrics["confusion_matrix"], clf.label_names,
+                              run_dir / "confusion_matrix.png",
+                              title=f"{title}: {data.test_name} confusion matrix")
+        write_json(run_dir / "report.json", clf.report)
+    return clf
