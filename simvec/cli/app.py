@@ -308,6 +308,15 @@ from simvec.word2vec.cli import train as _train  # noqa: E402
 
 app.command("train")(_fail_cleanly(_train))
 
+from simvec.classify import cli as _classify  # noqa: E402
+
+classify_app = typer.Typer(
+    name="classify", no_args_is_help=True,
+    help="Text classification with learned, pretrained (GloVe) or ELMo embeddings (Keras).")
+app.add_typer(classify_app, name="classify")
+for _name in ("train", "evaluate", "predict"):
+    classify_app.command(_name)(_fail_cleanly(getattr(_classify, _name)))
+
 
 def main() -> None:
     """Entry point of the ``simvec`` console script."""
