@@ -285,13 +285,8 @@ def test_two_class_synthetic_reaches_high_accuracy_with_default_learning_rate(tm
     assert clf.report["test"]["accuracy"] >= 0.9, clf.report["history"]
 
 
-TOKENLESS_BUG = (
-    "library bug: the default 'average' head is a masked GlobalAveragePooling1D "
-    "(recipes.py _word_head, Embedding mask_zero=True); a text with no token ('', '!!!') is "
-    "all padding, the masked mean divides by 0 and gives NaN")
-
-
-@pytest.mark.xfail(strict=True, reason=TOKENLESS_BUG)
+# A text with no token ('', '!!!') would be all padding, and the masked mean of the default
+# 'average' head would divide by 0 (NaN): the classifier reads it as one unknown word.
 def test_a_text_without_tokens_gets_finite_probabilities(three_class_run):
     clf, _, _ = three_class_run
     proba = clf.predict_proba(["", "!!!", "good"])
@@ -299,8 +294,6 @@ def test_a_text_without_tokens_gets_finite_probabilities(three_class_run):
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, atol=1e-5)
 
 
-@pytest.mark.xfail(strict=True, reason=TOKENLESS_BUG + ": one such training text makes the "
-                   "loss and every weight NaN")
 def test_a_training_text_without_tokens_does_not_poison_the_model():
     data = splits(60, 20)
     data.train.texts[0] = "!!!"
@@ -332,17 +325,13 @@ def test_elmo_recipe_trains_saves_and_reloads(recipe, elmo_files, tmp_path):
     np.testing.assert_allclose(p2, p1, atol=1e-5)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "library bug: with padding='pre' (accepted by ClassifierConfig for every recipe) "
-    "'elmo+embedding' gets word ids padded at the front (TextVectorizer.transform) but "
-    "character ids padded at the end (batch_to_ids and np.pad in classifier.py "
-    "_ElmoBatches.__getitem__), so the concatenated word and ELMo vectors belong to "
-    "different tokens"))
-def test_elmo_plus_embedding_word_and_char_ids_align_with_pre_padding(elmo_files):
+def test_elmo_plus_embedding_word_and_char_ids_align(elmo_files):
     opts, weights = elmo_files
+    with pytest.raises(SimvecValueError, match="padding='post'"):
+        ClassifierConfig(recipe="elmo+embedding", elmo_options=opts, elmo_weights=weights,
+                         padding="pre")
     clf = train_classifier(splits(24, 6, seed=2), recipe="elmo+embedding", elmo_options=opts,
-                           elmo_weights=weights, epochs=1, padding="pre", sequence_length=6,
-                           **FAST)
+                           elmo_weights=weights, epochs=1, sequence_length=6, **FAST)
     (x,) = clf._inputs(["good film", "a bad plot"])[0]  # the model's input batch
     words = x["word_ids"] != 0
     chars = (x["char_ids"] != 0).any(axis=-1)
@@ -465,13 +454,6 @@ def _json(res):
         raise AssertionError(f"stdout is not JSON: {exc}\n{res.stdout[:2000]}") from exc
 
 
-def _train_json(res):
-    """The JSON document of `classify train` (see the xfail below: Keras' epoch lines precede
-    it on stdout)."""
-    start = res.stdout.find("\n{\n") + 1 if not res.stdout.startswith("{") else 0
-    return json.loads(res.stdout[start:])
-
-
 def _write_csv(path, ds: TextDataset, columns=("text", "label")):
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
@@ -499,10 +481,6 @@ def cli_run(tmp_path_factory):
     return data, run_dir, res
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "library bug: `simvec classify train --format json` prints Keras' per-epoch progress "
-    "(model.fit verbose='auto' -> 2 off a terminal, 1 on one; Keras writes to stdout) before "
-    "the JSON, so stdout is not a JSON document (classifier.py train_classifier / cli.py train)"))
 def test_cli_train_json_stdout_is_one_json_document(cli_run):
     _, _, res = cli_run
     assert "Epoch 1/" not in res.stdout
@@ -511,7 +489,7 @@ def test_cli_train_json_stdout_is_one_json_document(cli_run):
 
 def test_cli_train_prints_json_and_saves_the_run(cli_run):
     data, run_dir, res = cli_run
-    out = _train_json(res)
+    out = _json(res)
     assert out["run_dir"] == str(run_dir)
     assert out["dataset"] == "reviews.csv"
     assert out["sizes"]["train"] + out["sizes"]["validation"] + out["sizes"]["test"] == 150
@@ -533,7 +511,7 @@ def test_cli_evaluate_matches_the_training_report(cli_run):
     data, run_dir, train_res = cli_run
     out = _json(cli("classify", "evaluate", str(run_dir), "--data", str(data), "--format",
                     "json"))
-    trained = _train_json(train_res)
+    trained = _json(train_res)
     assert out["split"] == "test" and out["dataset"] == "reviews.csv"
     assert out["n"] == trained["sizes"]["test"]
     assert out["accuracy"] == pytest.approx(trained["test"]["accuracy"])

@@ -16,6 +16,7 @@ _LAZY = {
     "TextDataset": "simvec.classify.splits",
     "DatasetSplits": "simvec.classify.splits",
     "split_dataset": "simvec.classify.splits",
+    "subsample": "simvec.classify.splits",
     "load_imdb": "simvec.classify.datasets",
     "load_sst2": "simvec.classify.datasets",
     "load_agnews": "simvec.classify.datasets",

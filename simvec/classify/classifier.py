@@ -131,6 +131,10 @@ class ClassifierConfig:
                 f"recipe {self.recipe!r} needs pretrained vectors: set vectors (e.g. "
                 f"'glove-6B-50d' or a vector file)")
         if self.recipe in ELMO_RECIPES:
+            if self.padding == "pre":
+                raise SimvecValueError(
+                    f"recipe {self.recipe!r} needs padding='post' (or None): ELMo character ids "
+                    f"are padded at the end, and word ids must align with them")
             if not self.elmo_options:
                 raise SimvecValueError(
                     f"recipe {self.recipe!r} needs elmo_options (options.json) and elmo_weights")
@@ -262,6 +266,13 @@ class Classifier:
         """Model inputs of ``texts``: an int32 array (word recipes) or an ELMo batch dataset."""
         texts = list(texts)
         word_ids = self.vectorizer.transform(texts, self.sequence_length)
+        empty = ~word_ids.any(axis=1)
+        if empty.any():
+            # A text without a single token would be all padding: masked pooling would divide
+            # by zero (NaN). It is read as one unknown word instead, and reported.
+            word_ids[empty, -1 if self.config.effective_padding == "pre" else 0] = 1
+            logger.warning("%d of %d texts have no token; each is read as one unknown word",
+                           int(empty.sum()), len(texts))
         if self.config.recipe in WORD_RECIPES:
             return word_ids
         return _ElmoBatches(self._tokens(texts), word_ids, labels, self.config.batch_size,

@@ -7,6 +7,7 @@ or a CSV / TSV / JSONL file with ``--text-column`` / ``--label-column``.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 from pathlib import Path
@@ -85,6 +86,7 @@ def train(
     time_limit: Annotated[Optional[float], typer.Option(help="Stop after the epoch that passes this many seconds.")] = None,
     tokenizer: Annotated[str, typer.Option(help="regex (lowercase words) or jieba (Chinese).")] = "regex",
     limit: LimitOpt = None,
+    train_size: Annotated[Optional[int], typer.Option(help="Train on a stratified, seeded sample of this many training texts (e.g. 200: the tutorials' small-data case); the test split stays whole.")] = None,
     text_column: TextColOpt = "text",
     label_column: LabelColOpt = "label",
     seed: Annotated[int, typer.Option(help="Random seed (split, weights, shuffling).")] = 0,
@@ -106,7 +108,12 @@ def train(
         learning_rate=learning_rate, patience=patience, validation_split=validation_split,
         time_limit=time_limit, tokenizer=tokenizer, seed=seed, threads=threads)
     splits = load_data(data, text_column, label_column, limit)
-    clf = train_classifier(splits, config, run_dir=out)
+    if train_size:
+        from simvec.classify.splits import subsample
+
+        splits.train = subsample(splits.train, train_size, seed)
+    with contextlib.redirect_stdout(sys.stderr):  # Keras' progress must not mix with the result
+        clf = train_classifier(splits, config, run_dir=out)
     r = clf.report
     title = (f"{recipe} ({head}) on {r['dataset']} {r['test_split']}, best epoch "
              f"{r['best_epoch']} of {r['epochs_run']}, fit {r['seconds']['fit']:.0f} s")

@@ -14,7 +14,7 @@ import numpy as np
 
 from simvec.errors import SimvecValueError
 
-__all__ = ["TextDataset", "DatasetSplits", "split_dataset"]
+__all__ = ["TextDataset", "DatasetSplits", "split_dataset", "subsample"]
 
 logger = logging.getLogger("simvec.classify.datasets")
 
@@ -195,4 +195,39 @@ def split_dataset(ds: TextDataset, test_size: float = 0.2, seed: int = 0, name: 
                          notes=note + notes + ds.notes)
 
 
-# ------------------------------------------------------------------------------------- IMDB
+def subsample(ds: TextDataset, n: int, seed: int = 0) -> TextDataset:
+    """A stratified, seeded sample of ``n`` texts of ``ds`` (the small-data case of the tutorials).
+
+    Parameters
+    ----------
+    ds : TextDataset
+    n : int
+        Texts to keep, ``2 <= n``; ``n >= len(ds)`` returns ``ds`` unchanged.
+    seed : int, default 0
+        ``random_state`` of scikit-learn's ``train_test_split`` (``stratify=labels``).
+
+    Returns
+    -------
+    TextDataset
+        ``n`` texts in their original order, each class keeping its share.
+
+    Raises
+    ------
+    SimvecValueError
+        If ``n`` is below the number of classes present (every class needs a text).
+    """
+    from sklearn.model_selection import train_test_split
+
+    if n >= len(ds):
+        return ds
+    k = np.unique(ds.labels).size
+    if not isinstance(n, (int, np.integer)) or n < max(2, k):
+        raise SimvecValueError(f"a sample of {ds.source or 'the data'} needs at least {max(2, k)} "
+                               f"texts (one per class), got n={n!r}")
+    keep, _ = train_test_split(np.arange(len(ds)), train_size=int(n), random_state=seed,
+                               stratify=ds.labels)
+    keep.sort()
+    return TextDataset([ds.texts[i] for i in keep], ds.labels[keep], list(ds.label_names),
+                       source=f"{ds.source} [stratified sample of {n}, seed={seed}]",
+                       notes=f"stratified sample of {n} of {len(ds)} texts (seed={seed}). " + ds.notes,
+                       n_skipped=ds.n_skipped)
