@@ -366,7 +366,8 @@ class Classifier:
         meta = json.loads((run_dir / "classifier.json").read_text(encoding="utf-8"))
         config = ClassifierConfig(**meta["config"])
         keras = import_keras()
-        import simvec.keras.layers  # noqa: F401  (registers ElmoEmbedding for deserialisation)
+        import simvec.keras.layers  # noqa: F401  (register ElmoEmbedding and TorchLSTM
+        import simvec.keras.rnn  # noqa: F401   for deserialisation)
 
         model = keras.saving.load_model(run_dir / "model.keras")
         vectorizer = TextVectorizer.load(run_dir / "vectorizer.json",

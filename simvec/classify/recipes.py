@@ -25,17 +25,17 @@ Heads of the word-embedding recipes (the ``head`` argument): ``"average"`` (mask
 ``GlobalAveragePooling1D``, fastText-style; the default), ``"max"`` (``GlobalMaxPooling1D``),
 ``"flatten"`` (the tutorial's ``Flatten`` over a fixed ``sequence_length``), ``"cnn"``
 (``Conv1D(128, 5, relu)`` -> ``GlobalMaxPooling1D``, Kim 2014) and ``"bilstm"``
-(``Bidirectional(LSTM(lstm_units))``). Every head but ``"flatten"`` is followed by
-``Dropout(dropout)``.
+(a bidirectional LSTM of ``lstm_units`` per direction, final states concatenated). Every head
+but ``"flatten"`` is followed by ``Dropout(dropout)``.
 
 Inputs: the word recipes take int32 word ids ``(batch, sequence_length)`` (0 = padding) from
 :class:`simvec.keras.TextVectorizer`; the ELMo recipes take int32 character ids
 ``(batch, sequence_length, 50)`` (:func:`simvec.elmo.batch_to_ids`), and ``"elmo+embedding"``
 takes both, as the dict ``{"word_ids": ..., "char_ids": ...}``.
 
-Note: on a CPU, Keras 3's torch backend runs ``LSTM`` as a per-timestep Python loop (its
-fused kernel needs CUDA), so the ``"bilstm"`` head and the ELMo recipes are much slower there
-than the pooling heads.
+The LSTMs (``"bilstm"`` head, ELMo recipes 3-4) are :class:`simvec.keras.TorchLSTM`: the same
+final states as Keras' ``LSTM`` / ``Bidirectional(LSTM)`` on masked input, computed by
+``torch.nn.LSTM`` (Keras 3's own ``LSTM`` runs a per-timestep Python loop on a CPU).
 
 References
 ----------
@@ -85,7 +85,9 @@ def _word_head(x, head: str, *, lstm_units: int, dropout: float):
         x = L.Conv1D(128, 5, activation="relu", padding="same", name="conv")(x)
         x = L.GlobalMaxPooling1D(name="max_pool")(x)
     elif head == "bilstm":
-        x = L.Bidirectional(L.LSTM(lstm_units), name="bilstm")(x)
+        from simvec.keras.rnn import TorchLSTM
+
+        x = TorchLSTM(lstm_units, bidirectional=True, name="bilstm")(x)
     return L.Dropout(dropout, name="dropout")(x) if dropout > 0 else x
 
 
@@ -189,8 +191,10 @@ def build_model(recipe: str, n_classes: int, *, vocabulary=None, sequence_length
                 inputs = {"word_ids": words, "char_ids": chars}
             else:
                 inputs = chars
+            from simvec.keras.rnn import TorchLSTM
+
             x = L.BatchNormalization(name="batch_norm")(x)
-            x = L.LSTM(lstm_units, name="lstm")(x)
+            x = TorchLSTM(lstm_units, name="lstm")(x)
         if dropout > 0:
             x = L.Dropout(dropout, name="dropout")(x)
     out = L.Dense(n_classes, activation="softmax", name="classes")(x)

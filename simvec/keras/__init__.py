@@ -1,6 +1,7 @@
 """Keras 3 layers and text helpers of simvec (PyTorch backend).
 
-``CosineSimilarity`` (siamese models), ``pretrained_embedding`` (a frozen ``Embedding`` from
+``CosineSimilarity`` (siamese models), ``TorchLSTM`` (an LSTM on torch's own kernel, fast on
+CPU), ``pretrained_embedding`` (a frozen ``Embedding`` from
 GloVe / word2vec ``KeyedVectors`` with a coverage report), ``ElmoEmbedding`` (the PyTorch ELMo
 as a layer) and ``TextVectorizer`` (texts to padded integer sequences without TensorFlow).
 
@@ -19,6 +20,7 @@ _LAZY = {
     "EmbeddingCoverage": "simvec.keras.layers",
     "pretrained_embedding": "simvec.keras.layers",
     "embedding_matrix": "simvec.keras.layers",
+    "TorchLSTM": "simvec.keras.rnn",
     "TextVectorizer": "simvec.keras.text",
     "PAD_TOKEN": "simvec.keras.text",
     "OOV_TOKEN": "simvec.keras.text",
