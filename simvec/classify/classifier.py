@@ -194,10 +194,12 @@ class _ElmoBatches:
                 ix = self.order[i * self.batch_size:(i + 1) * self.batch_size]
                 chars = batch_to_ids([self.tokens[j] for j in ix], allow_empty=True,
                                      return_tensors="np").astype(np.int32)
-                T = self.word_ids.shape[1]
-                if chars.shape[1] < T:  # fixed width so that word and character ids align
+                # the batch is as long as its longest text (the biLM's cost grows with it);
+                # word ids are padded at the end like the characters, so their columns align
+                T = max(1, chars.shape[1])
+                if chars.shape[1] < T:
                     chars = np.pad(chars, ((0, 0), (0, T - chars.shape[1]), (0, 0)))
-                x = ({"word_ids": self.word_ids[ix], "char_ids": chars} if self.with_words
+                x = ({"word_ids": self.word_ids[ix, :T], "char_ids": chars} if self.with_words
                      else chars)
                 return (x,) if self.labels is None else (x, self.labels[ix])
 

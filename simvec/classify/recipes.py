@@ -108,7 +108,8 @@ def build_model(recipe: str, n_classes: int, *, vocabulary=None, sequence_length
         The task vocabulary, index 0 = padding, 1 = OOV (``TextVectorizer.get_vocabulary()``);
         required by every recipe but ``"elmo"`` and ``"elmo-default"``.
     sequence_length : int, optional
-        Fixed input length; required by ``head="flatten"``.
+        Fixed input length of ``head="flatten"`` (required there); the other models take any
+        length.
     head : str
         One of :data:`HEADS`, for the word recipes.
     embedding_dim : int
@@ -157,8 +158,8 @@ def build_model(recipe: str, n_classes: int, *, vocabulary=None, sequence_length
         raise SimvecValueError("head 'flatten' needs a fixed sequence_length")
 
     if recipe in WORD_RECIPES:
-        words = keras.Input((sequence_length,), dtype="int32", name="word_ids")
         mask = head != "flatten"
+        words = keras.Input((None if mask else sequence_length,), dtype="int32", name="word_ids")
         if recipe == "embedding":
             emb = L.Embedding(len(vocabulary), embedding_dim, mask_zero=mask,
                               name="embedding")
@@ -176,7 +177,7 @@ def build_model(recipe: str, n_classes: int, *, vocabulary=None, sequence_length
     else:
         from simvec.keras.layers import ElmoEmbedding
 
-        chars = keras.Input((sequence_length, 50), dtype="int32", name="char_ids")
+        chars = keras.Input((None, 50), dtype="int32", name="char_ids")
         output = "default" if recipe == "elmo-default" else "elmo"
         x = ElmoEmbedding(elmo_options, elmo_weights, output=output, name="elmo")(chars)
         if recipe == "elmo-default":
@@ -184,7 +185,7 @@ def build_model(recipe: str, n_classes: int, *, vocabulary=None, sequence_length
             inputs = chars
         else:
             if recipe == "elmo+embedding":
-                words = keras.Input((sequence_length,), dtype="int32", name="word_ids")
+                words = keras.Input((None,), dtype="int32", name="word_ids")
                 w = L.Embedding(len(vocabulary), embedding_dim, mask_zero=True,
                                 name="embedding")(words)
                 x = L.Concatenate(name="concat")([x, w])
