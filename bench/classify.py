@@ -94,7 +94,8 @@ def main(argv=None) -> int:
 
             splits = DatasetSplits(subsample(splits.train, train_size, 0), splits.test,
                                    name=splits.name, test_name=splits.test_name,
-                                   notes=splits.notes)
+                                   notes=splits.notes + f"training texts: a stratified sample "
+                                   f"of {train_size} of {len(splits.train)} (seed=0). ")
         config = ClassifierConfig(threads=args.threads, time_limit=args.time_limit, **overrides)
         t0 = time.perf_counter()
         clf = train_classifier(splits, config, run_dir=args.out / name, verbose=2)

@@ -578,3 +578,20 @@ def test_cli_errors_exit_2_with_one_line(cli_run, tmp_path):
               code=2)
     assert "--split" in _error_line(res)
     assert not (tmp_path / "r").exists()
+
+
+def test_cli_trains_on_real_sst2_with_a_small_training_sample(tmp_path):
+    if not data_path("sst2", "train.tsv").exists():
+        pytest.skip("../shared/data/sst2 is absent")
+    run_dir = tmp_path / "sst2-run"
+    res = cli("classify", "train", "--data", "sst2", "--train-size", "300", "--epochs", "1",
+              "--threads", "1", "--max-sequence-length", "24", "-o", str(run_dir),
+              "--format", "json")
+    out = _json(res)
+    assert out["sizes"]["train"] + out["sizes"]["validation"] == 300
+    assert out["sizes"]["dev"] == 872 and out["test_split"] == "dev"
+    assert out["test"]["n"] == 872 and 0.0 <= out["test"]["accuracy"] <= 1.0
+    assert sum(map(sum, out["test"]["confusion_matrix"])) == 872
+    assert "a stratified sample of 300 of 67349" in out["dataset_notes"]
+    ev = _json(cli("classify", "evaluate", str(run_dir), "--data", "sst2", "--format", "json"))
+    assert ev["accuracy"] == pytest.approx(out["test"]["accuracy"])

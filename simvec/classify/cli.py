@@ -111,7 +111,10 @@ def train(
     if train_size:
         from simvec.classify.splits import subsample
 
+        n_all = len(splits.train)
         splits.train = subsample(splits.train, train_size, seed)
+        splits.notes += (f"training texts: a stratified sample of {len(splits.train)} of "
+                         f"{n_all} (seed={seed}). ")
     with contextlib.redirect_stdout(sys.stderr):  # Keras' progress must not mix with the result
         clf = train_classifier(splits, config, run_dir=out)
     r = clf.report
