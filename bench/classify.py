@@ -73,7 +73,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
 
-    from simvec.classify import ClassifierConfig, load_dataset, subsample, train_classifier
+    from simvec.classify import ClassifierConfig, load_dataset, train_classifier
     from simvec.classify.report import plot_histories
 
     configs = CONFIGS + SMALL + (ELMO if args.elmo else [])
@@ -90,12 +90,7 @@ def main(argv=None) -> int:
             cache[data] = load_dataset(data)
         splits = cache[data]
         if train_size:
-            from simvec.classify.splits import DatasetSplits
-
-            splits = DatasetSplits(subsample(splits.train, train_size, 0), splits.test,
-                                   name=splits.name, test_name=splits.test_name,
-                                   notes=splits.notes + f"training texts: a stratified sample "
-                                   f"of {train_size} of {len(splits.train)} (seed=0). ")
+            splits = splits.sample_train(train_size, 0)
         config = ClassifierConfig(threads=args.threads, time_limit=args.time_limit, **overrides)
         t0 = time.perf_counter()
         clf = train_classifier(splits, config, run_dir=args.out / name, verbose=2)

@@ -109,12 +109,7 @@ def train(
         time_limit=time_limit, tokenizer=tokenizer, seed=seed, threads=threads)
     splits = load_data(data, text_column, label_column, limit)
     if train_size:
-        from simvec.classify.splits import subsample
-
-        n_all = len(splits.train)
-        splits.train = subsample(splits.train, train_size, seed)
-        splits.notes += (f"training texts: a stratified sample of {len(splits.train)} of "
-                         f"{n_all} (seed={seed}). ")
+        splits = splits.sample_train(train_size, seed)
     with contextlib.redirect_stdout(sys.stderr):  # Keras' progress must not mix with the result
         clf = train_classifier(splits, config, run_dir=out)
     r = clf.report

@@ -112,6 +112,15 @@ class DatasetSplits:
         """The class names shared by both splits."""
         return list(self.train.label_names)
 
+    def sample_train(self, n: int, seed: int = 0) -> "DatasetSplits":
+        """These splits with the training split replaced by a stratified, seeded sample of
+        ``n`` texts (:func:`subsample`); the evaluation split stays whole, ``notes`` say so."""
+        train = subsample(self.train, n, seed)
+        note = (f"training texts: a stratified sample of {len(train)} of {len(self.train)} "
+                f"(seed={seed}). ") if train is not self.train else ""
+        return DatasetSplits(train, self.test, name=self.name, test_name=self.test_name,
+                             notes=self.notes + note)
+
     @property
     def sizes(self) -> dict:
         """``{"train": n_train, test_name: n_test}``."""
