@@ -205,3 +205,20 @@ def test_single_class_training_data_is_refused(tmp_path):
         D.DatasetSplits(two, two)
     with pytest.raises(SimvecValueError, match="lie in"):
         D.TextDataset(["a"], [2], ["neg", "pos"])
+
+
+def test_sample_train_is_stratified_seeded_and_noted():
+    from simvec.classify.splits import DatasetSplits, TextDataset, subsample
+
+    labels = [0] * 60 + [1] * 30 + [2] * 10
+    ds = TextDataset([f"text {i}" for i in range(100)], labels, ["a", "b", "c"], source="t")
+    sp = DatasetSplits(ds, ds, name="t")
+    small = sp.sample_train(20, seed=3)
+    assert len(small.train) == 20 and len(small.test) == 100
+    assert small.train.class_counts() == {"a": 12, "b": 6, "c": 2}
+    assert "a stratified sample of 20 of 100 (seed=3)" in small.notes
+    assert small.train.texts == sp.sample_train(20, seed=3).train.texts
+    assert small.train.texts != sp.sample_train(20, seed=4).train.texts
+    assert sp.sample_train(500).train is ds  # n >= len: unchanged
+    with pytest.raises(SimvecValueError, match="at least 3"):
+        subsample(ds, 2)
