@@ -1,5 +1,9 @@
 """Benchmark: simvec's Word2Vec against gensim 4.4 (``corpus_file`` mode), same file and settings.
 
+``--engines gensim-iterable`` also runs gensim in iterable mode (``corpus_iterable``), whose
+learning rate decays over all words to ``min_alpha`` as simvec's does (in ``corpus_file`` mode
+each worker decays alpha by its own share of the words only).
+
 Each engine runs in its own child process, back to back (peak RSS is per process), on the same
 corpus file with the same parameters; both vector sets are scored by the same evaluator
 (:mod:`simvec.evaluation`, which mirrors gensim's): WordSim-353, SimLex-999 (Spearman) and the
@@ -72,7 +76,7 @@ def child(engine: str, corpus: str, p: dict) -> dict:
     import logging
 
     logging.basicConfig(level=logging.WARNING)
-    if engine == "gensim":
+    if engine in ("gensim", "gensim-iterable"):
         from gensim.models import Word2Vec as G
 
         t = time.perf_counter()
@@ -80,10 +84,19 @@ def child(engine: str, corpus: str, p: dict) -> dict:
               alpha=p["alpha"], min_alpha=p["min_alpha"],
               sample=p["sample"], negative=p["negative"], sg=p["sg"], epochs=p["epochs"],
               workers=p["workers"], seed=p["seed"])
-        m.build_vocab(corpus_file=corpus)
-        t_vocab = time.perf_counter() - t
-        t = time.perf_counter()
-        m.train(corpus_file=corpus, total_words=m.corpus_total_words, epochs=p["epochs"])
+        if engine == "gensim":  # corpus_file mode: each worker decays alpha by its own words
+            m.build_vocab(corpus_file=corpus)
+            t_vocab = time.perf_counter() - t
+            t = time.perf_counter()
+            m.train(corpus_file=corpus, total_words=m.corpus_total_words, epochs=p["epochs"])
+        else:  # iterable mode: one alpha schedule over all words, down to min_alpha
+            from gensim.models.word2vec import LineSentence as GensimLines
+
+            lines = GensimLines(corpus)
+            m.build_vocab(corpus_iterable=lines)
+            t_vocab = time.perf_counter() - t
+            t = time.perf_counter()
+            m.train(corpus_iterable=lines, total_examples=m.corpus_count, epochs=p["epochs"])
         t_train = time.perf_counter() - t
         raw = m.corpus_total_words
         vectors, keys = m.wv.vectors, m.wv.index_to_key
