@@ -14,10 +14,9 @@ scikit-learn and matplotlib are imported inside the functions that need them; pl
 
 from __future__ import annotations
 
+import io
 import json
 import logging
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -43,35 +42,21 @@ _ALIASES = {"accuracy": ("accuracy", "acc"), "acc": ("acc", "accuracy")}
 
 # ------------------------------------------------------------------------------- atomic writes
 def _atomic_write(path, writer, binary: bool) -> Path:
-    """Call ``writer(fh)`` on a temporary file beside ``path``, then rename it onto ``path``.
+    """Call ``writer(fh)`` on a temporary file beside ``path``, then rename it onto ``path``
+    (:func:`simvec.vectors._io.atomic_write`): on any error ``path`` is left as it was."""
+    from simvec.vectors._io import atomic_write
 
-    On any error the temporary file is removed and ``path`` is left as it was.
-    """
-    dest = Path(path)
-    parent = dest.parent
-    if not parent.is_dir():
-        raise SimvecFileNotFoundError(f"cannot write {dest}: folder {parent} does not exist")
-    fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{dest.name}.", suffix=".tmp")
-    try:
+    def write(fb):
         if binary:
-            fh = os.fdopen(fd, "wb")
-        else:
-            fh = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
-        with fh:
-            writer(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        mask = os.umask(0o022)
-        os.umask(mask)
-        os.chmod(tmp, dest.stat().st_mode & 0o7777 if dest.exists() else 0o666 & ~mask)
-        os.replace(tmp, dest)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    return dest
+            writer(fb)
+            return
+        fh = io.TextIOWrapper(fb, encoding="utf-8", newline="\n")
+        writer(fh)
+        fh.flush()
+        fh.detach()
+
+    atomic_write([(path, write)])
+    return Path(path)
 
 
 def _save_figure(fig, path) -> Path:

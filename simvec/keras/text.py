@@ -17,8 +17,6 @@ References
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections import Counter
 from pathlib import Path
 
@@ -195,17 +193,11 @@ class TextVectorizer:
 
     def save(self, path) -> None:
         """Write config and vocabulary to a JSON file (atomically)."""
-        path = Path(path)
+        from simvec.vectors._io import atomic_write
+
         data = {"config": self.get_config(), "vocabulary": self._vocab[2:]}
-        fd, tmp = tempfile.mkstemp(dir=path.parent or ".", prefix=path.name, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(data, fh, ensure_ascii=False)
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        payload = json.dumps(data, ensure_ascii=False).encode("utf-8")
+        atomic_write([(Path(path), lambda f: f.write(payload))])
 
     @classmethod
     def load(cls, path, tokenizer=None) -> "TextVectorizer":
