@@ -26,7 +26,9 @@ Heads of the word-embedding recipes (the ``head`` argument): ``"average"`` (mask
 ``"flatten"`` (the tutorial's ``Flatten`` over a fixed ``sequence_length``), ``"cnn"``
 (``Conv1D(128, 5, relu)`` -> ``GlobalMaxPooling1D``, Kim 2014) and ``"bilstm"``
 (a bidirectional LSTM of ``lstm_units`` per direction, final states concatenated). Every head
-but ``"flatten"`` is followed by ``Dropout(dropout)``.
+but ``"flatten"`` is followed by ``Dropout(dropout)``. ``"average"`` and ``"bilstm"`` skip the
+padding (``mask_zero=True``); ``"max"``, ``"cnn"`` and ``"flatten"`` see the padding index's
+row (zeros for pretrained vectors), since those Keras layers ignore masks.
 
 Inputs: the word recipes take int32 word ids ``(batch, sequence_length)`` (0 = padding) from
 :class:`simvec.keras.TextVectorizer`; the ELMo recipes take int32 character ids
@@ -62,6 +64,8 @@ RECIPES = WORD_RECIPES + ELMO_RECIPES
 """Every recipe name accepted by :func:`build_model`."""
 HEADS = ("average", "max", "flatten", "cnn", "bilstm")
 """Heads of the word recipes."""
+_MASKED_HEADS = ("average", "bilstm")  # the others see the padding index's row (Keras' layers
+# GlobalMaxPooling1D, Conv1D and Flatten ignore masks), as in the tutorials
 
 
 def check_recipe(recipe: str, head: str = "average") -> None:
@@ -158,8 +162,9 @@ def build_model(recipe: str, n_classes: int, *, vocabulary=None, sequence_length
         raise SimvecValueError("head 'flatten' needs a fixed sequence_length")
 
     if recipe in WORD_RECIPES:
-        mask = head != "flatten"
-        words = keras.Input((None if mask else sequence_length,), dtype="int32", name="word_ids")
+        mask = head in _MASKED_HEADS
+        words = keras.Input((sequence_length if head == "flatten" else None,), dtype="int32",
+                            name="word_ids")
         if recipe == "embedding":
             emb = L.Embedding(len(vocabulary), embedding_dim, mask_zero=mask,
                               name="embedding")
