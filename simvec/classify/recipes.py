@@ -24,7 +24,7 @@ Recipes (the ``recipe`` argument):
 Heads of the word-embedding recipes (the ``head`` argument): ``"average"`` (masked
 ``GlobalAveragePooling1D``, fastText-style; the default), ``"max"`` (``GlobalMaxPooling1D``),
 ``"flatten"`` (the tutorial's ``Flatten`` over a fixed ``sequence_length``), ``"cnn"``
-(``Conv1D(128, 5, relu)`` -> ``GlobalMaxPooling1D``, Kim 2014) and ``"bilstm"``
+(Kim 2014: ``Conv1D(100, w, relu)`` for widths 3, 4, 5, each max-pooled over time, concatenated) and ``"bilstm"``
 (a bidirectional LSTM of ``lstm_units`` per direction, final states concatenated). Every head
 but ``"flatten"`` is followed by ``Dropout(dropout)``. ``"average"`` and ``"bilstm"`` skip the
 padding (``mask_zero=True``); ``"max"``, ``"cnn"`` and ``"flatten"`` see the padding index's
@@ -85,9 +85,11 @@ def _word_head(x, head: str, *, lstm_units: int, dropout: float):
         x = L.GlobalMaxPooling1D(name="max_pool")(x)
     elif head == "flatten":
         return L.Flatten(name="flatten")(x)
-    elif head == "cnn":
-        x = L.Conv1D(128, 5, activation="relu", padding="same", name="conv")(x)
-        x = L.GlobalMaxPooling1D(name="max_pool")(x)
+    elif head == "cnn":  # Kim (2014): 100 filters of each width 3, 4, 5, max over time
+        pools = [L.GlobalMaxPooling1D(name=f"max_pool{w}")(
+                 L.Conv1D(100, w, activation="relu", padding="same", name=f"conv{w}")(x))
+                 for w in (3, 4, 5)]
+        x = L.Concatenate(name="concat")(pools)
     elif head == "bilstm":
         from simvec.keras.rnn import TorchLSTM
 
