@@ -93,11 +93,24 @@ def main(argv=None) -> int:
         if data not in cache:
             cache[data] = load_dataset(data)
         splits = cache[data]
-        if train_size:
+        validation = None
+        if train_size and name.startswith("small-data"):
+            # as the tutorial: 200 training reviews, 10,000 others for validation, all 25,000
+            # test reviews for the figure
+            from simvec.classify import DatasetSplits, split_dataset, subsample
+
+            inner = split_dataset(splits.train, 10000 / len(splits.train), 0, name="imdb train")
+            validation = inner.test
+            splits = DatasetSplits(subsample(inner.train, train_size, 0), splits.test,
+                                   name=splits.name, notes=splits.notes + (
+                                       f"training texts: a stratified sample of {train_size}; "
+                                       f"validation: 10,000 other training reviews. "))
+        elif train_size:
             splits = splits.sample_train(train_size, 0)
         config = ClassifierConfig(threads=args.threads, time_limit=args.time_limit, **overrides)
         t0 = time.perf_counter()
-        clf = train_classifier(splits, config, run_dir=args.out / name, verbose=2)
+        clf = train_classifier(splits, config, run_dir=args.out / name, verbose=2,
+                               validation=validation)
         r = clf.report
         rows.append((name, r["test_split"], r["test"]["accuracy"], r["test"]["macro"]["f1"],
                      r["best_epoch"], r["epochs_run"], r["seconds"]["fit"],

@@ -595,3 +595,13 @@ def test_cli_trains_on_real_sst2_with_a_small_training_sample(tmp_path):
     assert "a stratified sample of 300 of 67349" in out["dataset_notes"]
     ev = _json(cli("classify", "evaluate", str(run_dir), "--data", "sst2", "--format", "json"))
     assert ev["accuracy"] == pytest.approx(out["test"]["accuracy"])
+
+
+def test_explicit_validation_data_is_used_for_early_stopping():
+    data = splits(60, 20)
+    val = synthetic(30, seed=5, source="val")
+    clf = train_classifier(data, epochs=1, validation=val, **FAST)
+    assert clf.report["sizes"]["train"] == 60 and clf.report["sizes"]["validation"] == 30
+    bad = TextDataset(val.texts, val.labels, ["x", "y"], source="bad")
+    with pytest.raises(SimvecValueError, match="share the label names"):
+        train_classifier(data, epochs=1, validation=bad, **FAST)

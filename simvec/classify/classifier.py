@@ -393,7 +393,7 @@ def _load_vectors(spec):
 
 def train_classifier(data: DatasetSplits, config: ClassifierConfig | None = None, *,
                      vectors=None, run_dir=None, verbose: int | str = "auto",
-                     **overrides) -> Classifier:
+                     validation: TextDataset | None = None, **overrides) -> Classifier:
     """Train a recipe on ``data.train``, evaluate it on ``data.test``, optionally save a run.
 
     Parameters
@@ -408,6 +408,10 @@ def train_classifier(data: DatasetSplits, config: ClassifierConfig | None = None
         Save the classifier, ``report.json``, ``history.png`` and ``confusion_matrix.png`` here.
     verbose : "auto", 0, 1 or 2
         Keras' progress output (``"auto"``: a progress bar on a terminal, a line per epoch else).
+    validation : TextDataset, optional
+        Texts for early stopping, with the same ``label_names`` (e.g. the 10,000 validation
+        reviews of the tutorials' small-data case); default: ``config.validation_split`` of
+        ``data.train``, stratified and seeded.
 
     Returns
     -------
@@ -437,9 +441,16 @@ def train_classifier(data: DatasetSplits, config: ClassifierConfig | None = None
     if config.recipe in ("pretrained", "pretrained-finetuned"):
         vectors = vectors if vectors is not None else _load_vectors(config.vectors)
 
-    inner = split_dataset(data.train, config.validation_split, config.seed,
-                          name=f"{data.name} training data")
-    fit_part, val_part = inner.train, inner.test
+    if validation is None:
+        inner = split_dataset(data.train, config.validation_split, config.seed,
+                              name=f"{data.name} training data")
+        fit_part, val_part = inner.train, inner.test
+    else:
+        if list(validation.label_names) != list(data.label_names) or len(validation) == 0:
+            raise SimvecValueError(
+                f"validation data must be non-empty and share the label names {data.label_names}, "
+                f"got {len(validation)} texts labelled {validation.label_names}")
+        fit_part, val_part = data.train, validation
     vectorizer = TextVectorizer(max_tokens=config.max_tokens, min_count=config.min_count,
                                 padding=config.effective_padding,
                                 truncating=config.effective_padding,
