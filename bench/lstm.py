@@ -52,12 +52,11 @@ def main(argv=None) -> int:
     m_ours, m_ref = model(ours), model(ref)
     m_ref.layers[1].set_weights(m_ours.layers[1].get_weights())
     m_ref.layers[-1].set_weights(m_ours.layers[-1].get_weights())
-    mod = ours.lstm.module
-    for layer, sfx in ((ref.forward_layer, ""), (ref.backward_layer, "_reverse")):
-        w_ih = getattr(mod, f"weight_ih_l0{sfx}").detach().numpy()
-        w_hh = getattr(mod, f"weight_hh_l0{sfx}").detach().numpy()
-        b = (getattr(mod, f"bias_ih_l0{sfx}") + getattr(mod, f"bias_hh_l0{sfx}")).detach().numpy()
-        layer.set_weights([w_ih.T, w_hh.T, b])
+    for layer, mod in ((ref.forward_layer, ours.lstm.module.fwd),
+                       (ref.backward_layer, ours.lstm.module.bwd)):
+        b = (mod.bias_ih_l0 + mod.bias_hh_l0).detach().numpy()
+        layer.set_weights([mod.weight_ih_l0.detach().numpy().T,
+                           mod.weight_hh_l0.detach().numpy().T, b])
     def states(m):  # the BiLSTM's output, before the classifier
         sub = keras.Model(m.inputs, m.layers[2].output)
         return np.asarray(sub.predict(ids, verbose=0))

@@ -13,11 +13,10 @@ from simvec.keras.rnn import TorchLSTM, keras  # noqa: E402
 def _copy_into_keras(torch_layer, keras_lstm, direction: int) -> None:
     """Keras LSTM kernel (D, 4H) / recurrent (H, 4H) / bias (4H), gates i, f, c, o: the
     transposes of torch's weight_ih / weight_hh (same gate order), biases summed."""
-    mod = torch_layer.lstm.module
-    sfx = "_reverse" if direction else ""
-    w_ih = getattr(mod, f"weight_ih_l0{sfx}").detach().numpy()
-    w_hh = getattr(mod, f"weight_hh_l0{sfx}").detach().numpy()
-    b = (getattr(mod, f"bias_ih_l0{sfx}") + getattr(mod, f"bias_hh_l0{sfx}")).detach().numpy()
+    mod = torch_layer.lstm.module.bwd if direction else torch_layer.lstm.module.fwd
+    w_ih = mod.weight_ih_l0.detach().numpy()
+    w_hh = mod.weight_hh_l0.detach().numpy()
+    b = (mod.bias_ih_l0 + mod.bias_hh_l0).detach().numpy()
     keras_lstm.set_weights([w_ih.T, w_hh.T, b])
 
 
@@ -64,7 +63,7 @@ def test_forget_bias_is_one_and_a_row_without_tokens_gives_zeros():
     out = np.asarray(out.detach().cpu())
     assert np.any(out[0] != 0)
     np.testing.assert_array_equal(out[1], 0.0)
-    b = layer.lstm.module.bias_ih_l0.detach().numpy()
+    b = layer.lstm.module.fwd.bias_ih_l0.detach().numpy()
     np.testing.assert_array_equal(b[3:6], 1.0)
     np.testing.assert_array_equal(np.delete(b, range(3, 6)), 0.0)
 

@@ -4,8 +4,12 @@ Keras 3's ``LSTM`` on the PyTorch backend uses torch's fused kernel only on CUDA
 CPU it runs a per-timestep Python loop, which makes a ``Bidirectional(LSTM)`` head over 400-token
 reviews take many minutes per epoch. :class:`TorchLSTM` computes the same thing as
 ``LSTM(units)`` (or ``Bidirectional(LSTM(units))``) with ``return_sequences=False`` on masked
-input, by packing each sequence's valid tokens (``torch.nn.utils.rnn.pack_padded_sequence``) and
-running ``torch.nn.LSTM``'s C++ loop (CPU) or cuDNN (CUDA).
+input with ``torch.nn.LSTM`` (its C++ loop on a CPU, cuDNN on CUDA): each row's valid tokens
+are moved to the front (the backward direction gets them reversed), the batch is cut to its
+longest row, and the output at each row's last valid token is its final state. Padding after a
+row's tokens cannot affect that output (an LSTM is causal), so no packing is needed; packed
+sequences (``pack_padded_sequence``) give the same result but run about ten times slower on a
+CPU in torch 2.13.
 
 Importing this module sets ``KERAS_BACKEND=torch`` if no backend was chosen; the layer needs the
 PyTorch backend.
@@ -13,11 +17,13 @@ PyTorch backend.
 References
 ----------
 .. [1] Hochreiter, S. and Schmidhuber, J. (1997). Long Short-Term Memory. Neural Computation.
-.. [2] PyTorch ``torch.nn.LSTM`` and ``pack_padded_sequence``; Keras ``LSTM`` /
+.. [2] PyTorch ``torch.nn.LSTM``; Keras ``LSTM`` /
    ``Bidirectional`` (semantics of the final states on masked input).
 """
 
 from __future__ import annotations
+
+import torch
 
 from simvec.errors import SimvecValueError
 from simvec.keras._backend import import_keras, require_torch_backend
@@ -27,6 +33,21 @@ keras = import_keras()
 __all__ = ["TorchLSTM"]
 
 
+class _Directions(torch.nn.Module):
+    """One ``torch.nn.LSTM`` per direction (``fwd``; ``bwd`` when bidirectional)."""
+
+    def __init__(self, features: int, units: int, bidirectional: bool):
+        super().__init__()
+        self.fwd = torch.nn.LSTM(features, units, batch_first=True)
+        self.bwd = torch.nn.LSTM(features, units, batch_first=True) if bidirectional else None
+        with torch.no_grad():  # torch orders the gates i, f, g, o: forget bias 1 (Keras' init)
+            for name, p in self.named_parameters():
+                if "bias" in name:
+                    p.zero_()
+                    if "bias_ih" in name:
+                        p[units:2 * units] = 1.0
+
+
 @keras.saving.register_keras_serializable(package="simvec")
 class TorchLSTM(keras.layers.Layer):
     """Final hidden state of an LSTM (optionally bidirectional) over masked sequences.
@@ -34,9 +55,9 @@ class TorchLSTM(keras.layers.Layer):
     The forward direction's output is its hidden state after the last valid token, the
     backward direction's after reading back to the first valid token (Keras'
     ``Bidirectional(LSTM(units))`` with ``merge_mode="concat"``). Valid tokens may sit anywhere
-    (``"pre"`` or ``"post"`` padding): they are gathered to the front, in order, before packing.
-    Gate weights start as ``torch.nn.LSTM``'s (uniform in +-1/sqrt(units)) with the forget-gate
-    bias set to 1 (Keras' ``unit_forget_bias``).
+    (``"pre"`` or ``"post"`` padding): they are gathered to the front, in order (reversed for
+    the backward direction). Gate weights start as ``torch.nn.LSTM``'s (uniform in
+    +-1/sqrt(units)) with the forget-gate bias set to 1 (Keras' ``unit_forget_bias``).
 
     Args:
         units: int > 0, hidden size of each direction.
@@ -75,46 +96,44 @@ class TorchLSTM(keras.layers.Layer):
         self.lstm = None
 
     def build(self, input_shape):
-        import torch
-
         if len(input_shape) != 3 or input_shape[-1] is None:
             raise SimvecValueError(
                 f"TorchLSTM takes (batch, sequence_length, features) with known features, got "
                 f"{tuple(input_shape)}")
-        module = torch.nn.LSTM(int(input_shape[-1]), self.units, batch_first=True,
-                               bidirectional=self.bidirectional)
-        with torch.no_grad():  # gates are ordered i, f, g, o in torch: set the forget bias to 1
-            for name, p in module.named_parameters():
-                if name.startswith("bias_ih"):
-                    p.zero_()
-                    p[self.units:2 * self.units] = 1.0
-                elif name.startswith("bias_hh"):
-                    p.zero_()
+        module = _Directions(int(input_shape[-1]), self.units, self.bidirectional)
         self.lstm = keras.layers.TorchModuleWrapper(module, name="lstm_module")
         self.built = True
 
     def call(self, inputs, mask=None):
-        import torch
-        from torch.nn.utils.rnn import pack_padded_sequence
-
         x = inputs
-        B, T = x.shape[0], x.shape[1]
+        B, T, D = x.shape
         if mask is None:
-            lengths = torch.full((B,), T, dtype=torch.int64)
+            lengths = torch.full((B,), T, dtype=torch.int64, device=x.device)
         else:
             mask = mask.to(torch.bool)
             lengths = mask.sum(dim=1)
-            # gather each row's valid tokens to the front, keeping their order
+            # each row's valid tokens to the front, in order (stable sort of "is padding")
             order = torch.argsort((~mask).to(torch.int8), dim=1, stable=True)
-            x = torch.gather(x, 1, order.unsqueeze(-1).expand(-1, -1, x.shape[-1]))
+            x = torch.gather(x, 1, order.unsqueeze(-1).expand(-1, -1, D))
+        longest = max(int(lengths.max()), 1) if B else 1
+        x = x[:, :longest]
+        last = (lengths - 1).clamp(min=0)
+        rows = torch.arange(B, device=x.device)
+        out, _ = self.lstm.module.fwd(x)
+        h = out[rows, last]
+        if self.bidirectional:
+            # the backward direction reads each row's valid tokens last to first: position j
+            # takes token len-1-j; positions past the row's end keep whatever they hold
+            j = torch.arange(longest, device=x.device).unsqueeze(0)
+            src = lengths.unsqueeze(1) - 1 - j
+            src = torch.where(src >= 0, src, j)
+            xr = torch.gather(x, 1, src.unsqueeze(-1).expand(-1, -1, D))
+            out_b, _ = self.lstm.module.bwd(xr)
+            h = torch.cat([h, out_b[rows, last]], dim=-1)
         empty = lengths == 0
-        packed = pack_padded_sequence(x, lengths.clamp(min=1).cpu(), batch_first=True,
-                                      enforce_sorted=False)
-        _, (h, _) = self.lstm.module(packed)  # h: (directions, batch, units)
-        out = torch.cat([h[0], h[1]], dim=-1) if self.bidirectional else h[0]
-        if empty.any():
-            out = out.masked_fill(empty.to(out.device).unsqueeze(-1), 0.0)
-        return out
+        if bool(empty.any()):
+            h = h.masked_fill(empty.unsqueeze(-1), 0.0)
+        return h
 
     def compute_mask(self, inputs, mask=None):
         return None
