@@ -38,6 +38,8 @@ CONFIGS = [
     ("agnews-embedding", "agnews", None, {"recipe": "embedding", "head": "average"}),
     ("agnews-pretrained-finetuned", "agnews", None,
      {"recipe": "pretrained-finetuned", "head": "average", "vectors": "glove-6B-50d"}),
+    ("chnsenticorp-embedding", "chnsenticorp", None,
+     {"recipe": "embedding", "head": "average", "tokenizer": "jieba"}),
 ]
 SMALL = [  # the tutorials' small-data case: 200 training reviews, Flatten head, length 100
     ("small-data-learned", "imdb", 200,
