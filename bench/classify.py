@@ -73,7 +73,8 @@ def main(argv=None) -> int:
     ap.add_argument("--out", type=Path, default=Path("runs/classify"))
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--time-limit", type=float, default=900.0,
-                    help="seconds per recipe (the issue's 15 minutes)")
+                    help="training budget per recipe in seconds (the issue's 15 minutes): stop before an "
+                         "epoch that would end past it")
     ap.add_argument("--elmo", type=Path, default=None,
                     help="folder of a trained biLM (options.json, weights.hdf5) for the ELMo recipes")
     args = ap.parse_args(argv)

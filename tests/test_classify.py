@@ -433,6 +433,8 @@ def test_time_limit_stops_after_the_first_epoch():
     clf = train_classifier(splits(60, 10), epochs=5, patience=50, time_limit=0.001, **FAST)
     assert clf.report["epochs_run"] == 1
     assert len(clf.report["history"]["loss"]) == 1
+    roomy = train_classifier(splits(60, 10), epochs=3, patience=50, time_limit=3600, **FAST)
+    assert roomy.report["epochs_run"] == 3  # a budget that fits every epoch stops nothing
 
 
 # ------------------------------------------------------------------------------ 5. CLI

@@ -73,7 +73,9 @@ class ClassifierConfig:
     patience : int
         Epochs without a lower validation loss before stopping; the best weights are restored.
     time_limit : float or None
-        Seconds; stop after the epoch that passes it (the best weights are still restored).
+        Training budget in seconds: after each epoch, stop if another epoch (as long as the
+        longest so far) would end past it; the first epoch always runs, and the best weights
+        are still restored.
     seed : int
         Seeds the validation split, weight initialisation and shuffling.
     vectors : str or None
@@ -211,7 +213,9 @@ class _ElmoBatches:
 
 
 class _TimeLimit:
-    """Keras callback factory: stop after the epoch that passes ``seconds``."""
+    """Keras callback factory: a training budget in seconds. After each epoch, stop if the next
+    epoch (assumed as long as the longest so far) would end past ``seconds``; the first epoch
+    always runs."""
 
     def __new__(cls, seconds: float):
         from simvec.keras._backend import import_keras
@@ -220,14 +224,22 @@ class _TimeLimit:
 
         class TimeLimit(keras.callbacks.Callback):
             def on_train_begin(self, logs=None):
-                self.start = time.perf_counter()
+                self.start = self.epoch_start = time.perf_counter()
+                self.longest = 0.0
                 self.stopped_epoch = None
 
+            def on_epoch_begin(self, epoch, logs=None):
+                self.epoch_start = time.perf_counter()
+
             def on_epoch_end(self, epoch, logs=None):
-                if time.perf_counter() - self.start > seconds:
+                now = time.perf_counter()
+                self.longest = max(self.longest, now - self.epoch_start)
+                if now - self.start + self.longest > seconds:
                     self.model.stop_training = True
                     self.stopped_epoch = epoch + 1
-                    logger.info("time limit of %.0f s reached after epoch %d", seconds, epoch + 1)
+                    logger.info("time limit: %.0f s used of %.0f s after epoch %d; another epoch "
+                                "(about %.0f s) would not fit", now - self.start, seconds,
+                                epoch + 1, self.longest)
 
         return TimeLimit()
 

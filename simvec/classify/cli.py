@@ -83,7 +83,7 @@ def train(
     learning_rate: Annotated[float, typer.Option(help="Adam learning rate.")] = 1e-3,
     patience: Annotated[int, typer.Option(help="Early-stopping patience in epochs.")] = 2,
     validation_split: Annotated[float, typer.Option(help="Share of training texts held out for early stopping.")] = 0.1,
-    time_limit: Annotated[Optional[float], typer.Option(help="Stop after the epoch that passes this many seconds.")] = None,
+    time_limit: Annotated[Optional[float], typer.Option(help="Training budget in seconds: stop before an epoch that would end past it.")] = None,
     tokenizer: Annotated[str, typer.Option(help="regex (lowercase words) or jieba (Chinese).")] = "regex",
     limit: LimitOpt = None,
     train_size: Annotated[Optional[int], typer.Option(help="Train on a stratified, seeded sample of this many training texts (e.g. 200: the tutorials' small-data case); the test split stays whole.")] = None,
