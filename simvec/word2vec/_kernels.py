@@ -59,6 +59,15 @@ def _r32(r):
 
 
 @njit(nogil=True, fastmath=True, inline="always", cache=True)
+def _noise_word(r, V, noise_thr, noise_alias):
+    """(new random state, a word drawn from the noise distribution by its alias table)."""
+    r = _next(r)
+    idx = (_r32(r) * V) >> 32
+    r = _next(r)
+    return r, (idx if _r32(r) < noise_thr[idx] else noise_alias[idx])
+
+
+@njit(nogil=True, fastmath=True, inline="always", cache=True)
 def _grad(f, label, alpha, table):
     """(g, loss) for a dot product ``f`` and label 1 / 0."""
     if f >= MAX_EXP or f <= -MAX_EXP:
@@ -148,10 +157,7 @@ def train_job(ids, starts, s_begin, s_end, syn0, syn1, sample_int, use_sample, n
                 negs[0] = centre
                 m = 1
                 for t in range(negative):
-                    r = _next(r)
-                    idx = (_r32(r) * V) >> 32
-                    r = _next(r)
-                    target = idx if _r32(r) < noise_thr[idx] else noise_alias[idx]
+                    r, target = _noise_word(r, V, noise_thr, noise_alias)
                     if target != centre:
                         negs[m] = target
                         m += 1
@@ -197,10 +203,7 @@ def train_job(ids, starts, s_begin, s_end, syn0, syn1, sample_int, use_sample, n
                             target = centre
                             label = 1.0
                         else:
-                            r = _next(r)
-                            idx = (_r32(r) * V) >> 32
-                            r = _next(r)
-                            target = idx if _r32(r) < noise_thr[idx] else noise_alias[idx]
+                            r, target = _noise_word(r, V, noise_thr, noise_alias)
                             if target == centre:
                                 continue
                             label = 0.0
@@ -239,10 +242,7 @@ def train_job(ids, starts, s_begin, s_end, syn0, syn1, sample_int, use_sample, n
                         target = centre
                         label = 1.0
                     else:
-                        r = _next(r)
-                        idx = (_r32(r) * V) >> 32
-                        r = _next(r)
-                        target = idx if _r32(r) < noise_thr[idx] else noise_alias[idx]
+                        r, target = _noise_word(r, V, noise_thr, noise_alias)
                         if target == centre:
                             continue
                         label = 0.0
