@@ -271,26 +271,23 @@ class Classifier:
         self.report = report or {}
 
     # ------------------------------------------------------------------ inputs
-    def _tokens(self, texts) -> list:
-        return [self.vectorizer._tokens(t)[: self.sequence_length] if
-                self.config.effective_padding == "post" else
-                self.vectorizer._tokens(t)[-self.sequence_length:] for t in texts]
-
     def _inputs(self, texts, labels=None, shuffle: bool = False):
         """Model inputs of ``texts``: an int32 array (word recipes) or an ELMo batch dataset."""
-        texts = list(texts)
-        word_ids = self.vectorizer.transform(texts, self.sequence_length)
+        tokens = [self.vectorizer._tokens(t) for t in texts]  # tokenised once for both inputs
+        word_ids = self.vectorizer.transform(tokens, self.sequence_length)
         empty = ~word_ids.any(axis=1)
         if empty.any():
             # A text without a single token would be all padding: masked pooling would divide
             # by zero (NaN). It is read as one unknown word instead, and reported.
             word_ids[empty, -1 if self.config.effective_padding == "pre" else 0] = 1
             logger.warning("%d of %d texts have no token; each is read as one unknown word",
-                           int(empty.sum()), len(texts))
+                           int(empty.sum()), len(tokens))
         if self.config.recipe in WORD_RECIPES:
             return word_ids
-        return _ElmoBatches(self._tokens(texts), word_ids, labels, self.config.batch_size,
-                            self.config.recipe == "elmo+embedding", shuffle, self.config.seed)
+        # ELMo recipes cut and pad at the end (ClassifierConfig refuses "pre"), as the word ids
+        return _ElmoBatches([t[: self.sequence_length] for t in tokens], word_ids, labels,
+                            self.config.batch_size, self.config.recipe == "elmo+embedding",
+                            shuffle, self.config.seed)
 
     def predict_proba(self, texts) -> np.ndarray:
         """Class probabilities, float32 ``(len(texts), n_classes)``."""
