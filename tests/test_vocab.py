@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import mmap
+
 import numpy as np
 import pytest
 
@@ -107,6 +109,48 @@ def test_encode_corpus_drops_oov_and_empty_sentences():
     assert ids.dtype == np.int32 and starts.dtype == np.int64
     sents = [ids[starts[i]:starts[i + 1]].tolist() for i in range(starts.size - 1)]
     assert sents == [[0, 1, 0], [1, 0], [0, 1]]
+
+
+def test_encode_corpus_cache_dir_same_ids_and_no_file_left(tmp_path):
+    v = Vocabulary.build(SENTS, min_count=2)
+    corpus = SENTS + [["zz", "yy"]]
+    ids, starts, raw = encode_corpus(corpus, v)
+    m_ids, m_starts, m_raw = encode_corpus(corpus, v, cache_dir=tmp_path)
+    base = m_ids
+    while isinstance(base, np.ndarray):
+        base = base.base
+    assert isinstance(base, memoryview) and isinstance(base.obj, mmap.mmap)  # in the map
+    assert ids.base is None or not isinstance(ids.base, memoryview)  # the default: RAM
+    assert m_ids.dtype == np.int32 and m_ids.tolist() == ids.tolist()
+    assert m_starts.tolist() == starts.tolist() and m_raw == raw
+    assert list(tmp_path.iterdir()) == []  # the backing file is unlinked at once
+
+
+def test_encode_corpus_cache_dir_grows_past_the_vocabulary_estimate(tmp_path):
+    v = Vocabulary.build(SENTS, min_count=2)  # 7 retained tokens
+    bigger = SENTS * 50
+    ids, starts, _ = encode_corpus(bigger, v, cache_dir=tmp_path)
+    ref, ref_starts, _ = encode_corpus(bigger, v)
+    assert ids.size == 350 and ids.tolist() == ref.tolist()
+    assert starts.tolist() == ref_starts.tolist()
+
+
+def test_encode_corpus_cache_dir_errors(tmp_path, monkeypatch):
+    import errno
+    import os
+
+    v = Vocabulary.build(SENTS, min_count=2)
+    with pytest.raises(SimvecValueError, match="not a directory"):
+        encode_corpus(SENTS, v, cache_dir=tmp_path / "missing")
+
+    def full(fd, offset, length):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "posix_fallocate", full)
+    with pytest.raises(OSError, match="cannot reserve .* MiB for the encoded corpus in") as ei:
+        encode_corpus(SENTS, v, cache_dir=tmp_path)
+    assert ei.value.errno == errno.ENOSPC and str(tmp_path) in str(ei.value)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_json_roundtrip():

@@ -179,3 +179,12 @@ def test_shared_negatives_skipgram_reproducible_and_learns(lee):
     assert not np.array_equal(m.wv.vectors, exact.wv.vectors)
     r = evaluate_word_pairs(m.wv, data_path("similarity", "EN-WS-353-ALL.txt"))
     assert r.spearman[0] > 0.10
+
+
+def test_cache_dir_gives_identical_vectors(tmp_path):
+    kw = dict(sg=True, min_count=1, epochs=2, workers=1, seed=4, vector_size=16, progress=False)
+    ref = Word2Vec(TOY, **kw)
+    m = Word2Vec(TOY, cache_dir=tmp_path, **kw)
+    assert np.array_equal(m.wv.vectors, ref.wv.vectors)
+    assert m.loss_history == ref.loss_history
+    assert list(tmp_path.iterdir()) == []

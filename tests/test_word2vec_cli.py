@@ -27,7 +27,8 @@ def test_train_writes_vectors(tmp_path, fmt, name):
     corpus = _lee_tokens(tmp_path)
     out = tmp_path / name
     r = runner.invoke(app, ["train", str(corpus), "-o", str(out), "--format", fmt, "--sg",
-                            *(["--shared-negatives"] if fmt == "native" else []),
+                            *(["--shared-negatives", "--cache-dir", str(tmp_path)]
+                              if fmt == "native" else []),
                             "--min-count", "2", "--epochs", "2", "--vector-size", "20",
                             "--workers", "1", "--no-progress", "-q"])
     assert r.exit_code == 0, r.output

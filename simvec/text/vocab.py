@@ -25,11 +25,14 @@ distributions", ACM TOMS 3(3).
 
 from __future__ import annotations
 
+import errno
 import logging
+import os
 import time
 from collections import Counter
 from collections.abc import Iterable
 from itertools import repeat
+from pathlib import Path
 
 import numpy as np
 
@@ -287,7 +290,8 @@ class Vocabulary:
         return cls(d["index_to_key"], d["counts"], d["raw_words"], d["sentences"], d["min_count"])
 
 
-def encode_corpus(corpus: Iterable[list[str]], vocab: Vocabulary, progress=None):
+def encode_corpus(corpus: Iterable[list[str]], vocab: Vocabulary, progress=None,
+                  cache_dir=None):
     """Map a corpus to word ids, dropping out-of-vocabulary tokens (as gensim and word2vec.c do).
 
     Parameters
@@ -296,11 +300,17 @@ def encode_corpus(corpus: Iterable[list[str]], vocab: Vocabulary, progress=None)
     vocab : Vocabulary
     progress : callable, optional
         ``progress(raw_words_so_far)`` every ~1M words.
+    cache_dir : str or Path, optional
+        Write the ids to an anonymous (already unlinked) file in this directory and return a
+        memory map of it, so the operating system keeps in RAM only what fits: corpora larger
+        than memory can be trained. The disk space (4 bytes per in-vocabulary token) is
+        reserved up front, so a full disk raises ``OSError`` here rather than crashing later.
+        ``None``: an ordinary in-memory array.
 
     Returns
     -------
     ids : ndarray, int32, shape (n_tokens,)
-        In-vocabulary tokens of all sentences, concatenated.
+        In-vocabulary tokens of all sentences, concatenated (memory-mapped with ``cache_dir``).
     starts : ndarray, int64, shape (n_sentences + 1,)
         Sentence ``s`` is ``ids[starts[s]:starts[s + 1]]``; sentences left empty are dropped.
     raw_words : int
@@ -309,7 +319,8 @@ def encode_corpus(corpus: Iterable[list[str]], vocab: Vocabulary, progress=None)
     get = vocab.key_to_index.get
     # the vocabulary's counts give the exact size for the corpus it was built from: fill one
     # array in place (no concatenation peak); grow it if the corpus turns out larger
-    out = np.empty(max(vocab.retained_words, 1), dtype=np.int32)
+    size = max(vocab.retained_words, 1)
+    out = np.empty(size, dtype=np.int32) if cache_dir is None else _file_array(cache_dir, size)
     n_out = 0
     len_parts: list[np.ndarray] = []
     words: list[str] = []
@@ -326,7 +337,13 @@ def encode_corpus(corpus: Iterable[list[str]], vocab: Vocabulary, progress=None)
         kept = np.bincount(sent[keep], minlength=ln.size)
         ids = ids[keep]
         if n_out + ids.size > out.size:
-            out = np.resize(out, max(2 * out.size, n_out + ids.size))
+            grow = max(2 * out.size, n_out + ids.size)
+            if cache_dir is None:
+                out = np.resize(out, grow)
+            else:
+                bigger = _file_array(cache_dir, grow)
+                bigger[:n_out] = out[:n_out]
+                out = bigger
         out[n_out:n_out + ids.size] = ids
         n_out += ids.size
         len_parts.append(kept[kept > 0])
@@ -348,11 +365,39 @@ def encode_corpus(corpus: Iterable[list[str]], vocab: Vocabulary, progress=None)
                 next_report = raw + _CHUNK_WORDS
     raw += len(words)
     flush()
-    ids = out[:n_out] if n_out == out.size else out[:n_out].copy()
+    if cache_dir is not None:
+        ids = out[:n_out]  # a view of the map; the unused tail of the file costs disk only
+    else:
+        ids = out[:n_out] if n_out == out.size else out[:n_out].copy()
     lengths = np.concatenate(len_parts) if len_parts else np.zeros(0, np.int64)
     starts = np.zeros(lengths.size + 1, dtype=np.int64)
     np.cumsum(lengths, out=starts[1:])
     return ids, starts, raw
+
+
+def _file_array(directory, size: int) -> np.ndarray:
+    """A writable int32 array of ``size`` backed by an unlinked file in ``directory``."""
+    import mmap
+    import tempfile
+
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise SimvecValueError(f"cache_dir {str(directory)!r} is not a directory")
+    nbytes = 4 * int(size)
+    fd, name = tempfile.mkstemp(prefix="simvec-ids-", suffix=".int32", dir=directory)
+    try:
+        os.unlink(name)  # nothing is left behind, whatever happens to the process
+        try:
+            os.posix_fallocate(fd, 0, nbytes)
+        except OSError as exc:
+            if exc.errno not in (errno.EOPNOTSUPP, errno.EINVAL):
+                raise OSError(exc.errno, f"cannot reserve {nbytes / 2**20:.0f} MiB for the "
+                              f"encoded corpus in {directory}: {exc.strerror}") from None
+            os.ftruncate(fd, nbytes)  # file system without fallocate: a sparse file
+        buf = mmap.mmap(fd, nbytes)
+    finally:
+        os.close(fd)  # the map keeps the file alive
+    return np.frombuffer(buf, dtype=np.int32)
 
 
 def _check_int(name: str, value, minimum: int) -> None:

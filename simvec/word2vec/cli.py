@@ -41,6 +41,7 @@ def train(
     checkpoint: Annotated[Optional[Path], typer.Option(help="Folder for the full training state (epoch ends, interval, interrupt).")] = None,
     checkpoint_interval: Annotated[Optional[float], typer.Option(help="Seconds between mid-epoch checkpoints.")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Continue from --checkpoint instead of starting afresh.")] = False,
+    cache_dir: Annotated[Optional[Path], typer.Option(help="Keep the encoded corpus (4 bytes/token) in a memory-mapped file in this folder instead of RAM (corpora larger than memory).")] = None,
     save_model: Annotated[Optional[Path], typer.Option(help="Also save the full model (to train further) to this folder.")] = None,
     progress: Annotated[Optional[bool], typer.Option("--progress/--no-progress", help="Progress bar (default: on a terminal).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No log messages on stderr.")] = False,
@@ -64,13 +65,13 @@ def train(
     kw = dict(callbacks=(), checkpoint=checkpoint, checkpoint_interval=checkpoint_interval,
               progress=progress)
     if resume:
-        model = Word2Vec.resume(checkpoint, sentences, **kw)
+        model = Word2Vec.resume(checkpoint, sentences, cache_dir=cache_dir, **kw)
     else:
         model = Word2Vec(sg=sg, vector_size=vector_size, window=window, min_count=min_count,
                          max_vocab_size=max_vocab_size, sample=sample, negative=negative,
                          ns_exponent=ns_exponent, alpha=alpha, min_alpha=min_alpha,
                          epochs=epochs, workers=workers, seed=seed,
-                         shared_negatives=shared_negatives)
+                         shared_negatives=shared_negatives, cache_dir=cache_dir)
         model.build_vocab(sentences)
         model.train(sentences, **kw)
     model.save_vectors(out, format=fmt)

@@ -78,6 +78,11 @@ min_alpha, sg, epochs, workers, seed, batch_words, compute_loss, shared_negative
     progress : bool or None, default None
         Rich progress bar (words/s, epoch, alpha, loss); ``None``: only when stderr is a
         terminal. ``logging`` (logger ``simvec.word2vec``) reports in any case.
+    cache_dir : str or path-like, optional
+        The corpus is read twice (count, then encode) and its in-vocabulary tokens are kept as
+        int32 ids (4 bytes a token) for the epochs. By default they live in RAM; with
+        ``cache_dir`` they go to an unlinked, space-reserved file there that is memory-mapped,
+        so a corpus larger than RAM trains (the OS pages it). Results are identical either way.
 
     Attributes
     ----------
@@ -131,8 +136,8 @@ min_alpha, sg, epochs, workers, seed, batch_words, compute_loss, shared_negative
     def __init__(self, corpus=None, *, vector_size=100, window=5, min_count=5,
                  max_vocab_size=None, sample=1e-3, negative=5, ns_exponent=0.75, alpha=0.025,
                  min_alpha=0.0001, sg=False, epochs=5, workers=0, seed=1, batch_words=10000,
-                 compute_loss=True, shared_negatives=False, callbacks=(), checkpoint=None, checkpoint_interval=None,
-                 progress=None):
+                 compute_loss=True, shared_negatives=False, callbacks=(), checkpoint=None,
+                 checkpoint_interval=None, progress=None, cache_dir=None):
         self.config = Word2VecConfig(
             vector_size=vector_size, window=window, min_count=min_count,
             max_vocab_size=max_vocab_size, sample=sample, negative=negative,
@@ -152,6 +157,7 @@ min_alpha, sg, epochs, workers, seed, batch_words, compute_loss, shared_negative
         self._schedule = self.config.epochs
         self._encoded = None
         self._corpus_key = None
+        self.cache_dir = cache_dir
         if corpus is not None:
             self.build_vocab(corpus)
             self.train(corpus, callbacks=callbacks, checkpoint=checkpoint,
@@ -194,7 +200,8 @@ min_alpha, sg, epochs, workers, seed, batch_words, compute_loss, shared_negative
         key = id(corpus)
         if self._encoded is None or self._corpus_key != key:
             t = time.perf_counter()
-            ids, starts, raw = encode_corpus(corpus, self.vocab)
+            ids, starts, raw = encode_corpus(corpus, self.vocab,
+                                             cache_dir=self.cache_dir)
             if ids.size == 0:
                 raise SimvecValueError("the corpus has no word of the vocabulary; nothing to train")
             if self.vocab.raw_words and raw != self.vocab.raw_words:
@@ -484,18 +491,21 @@ min_alpha, sg, epochs, workers, seed, batch_words, compute_loss, shared_negative
         m.train_seconds = st.get("train_seconds", 0.0)
         m._encoded = None
         m._corpus_key = None
+        m.cache_dir = None
         return m
 
     @classmethod
-    def resume(cls, path, corpus, **train_kwargs) -> "Word2Vec":
+    def resume(cls, path, corpus, cache_dir=None, **train_kwargs) -> "Word2Vec":
         """Load the checkpoint folder ``path`` and finish its schedule on ``corpus``.
 
         ``corpus`` must be the corpus the checkpoint was trained on (checked by its token
         count). ``train_kwargs`` go to :meth:`train` (``callbacks``, ``progress``,
         ``checkpoint``...); the same checkpoint folder keeps being updated unless another is
         given. With ``workers=1`` the result is bit-identical to an uninterrupted run.
+        ``cache_dir``: as in the constructor.
         """
         m = cls.load(path)
+        m.cache_dir = cache_dir
         if train_kwargs.get("checkpoint") is None:
             train_kwargs["checkpoint"] = path
         return m.train(corpus, **train_kwargs)
