@@ -112,7 +112,8 @@ def child(engine: str, corpus: str, p: dict) -> dict:
                      sample=p["sample"], negative=p["negative"], sg=bool(p["sg"]),
                      epochs=p["epochs"], workers=p["workers"], seed=p["seed"],
                      compute_loss=p["compute_loss"],
-                     shared_negatives=p["shared_negatives"] or engine == "simvec-shared")
+                     shared_negatives=p["shared_negatives"] or engine == "simvec-shared",
+                     cache_dir=p["cache_dir"])
         t = time.perf_counter()
         m.build_vocab(c)
         t_vocab = time.perf_counter() - t
@@ -155,6 +156,8 @@ def main() -> None:
     ap.add_argument("--no-loss", action="store_true", help="simvec: compute_loss=False")
     ap.add_argument("--shared-negatives", action="store_true",
                     help="simvec skip-gram: share noise words across the window (HogBatch-style)")
+    ap.add_argument("--cache-dir", default=None,
+                    help="simvec: keep the encoded corpus memory-mapped in this folder")
     ap.add_argument("--engines", default="gensim,simvec")
     ap.add_argument("--json", default=None, help="also write the results here")
     ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
@@ -163,7 +166,7 @@ def main() -> None:
          "alpha": a.alpha, "min_alpha": a.min_alpha,
          "sample": a.sample, "negative": a.negative, "sg": a.sg, "epochs": a.epochs,
          "workers": a.workers, "seed": a.seed, "compute_loss": not a.no_loss,
-         "shared_negatives": a.shared_negatives}
+         "shared_negatives": a.shared_negatives, "cache_dir": a.cache_dir}
     corpus = Path(a.corpus)
     if a.child:
         print(json.dumps(child(a.child, str(corpus), p)))
@@ -177,7 +180,8 @@ def main() -> None:
     for engine in a.engines.split(","):
         before = _load()
         cmd = [sys.executable, __file__, "--child", engine, "--corpus", str(corpus)] + [
-            x for k, v in p.items() if k not in ("compute_loss", "shared_negatives")
+            x for k, v in p.items()
+            if k not in ("compute_loss", "shared_negatives") and v is not None
             for x in (f"--{k.replace('_', '-')}", str(v))] + (["--no-loss"] if a.no_loss else []) \
             + (["--shared-negatives"] if a.shared_negatives else [])
         t = time.perf_counter()
