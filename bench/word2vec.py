@@ -1,9 +1,11 @@
 """Benchmark: simvec's Word2Vec against gensim 4.4 (``corpus_file`` mode), same file and settings.
 
-``--engines simvec-shared`` runs simvec with ``shared_negatives=True`` (skip-gram, HogBatch-style)
-beside the others. ``--engines gensim-iterable`` also runs gensim in iterable mode (``corpus_iterable``), whose
-learning rate decays over all words to ``min_alpha`` as simvec's does (in ``corpus_file`` mode
-each worker decays alpha by its own share of the words only).
+``--engines word2vec-c --word2vec-c PATH`` runs the reference C implementation (Mikolov's
+word2vec.c, ``-hs 0``) on the same file. ``--engines simvec-shared`` runs simvec with ``shared_negatives=True`` (skip-gram,
+HogBatch-style) beside the others. ``--engines gensim-iterable`` runs gensim in iterable mode
+(``corpus_iterable`` with ``total_words``), whose learning rate decays linearly over all words
+to ``min_alpha`` as simvec's does (in ``corpus_file`` mode each worker decays alpha by its own
+share of the words only).
 
 Each engine runs in its own child process, back to back (peak RSS is per process), on the same
 corpus file with the same parameters; both vector sets are scored by the same evaluator
@@ -72,11 +74,48 @@ def _evaluate(vectors, keys) -> dict:
     return out
 
 
+def _word2vec_c(corpus: str, p: dict) -> dict:
+    """Run the reference word2vec.c binary (``--word2vec-c``, else ``word2vec`` on PATH).
+
+    One way to get it: ``pip install word2vec==0.11.1`` in a throwaway venv compiles Mikolov's
+    C code into ``bin/word2vec``. Its time includes its own vocabulary pass (not separable);
+    its vocabulary has one more entry, ``</s>`` (line ends).
+    """
+    import shutil
+    import tempfile
+
+    from simvec.vectors.formats import load_vectors
+
+    exe = p.get("word2vec_c") or shutil.which("word2vec")
+    if not exe:
+        raise SystemExit("word2vec-c engine: pass --word2vec-c PATH to the word2vec.c binary")
+    with tempfile.TemporaryDirectory() as d:
+        out = Path(d) / "vectors.bin"
+        cmd = [exe, "-train", corpus, "-output", str(out), "-cbow", "0" if p["sg"] else "1",
+               "-size", str(p["vector_size"]), "-window", str(p["window"]),
+               "-negative", str(p["negative"]), "-hs", "0", "-sample", str(p["sample"]),
+               "-threads", str(p["workers"]), "-iter", str(p["epochs"]),
+               "-min-count", str(p["min_count"]), "-alpha", str(p["alpha"]), "-binary", "1"]
+        t = time.perf_counter()
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+        t_train = time.perf_counter() - t
+        kv = load_vectors(out, format="word2vec-binary")
+    raw = sum(len(line.split()) for line in open(corpus, "rb"))
+    res = {"engine": "word2vec-c", "vocab": len(kv), "raw_words": raw, "vocab_s": None,
+           "train_s": round(t_train, 1), "words_per_s": round(raw * p["epochs"] / t_train),
+           "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
+           "loss_per_epoch": None}
+    res.update(_evaluate(kv.vectors, kv.index_to_key))
+    return res
+
+
 def child(engine: str, corpus: str, p: dict) -> dict:
     """Train one engine in this process; return timings, RSS and quality."""
     import logging
 
     logging.basicConfig(level=logging.WARNING)
+    if engine == "word2vec-c":
+        return _word2vec_c(corpus, p)
     if engine in ("gensim", "gensim-iterable"):
         from gensim.models import Word2Vec as G
 
@@ -97,7 +136,11 @@ def child(engine: str, corpus: str, p: dict) -> dict:
             m.build_vocab(corpus_iterable=lines)
             t_vocab = time.perf_counter() - t
             t = time.perf_counter()
-            m.train(corpus_iterable=lines, total_examples=m.corpus_count, epochs=p["epochs"])
+            # total_words, not total_examples: with total_examples gensim decays alpha by
+            # sentences, which on this corpus (short Gutenberg lines first, long reviews
+            # last) leaves alpha under 0.006 for the last 56 % of the words
+            m.train(corpus_iterable=lines, total_words=m.corpus_total_words,
+                    epochs=p["epochs"])
         t_train = time.perf_counter() - t
         raw = m.corpus_total_words
         vectors, keys = m.wv.vectors, m.wv.index_to_key
@@ -158,6 +201,8 @@ def main() -> None:
                     help="simvec skip-gram: share noise words across the window (HogBatch-style)")
     ap.add_argument("--cache-dir", default=None,
                     help="simvec: keep the encoded corpus memory-mapped in this folder")
+    ap.add_argument("--word2vec-c", default=None,
+                    help="path to the word2vec.c binary for --engines word2vec-c")
     ap.add_argument("--engines", default="gensim,simvec")
     ap.add_argument("--json", default=None, help="also write the results here")
     ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
@@ -166,7 +211,8 @@ def main() -> None:
          "alpha": a.alpha, "min_alpha": a.min_alpha,
          "sample": a.sample, "negative": a.negative, "sg": a.sg, "epochs": a.epochs,
          "workers": a.workers, "seed": a.seed, "compute_loss": not a.no_loss,
-         "shared_negatives": a.shared_negatives, "cache_dir": a.cache_dir}
+         "shared_negatives": a.shared_negatives, "cache_dir": a.cache_dir,
+         "word2vec_c": a.word2vec_c}
     corpus = Path(a.corpus)
     if a.child:
         print(json.dumps(child(a.child, str(corpus), p)))
