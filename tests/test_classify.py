@@ -325,6 +325,20 @@ def test_elmo_recipe_trains_saves_and_reloads(recipe, elmo_files, tmp_path):
     np.testing.assert_allclose(p2, p1, atol=1e-5)
 
 
+def test_elmo_sentence_cache_serves_later_epochs(elmo_files):
+    opts, weights = elmo_files
+    data = splits(40, 12, seed=5)
+    kw = dict(recipe="elmo", elmo_options=opts, elmo_weights=weights, epochs=2, patience=5, **FAST)
+    clf = train_classifier(data, **kw)
+    cache = clf.model.get_layer("elmo").module.sentence_cache
+    assert cache is not None and len(cache) > 0 and cache.nbytes > 0
+    assert cache.hits >= len(data.train.texts)  # the second epoch (and validation) looked up
+    off = train_classifier(data, elmo_cache_mb=0, **kw)
+    assert off.model.get_layer("elmo").module.sentence_cache is None
+    np.testing.assert_allclose(clf.report["history"]["loss"], off.report["history"]["loss"],
+                               rtol=1e-4)
+
+
 def test_elmo_plus_embedding_word_and_char_ids_align(elmo_files):
     opts, weights = elmo_files
     with pytest.raises(SimvecValueError, match="padding='post'"):
@@ -408,7 +422,9 @@ def test_classifier_config_bad_values(tmp_path):
              ({"recipe": "pretrained-finetuned"}, "needs pretrained vectors"),
              ({"recipe": "elmo"}, "needs elmo_options"),
              ({"recipe": "bert"}, "unknown recipe 'bert'"),
-             ({"head": "attention"}, "unknown head 'attention'")]
+             ({"head": "attention"}, "unknown head 'attention'"),
+             ({"elmo_cache_mb": -1}, "elmo_cache_mb must be a finite number >= 0"),
+             ({"elmo_cache_mb": float("nan")}, "elmo_cache_mb")]
     for kw, fragment in cases:
         with pytest.raises(SimvecValueError, match=fragment):
             ClassifierConfig(**kw)

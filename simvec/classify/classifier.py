@@ -82,6 +82,9 @@ class ClassifierConfig:
         Pretrained vectors (a ``simvec.load`` name or a file) of the pretrained recipes.
     elmo_options, elmo_weights : str or None
         ELMo ``options.json`` and weights HDF5 of the ELMo recipes.
+    elmo_cache_mb : float, default 2048
+        ELMo recipes: MiB of frozen-biLM activations kept per training sentence, so that only
+        the first epoch runs the biLM on the sentences that fit (0: run it every epoch).
     threads : int or None
         torch intra-op threads (None: torch's default).
     """
@@ -109,6 +112,7 @@ class ClassifierConfig:
     vectors: str | None = None
     elmo_options: str | None = None
     elmo_weights: str | None = None
+    elmo_cache_mb: float = 2048.0
     threads: int | None = None
 
     def __post_init__(self):
@@ -124,6 +128,10 @@ class ClassifierConfig:
         if not 0 < self.validation_split < 1:
             raise SimvecValueError(
                 f"validation_split must lie in (0, 1), got {self.validation_split!r}")
+        if (isinstance(self.elmo_cache_mb, bool) or not isinstance(self.elmo_cache_mb, (int, float))
+                or not 0 <= self.elmo_cache_mb < float("inf")):
+            raise SimvecValueError(
+                f"elmo_cache_mb must be a finite number >= 0, got {self.elmo_cache_mb!r}")
         if self.padding not in (None, "pre", "post"):
             raise SimvecValueError(f"padding must be 'pre', 'post' or None, got {self.padding!r}")
         if self.tokenizer not in ("regex", "jieba"):
@@ -476,7 +484,7 @@ def train_classifier(data: DatasetSplits, config: ClassifierConfig | None = None
         sequence_length=seq_len, head=config.head, embedding_dim=config.embedding_dim,
         vectors=vectors, elmo_options=config.elmo_options, elmo_weights=config.elmo_weights,
         lstm_units=config.lstm_units, dense_units=config.dense_units, dropout=config.dropout,
-        learning_rate=config.learning_rate, seed=config.seed)
+        learning_rate=config.learning_rate, seed=config.seed, elmo_cache_mb=config.elmo_cache_mb)
     clf = Classifier(model, vectorizer, data.label_names, config, seq_len)
 
     coverage = None

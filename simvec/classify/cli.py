@@ -73,6 +73,7 @@ def train(
     vectors: Annotated[Optional[str], typer.Option("--vectors", "-v", help="Pretrained recipes: a named source (glove-6B-50d) or a vector file.")] = None,
     elmo_options: Annotated[Optional[Path], typer.Option(help="ELMo recipes: options.json.")] = None,
     elmo_weights: Annotated[Optional[Path], typer.Option(help="ELMo recipes: weights HDF5.")] = None,
+    elmo_cache_mb: Annotated[float, typer.Option(help="ELMo recipes: MiB of frozen-biLM activations kept per sentence between epochs (0: off).")] = 2048.0,
     epochs: Annotated[int, typer.Option(help="At most this many epochs (early stopping on validation loss).")] = 10,
     batch_size: Annotated[int, typer.Option(help="Texts per batch.")] = 32,
     max_tokens: Annotated[int, typer.Option(help="Vocabulary size (padding and OOV included).")] = 20000,
@@ -102,7 +103,8 @@ def train(
     config = ClassifierConfig(
         recipe=recipe, head=head, vectors=vectors,
         elmo_options=None if elmo_options is None else str(elmo_options),
-        elmo_weights=None if elmo_weights is None else str(elmo_weights), epochs=epochs,
+        elmo_weights=None if elmo_weights is None else str(elmo_weights),
+        elmo_cache_mb=elmo_cache_mb, epochs=epochs,
         batch_size=batch_size, max_tokens=max_tokens, sequence_length=sequence_length,
         max_sequence_length=max_sequence_length, embedding_dim=embedding_dim, dropout=dropout,
         learning_rate=learning_rate, patience=patience, validation_split=validation_split,

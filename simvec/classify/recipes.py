@@ -101,7 +101,7 @@ def build_model(recipe: str, n_classes: int, *, vocabulary=None, sequence_length
                 head: str = "average", embedding_dim: int = 64, vectors=None,
                 elmo_options=None, elmo_weights=None, lstm_units: int = 64,
                 dense_units: int = 256, dropout: float = 0.3, learning_rate: float = 1e-3,
-                seed: int | None = 0):
+                seed: int | None = 0, elmo_cache_mb: float = 0.0):
     """Build and compile a classification recipe.
 
     Parameters
@@ -132,6 +132,9 @@ def build_model(recipe: str, n_classes: int, *, vocabulary=None, sequence_length
         Adam's learning rate.
     seed : int or None
         ``keras.utils.set_random_seed`` before building (weights initialisation).
+    elmo_cache_mb : float
+        ELMo recipes: MiB of per-sentence activations of the frozen biLM kept between epochs
+        (``ElmoEmbedding(sentence_cache_mb=...)``); 0 computes them every time.
 
     Returns
     -------
@@ -186,7 +189,8 @@ def build_model(recipe: str, n_classes: int, *, vocabulary=None, sequence_length
 
         chars = keras.Input((None, 50), dtype="int32", name="char_ids")
         output = "default" if recipe == "elmo-default" else "elmo"
-        x = ElmoEmbedding(elmo_options, elmo_weights, output=output, name="elmo")(chars)
+        x = ElmoEmbedding(elmo_options, elmo_weights, output=output,
+                          sentence_cache_mb=elmo_cache_mb, name="elmo")(chars)
         if recipe == "elmo-default":
             x = L.Dense(dense_units, activation="relu", name="hidden")(x)
             inputs = chars

@@ -28,6 +28,7 @@ from torch import nn
 from simvec.elmo.bilm import ElmoBiLm, check_options, read_options
 from simvec.elmo.chars import as_token_lists, batch_to_ids, word_to_char_ids
 from simvec.elmo.scalar_mix import ScalarMix
+from simvec.elmo.sentence_cache import SentenceCache
 from simvec.elmo.weights import load_weights
 from simvec.errors import SimvecValueError
 
@@ -75,6 +76,12 @@ class Elmo(nn.Module):
         Sentences with more tokens raise ``SimvecValueError``.
     on_long_token : {"truncate", "raise"}
         Tokens over 48 UTF-8 bytes: keep the first 48 (original) or raise.
+    sentence_cache_mb : float
+        Keep the frozen biLM's activations of up to this many MiB of sentences (keyed by their
+        character ids) and look them up when a sentence comes again, as in every epoch of a
+        classifier trained on frozen ELMo (:class:`~simvec.elmo.sentence_cache.SentenceCache`,
+        the in-memory counterpart of bilm-tf's ``dump_bilm_embeddings``). Default 0: off.
+        Used only for character-id inputs while the biLM is frozen and not ``stateful``.
 
     Call arguments
     --------------
@@ -119,6 +126,7 @@ class Elmo(nn.Module):
         requires_grad: bool = False,
         max_sentence_length: int | None = None,
         on_long_token: str = "truncate",
+        sentence_cache_mb: float = 0.0,
     ):
         super().__init__()
         options = (check_options(options_file) if isinstance(options_file, dict)
@@ -133,6 +141,11 @@ class Elmo(nn.Module):
         self.dropout = nn.Dropout(dropout)
         self.max_sentence_length = max_sentence_length
         self.on_long_token = on_long_token
+        if not sentence_cache_mb >= 0:
+            raise SimvecValueError(
+                f"sentence_cache_mb must be a number >= 0, got {sentence_cache_mb!r}")
+        self.sentence_cache = (SentenceCache(int(sentence_cache_mb * 2**20))
+                               if sentence_cache_mb > 0 else None)
         self._cache_index: dict[str, int] = {}
         self.register_buffer("_cache", torch.zeros(0, self.bilm.projection_dim), persistent=False)
         if vocab_to_cache:
@@ -214,7 +227,12 @@ class Elmo(nn.Module):
             char_ids = inputs
         else:
             char_ids, token_embeddings = self.sentences_to_inputs(inputs)
-        out = self.bilm(char_ids, token_embeddings)
+        cache = self.sentence_cache
+        if (cache is not None and token_embeddings is None
+                and SentenceCache.usable(self.bilm, char_ids)):
+            out = cache(self.bilm, char_ids)
+        else:
+            out = self.bilm(char_ids, token_embeddings)
         layers, mask2 = out["activations"], out["mask"]
         T = char_ids.shape[1]
         mask = mask2[:, 2:]  # position t + 1 is a token iff t + 2 < length + 2

@@ -388,6 +388,9 @@ class ElmoEmbedding(keras.layers.Layer):
         do_layer_norm: bool, passed to the scalar mix.
         scalar_mix_parameters: optional list of ``n_layers + 1`` floats, initial pre-softmax
             mixing scalars (default zeros: equal weights).
+        sentence_cache_mb: float, MiB of frozen-biLM activations kept per sentence and looked
+            up when the sentence comes again (every epoch of ``fit``); 0 (default) is off. See
+            ``simvec.elmo.sentence_cache``; bypassed while the biLM is fine-tuned.
         **kwargs: other ``keras.layers.Layer`` arguments (``name``).
 
     Call arguments:
@@ -419,7 +422,7 @@ class ElmoEmbedding(keras.layers.Layer):
 
     def __init__(self, options_file, weight_file=None, output: str = "elmo",
                  trainable: bool = False, do_layer_norm: bool = False,
-                 scalar_mix_parameters=None, **kwargs):
+                 scalar_mix_parameters=None, sentence_cache_mb: float = 0.0, **kwargs):
         kwargs.pop("trainable", None)
         super().__init__(**kwargs)
         require_torch_backend("ElmoEmbedding")
@@ -431,9 +434,10 @@ class ElmoEmbedding(keras.layers.Layer):
         self.do_layer_norm = bool(do_layer_norm)
         self.scalar_mix_parameters = (None if scalar_mix_parameters is None
                                       else [float(x) for x in scalar_mix_parameters])
+        self.sentence_cache_mb = float(sentence_cache_mb)
         module = Elmo(self.options_file, self.weight_file, do_layer_norm=self.do_layer_norm,
                       scalar_mix_parameters=self.scalar_mix_parameters,
-                      requires_grad=self.finetune)
+                      requires_grad=self.finetune, sentence_cache_mb=self.sentence_cache_mb)
         if output not in module.output_names:
             raise SimvecValueError(
                 f"output must be one of {', '.join(module.output_names)}, got {output!r}")
@@ -501,5 +505,6 @@ class ElmoEmbedding(keras.layers.Layer):
             "trainable": self.finetune,
             "do_layer_norm": self.do_layer_norm,
             "scalar_mix_parameters": self.scalar_mix_parameters,
+            "sentence_cache_mb": self.sentence_cache_mb,
         })
         return config
