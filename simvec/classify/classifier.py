@@ -220,6 +220,23 @@ class _ElmoBatches:
         return ElmoBatches(*args, **kwargs)
 
 
+def _release_elmo_cache(model) -> dict | None:
+    """Figures of the ELMo layer's sentence cache, which is then dropped (None: no cache).
+
+    The cache pays off across training epochs; afterwards it would only hold memory, so the
+    fitted (or loaded) classifier predicts without it.
+    """
+    layer = next((x for x in model.layers if x.name == "elmo"), None)
+    module = getattr(layer, "module", None)
+    cache = getattr(module, "sentence_cache", None)
+    if cache is None:
+        return None
+    stats = {"sentences": len(cache), "mib": round(cache.nbytes / 2**20, 1),
+             "hits": cache.hits, "misses": cache.misses}
+    module.sentence_cache = None
+    return stats
+
+
 class _TimeLimit:
     """Keras callback factory: a training budget in seconds. After each epoch, stop if the next
     epoch (assumed as long as the longest so far) would end past ``seconds``; the first epoch
@@ -389,6 +406,7 @@ class Classifier:
         import simvec.keras.rnn  # noqa: F401   for deserialisation)
 
         model = keras.saving.load_model(run_dir / "model.keras")
+        _release_elmo_cache(model)  # predictions rarely repeat a sentence: keep no cache
         vectorizer = TextVectorizer.load(run_dir / "vectorizer.json",
                                          tokenizer=_tokenizer(config.tokenizer))
         report_path = run_dir / "report.json"
@@ -507,6 +525,7 @@ def train_classifier(data: DatasetSplits, config: ClassifierConfig | None = None
     history = model.fit(x_fit, validation_data=x_val, epochs=config.epochs, callbacks=callbacks,
                         verbose=verbose, **fit_kw)
     fit_seconds = time.perf_counter() - t_fit
+    elmo_cache = _release_elmo_cache(model)
     hist = {k: [float(v) for v in vals] for k, vals in history.history.items()}
     best_epoch = int(np.argmin(hist["val_loss"])) + 1 if hist.get("val_loss") else len(
         hist.get("loss", []))
@@ -523,7 +542,7 @@ def train_classifier(data: DatasetSplits, config: ClassifierConfig | None = None
         "label_names": clf.label_names,
         "config": config.to_dict(),
         "vocabulary_size": vectorizer.vocabulary_size(), "sequence_length": seq_len,
-        "embedding_coverage": coverage, "parameters": n_params,
+        "embedding_coverage": coverage, "parameters": n_params, "elmo_cache": elmo_cache,
         "epochs_run": len(hist.get("loss", [])), "best_epoch": best_epoch,
         "history": hist, "test_split": data.test_name, "test": test_metrics,
         "seconds": {"fit": round(fit_seconds, 2), "evaluate": round(eval_seconds, 2),
