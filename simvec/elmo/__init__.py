@@ -24,6 +24,7 @@ _LAZY = {
     "ScalarMix": "simvec.elmo.scalar_mix",
     "Elmo": "simvec.elmo.embedder",
     "ElmoEmbedder": "simvec.elmo.embedder",
+    "SentenceCache": "simvec.elmo.sentence_cache",
     "elmo_keyword_similarity": "simvec.elmo.keywords",
     "keyword_vectors": "simvec.elmo.keywords",
 }
