@@ -319,8 +319,10 @@ def encode_corpus(corpus: Iterable[list[str]], vocab: Vocabulary, progress=None,
     get = vocab.key_to_index.get
     # the vocabulary's counts give the exact size for the corpus it was built from: fill one
     # array in place (no concatenation peak); grow it if the corpus turns out larger
-    size = max(vocab.retained_words, 1)
-    out = np.empty(size, dtype=np.int32) if cache_dir is None else _file_array(cache_dir, size)
+    def alloc(n):
+        return np.empty(n, dtype=np.int32) if cache_dir is None else _file_array(cache_dir, n)
+
+    out = alloc(max(vocab.retained_words, 1))
     n_out = 0
     len_parts: list[np.ndarray] = []
     words: list[str] = []
@@ -337,13 +339,9 @@ def encode_corpus(corpus: Iterable[list[str]], vocab: Vocabulary, progress=None,
         kept = np.bincount(sent[keep], minlength=ln.size)
         ids = ids[keep]
         if n_out + ids.size > out.size:
-            grow = max(2 * out.size, n_out + ids.size)
-            if cache_dir is None:
-                out = np.resize(out, grow)
-            else:
-                bigger = _file_array(cache_dir, grow)
-                bigger[:n_out] = out[:n_out]
-                out = bigger
+            bigger = alloc(max(2 * out.size, n_out + ids.size))
+            bigger[:n_out] = out[:n_out]
+            out = bigger
         out[n_out:n_out + ids.size] = ids
         n_out += ids.size
         len_parts.append(kept[kept > 0])
