@@ -1,11 +1,11 @@
 """Benchmark: simvec's Word2Vec against gensim 4.4 (``corpus_file`` mode), same file and settings.
 
 ``--engines word2vec-c --word2vec-c PATH`` runs the reference C implementation (Mikolov's
-word2vec.c, ``-hs 0``) on the same file. ``--engines simvec-shared`` runs simvec with ``shared_negatives=True`` (skip-gram,
-HogBatch-style) beside the others. ``--engines gensim-iterable`` runs gensim in iterable mode
-(``corpus_iterable`` with ``total_words``), whose learning rate decays linearly over all words
-to ``min_alpha`` as simvec's does (in ``corpus_file`` mode each worker decays alpha by its own
-share of the words only).
+word2vec.c, ``-hs 0``) on the same file. ``--engines simvec-shared`` runs simvec with
+``shared_negatives=True`` (skip-gram, HogBatch-style) beside the others. ``--engines
+gensim-iterable`` runs gensim in iterable mode (``corpus_iterable`` with ``total_words``), whose
+learning rate decays linearly over all words to ``min_alpha`` as simvec's does (in
+``corpus_file`` mode each worker decays alpha by its own share of the words only).
 
 Each engine runs in its own child process, back to back (peak RSS is per process), on the same
 corpus file with the same parameters; both vector sets are scored by the same evaluator
@@ -237,8 +237,9 @@ def main() -> None:
         r["load_before"], r["load_after"] = before, _load()
         results[engine] = r
         print(json.dumps(r), flush=True)
-    for name in [e for e in results if e.startswith("simvec")] if "gensim" in results else []:
-        g, s = results["gensim"], results[name]
+    g = results.get("gensim")
+    for name in [e for e in results if e.startswith("simvec")] if g else []:
+        s = results[name]
         print(f"\n{'':24}{'gensim':>14}{name:>14}{'ratio':>8}")
         for k in ("train_s", "words_per_s", "peak_rss_mb", "wordsim353", "simlex999",
                   "analogy_pct"):
