@@ -1,0 +1,104 @@
+"""Small helpers shared by every package: atomic writes, argument checks, row normalisation.
+
+Private to simvec (the leading underscore): packages import these names, users do not. This
+module imports nothing from simvec but :mod:`simvec.errors`, so any package may use it.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from simvec.errors import SimvecFileNotFoundError, SimvecValueError
+
+__all__ = ["atomic_write", "umask", "normalize_rows", "check_positive_int", "check_choice"]
+
+
+def umask() -> int:
+    """The process umask (read without changing it for longer than two system calls)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def atomic_write(items) -> None:
+    """Write every ``(dest, writer)`` to a temporary file beside ``dest``, then rename them all.
+
+    ``writer(f)`` receives a binary file object. The temporary files get the destination's
+    mode (or the usual ``0o666 & ~umask`` for a new file) and are fsync'ed before the renames.
+    If any writer fails, every temporary file is removed and no destination is touched.
+
+    Parameters
+    ----------
+    items : iterable of (str or os.PathLike, callable)
+        Destinations and the functions that write their bytes.
+
+    Raises
+    ------
+    SimvecFileNotFoundError
+        If a destination's folder does not exist (nothing is written).
+    """
+    items = [(Path(dest), writer) for dest, writer in items]
+    for dest, _ in items:
+        if not dest.parent.is_dir():
+            raise SimvecFileNotFoundError(f"cannot write {dest}: folder {dest.parent} does not exist")
+    tmps = []
+    try:
+        for dest, writer in items:
+            fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
+            tmps.append(tmp)
+            with os.fdopen(fd, "wb") as f:
+                writer(f)
+                f.flush()
+                os.fsync(f.fileno())
+            mode = dest.stat().st_mode & 0o7777 if dest.exists() else 0o666 & ~umask()
+            os.chmod(tmp, mode)
+        for (dest, _), tmp in zip(items, tmps):
+            os.replace(tmp, dest)
+    except BaseException:
+        for tmp in tmps:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+        raise
+
+
+def normalize_rows(m, dtype=np.float32) -> np.ndarray:
+    """Rows of ``m`` scaled to unit L2 norm; all-zero rows stay zero (never NaN).
+
+    Parameters
+    ----------
+    m : array_like, shape (..., d)
+        Normalised along the last axis.
+    dtype : numpy dtype or None, default float32
+        Dtype of the result; ``None`` keeps the dtype of ``m``.
+
+    Returns
+    -------
+    ndarray, shape of ``m``
+        ``res[i] = m[i] / |m[i]|`` (``m[i]`` itself where ``|m[i]| = 0``).
+    """
+    m = np.asarray(m) if dtype is None else np.asarray(m, dtype=dtype)
+    norms = np.linalg.norm(m, axis=-1, keepdims=True)
+    norms[norms == 0] = 1
+    out = m / norms
+    return out if dtype is None else out.astype(dtype, copy=False)
+
+
+def check_positive_int(name: str, value) -> int:
+    """``value`` as int if it is a positive integer (not a bool), else SimvecValueError naming it."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise SimvecValueError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def check_choice(name: str, value, choices) -> None:
+    """SimvecValueError naming ``name`` and the choices unless ``value`` is one of ``choices``."""
+    if value not in choices:
+        raise SimvecValueError(
+            f"{name} must be one of {', '.join(map(str, choices))}; got {value!r}"
+        )
