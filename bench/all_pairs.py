@@ -10,7 +10,7 @@
 2. Real data: the 500N-KPCrowd (500 news articles, 10 categories) and SemEval-2010 (243 papers,
    4 ACM classes) keyphrase collections from ../shared/data/keywords. For each document, its
    nearest other document by keyword-set Jaccard and by mean-vector cosine; precision@1 and
-   MAP@10 of the topic label through simvec.retrieval (ties, as Jaccard is 0 for most pairs,
+   MAP@10 of the topic label through simvec.eval.retrieval (ties, as Jaccard is 0 for most pairs,
    scored as their expectation under random tie-breaking for precision@1, broken by a seeded
    shuffle for MAP@10). bench/keywords.py compares every method.
 
@@ -91,8 +91,8 @@ def numpy_peer_topk(matrix: np.ndarray, k: int, block: int = 1024):
 
 
 def run_synthetic(kv, args) -> dict:
-    from simvec.collection import all_pairs_topk
-    from simvec.similarity import _unit
+    from simvec.keywords.topk import all_pairs_topk
+    from simvec.similarity import normalize_rows
 
     t0 = time.perf_counter()
     ids, lists, n_words = synthetic_collection(kv, args.n_docs, args.top_words, args.seed)
@@ -122,16 +122,16 @@ def run_synthetic(kv, args) -> dict:
           f"{len(res.no_vector)} documents without vector")
     if not args.no_peer:
         # Same document vectors as simvec (mean of raw keyword vectors), built outside the timer.
-        from simvec.similarity import _keyword_list, _KeywordEncoder
+        from simvec.keywords.parse import KeywordEncoder, keyword_list
 
-        enc = _KeywordEncoder(kv)
+        enc = KeywordEncoder(kv)
         doc = np.zeros((len(ids), kv.vector_size), dtype=np.float32)
         for i, kws in enumerate(lists):
-            vs = [enc.vector(s) for s, _ in _keyword_list(kws, "x")]
+            vs = [enc.vector(s) for s, _ in keyword_list(kws, "x")]
             vs = [v for v in vs if v is not None]
             if vs:
                 doc[i] = np.mean(vs, axis=0)
-        matrix = _unit(doc)
+        matrix = normalize_rows(doc)
         t0, c0 = time.perf_counter(), time.process_time()
         idx, val = numpy_peer_topk(matrix, args.k)
         t_peer, cpu_peer = time.perf_counter() - t0, time.process_time() - c0
@@ -147,13 +147,14 @@ def run_synthetic(kv, args) -> dict:
 def run_real(kv, seed: int) -> list[dict]:
     """Jaccard versus mean-vector cosine on the labelled collections, through the library.
 
-    Scores come from :func:`simvec.keyword_methods.similarity_matrix` and the metrics from
-    :func:`simvec.retrieval.retrieval_metrics` (MAP@10 normalised by min(10, R), as this
+    Scores come from :func:`simvec.keywords.methods.similarity_matrix` and the metrics from
+    :func:`simvec.eval.retrieval.retrieval_metrics` (MAP@10 normalised by min(10, R), as this
     benchmark always reported; ``bench/keywords.py`` compares every method).
     """
-    from simvec.collection import all_pairs_topk
-    from simvec.keyword_methods import similarity_matrix
-    from simvec.retrieval import read_labeled_collection, retrieval_metrics
+    from simvec.eval.retrieval import retrieval_metrics
+    from simvec.keywords.collection import read_labeled_collection
+    from simvec.keywords.methods import similarity_matrix
+    from simvec.keywords.topk import all_pairs_topk
 
     results = []
     for fname, label_field in COLLECTIONS:
@@ -171,7 +172,7 @@ def run_real(kv, seed: int) -> list[dict]:
         # the library's scalable table must give the same top-1 cosine
         res = all_pairs_topk(ids, lists, kv, k=10, method="mean")
         np.fill_diagonal(cos, -np.inf)
-        assert np.allclose(res.cosine[:, 0], cos.max(axis=1), atol=1e-5)
+        assert np.allclose(res.score[:, 0], cos.max(axis=1), atol=1e-5)
         np.fill_diagonal(jac, -np.inf)
         no_overlap = jac.max(axis=1) == 0
         m = {name: retrieval_metrics(s, labels, 10, seed=seed, map_normalization="min_k_r")

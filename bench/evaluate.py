@@ -81,7 +81,7 @@ def main(argv=None) -> int:
 
     import simvec
     from _peers import gensim_keyed_vectors
-    from simvec.evaluation import evaluate_word_analogies, evaluate_word_pairs
+    from simvec.eval.words import evaluate_word_analogies, evaluate_word_pairs
 
     kv = simvec.load("glove-6B-50d")
     gkv = None if args.no_peer else gensim_keyed_vectors(kv)

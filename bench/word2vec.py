@@ -9,7 +9,7 @@ learning rate decays linearly over all words to ``min_alpha`` as simvec's does (
 
 Each engine runs in its own child process, back to back (peak RSS is per process), on the same
 corpus file with the same parameters; both vector sets are scored by the same evaluator
-(:mod:`simvec.evaluation`, which mirrors gensim's): WordSim-353, SimLex-999 (Spearman) and the
+(:mod:`simvec.eval.words`, which mirrors gensim's): WordSim-353, SimLex-999 (Spearman) and the
 Google analogy set (3CosAdd, 300k most frequent words). Throughput is gensim's "raw words/s":
 corpus tokens x epochs / training seconds (vocabulary scan excluded and shown separately).
 
@@ -58,7 +58,7 @@ def _slice(corpus: Path, max_words: int) -> Path:
 
 
 def _evaluate(vectors, keys) -> dict:
-    from simvec.evaluation import evaluate_word_analogies, evaluate_word_pairs
+    from simvec.eval.words import evaluate_word_analogies, evaluate_word_pairs
     from simvec.vectors.keyed import KeyedVectors
 
     kv = KeyedVectors(vectors, keys)

@@ -11,9 +11,11 @@ import numpy as np
 import pytest
 
 from conftest import data_path
-from simvec.collection import AllPairsTopK, all_pairs_topk, read_collection
+from simvec.keywords.collection import read_collection
+from simvec.keywords.topk import AllPairsTopK, all_pairs_topk
 from simvec.errors import InputFormatError, SimvecFileNotFoundError, SimvecValueError
-from simvec.similarity import jaccard, keyword_similarity
+from simvec.keywords.pair import keyword_similarity
+from simvec.keywords.parse import jaccard
 from simvec.text.tokenize import normalize_keyword
 from simvec.vectors.keyed import KeyedVectors
 
@@ -194,18 +196,18 @@ def test_all_pairs_structure(kpcrowd, kpcrowd_table):
     ids, _, _, _ = kpcrowd
     res = kpcrowd_table
     assert isinstance(res, AllPairsTopK)
-    assert res.index.shape == res.cosine.shape == res.jaccard.shape == (500, 10)
+    assert res.index.shape == res.score.shape == res.jaccard.shape == (500, 10)
     assert res.no_vector == []
     assert (res.index >= 0).all()
     assert not (res.index == np.arange(500)[:, None]).any()  # itself excluded
     assert all(len(set(row)) == 10 for row in res.index.tolist())  # distinct neighbours
-    assert (np.diff(res.cosine, axis=1) <= 0).all()  # sorted descending
-    assert res.cosine.max() <= 1.0 and res.cosine.min() >= -1.0
+    assert (np.diff(res.score, axis=1) <= 0).all()  # sorted descending
+    assert res.score.max() <= 1.0 and res.score.min() >= -1.0
     rows = list(res)
     assert len(rows) == 5000
     assert rows[0][:2] == (ids[0], 1) and rows[9][1] == 10
     doc, rank, other, cos, jac = rows[0]
-    assert other == ids[res.index[0, 0]] and cos == pytest.approx(res.cosine[0, 0])
+    assert other == ids[res.index[0, 0]] and cos == pytest.approx(res.score[0, 0])
     assert res.neighbors(ids[0])[0] == (other, cos, jac)
 
 
@@ -217,7 +219,7 @@ def test_all_pairs_are_the_true_top_k(kpcrowd, kpcrowd_table, kv):
     for i in rng.choice(500, size=3, replace=False):
         full = np.array([keyword_similarity(kws[i], kws[j], kv, method="mean").score
                          if j != i else -np.inf for j in range(500)])
-        np.testing.assert_allclose(res.cosine[i], np.sort(full)[::-1][:10], atol=1e-5)
+        np.testing.assert_allclose(res.score[i], np.sort(full)[::-1][:10], atol=1e-5)
         j = res.index[i, 0]
         assert res.jaccard[i, 0] == pytest.approx(jaccard(kws[i], kws[j]))
 
@@ -252,10 +254,10 @@ def test_cosine_ranks_topics_better_than_jaccard(kpcrowd, kpcrowd_table):
 def test_chunking_gives_the_same_table(kpcrowd, kpcrowd_table, kv):
     ids, kws, _, _ = kpcrowd
     small = all_pairs_topk(ids, kws, kv, k=10, chunk_size=7, method="mean")
-    np.testing.assert_allclose(small.cosine, kpcrowd_table.cosine, atol=1e-6)
+    np.testing.assert_allclose(small.score, kpcrowd_table.score, atol=1e-6)
     same = small.index == kpcrowd_table.index
     # positions may only differ where two neighbours tie within float rounding
-    gaps = np.abs(np.diff(kpcrowd_table.cosine, axis=1))
+    gaps = np.abs(np.diff(kpcrowd_table.score, axis=1))
     assert same.mean() > 0.99
     for i, r in zip(*np.nonzero(~same)):
         near = [g for g in (gaps[i, r - 1] if r else 1, gaps[i, r] if r < 9 else 1)]
@@ -270,7 +272,7 @@ def test_documents_without_vector(toy):
     res = all_pairs_topk(ids, lists, toy, k=10, chunk_size=2, method="mean",
                          progress=lambda done, total: calls.append((done, total)))
     assert res.no_vector == ["b", "c"]
-    assert (res.index[[1, 2]] == -1).all() and np.isnan(res.cosine[[1, 2]]).all()
+    assert (res.index[[1, 2]] == -1).all() and np.isnan(res.score[[1, 2]]).all()
     assert not np.isin(res.index, [1, 2]).any()  # nobody's neighbour
     # three documents with vectors: two neighbours each, the rest padded
     assert (res.index[[0, 3, 4], :2] >= 0).all() and (res.index[:, 2:] == -1).all()
@@ -281,7 +283,7 @@ def test_documents_without_vector(toy):
     # the cosines equal keyword_similarity's mean score
     j = res.index[0, 0]
     mean = keyword_similarity(lists[0], lists[j], toy, method="mean").score
-    assert res.cosine[0, 0] == pytest.approx(mean, abs=1e-6)
+    assert res.score[0, 0] == pytest.approx(mean, abs=1e-6)
 
 
 @pytest.mark.parametrize("lists", [[[], ["cat"], ["car"], []], [[], [], [], []], [[]] * 4])
@@ -318,10 +320,12 @@ def test_all_pairs_errors(toy):
         all_pairs_topk(["a", "b"], [["cat"], ["car"]], toy).neighbors("zz")
 
 
-def test_reexported_from_similarity():
+def test_public_names_and_deprecated_alias():
     import simvec
     from simvec import similarity
 
-    assert similarity.all_pairs_topk is all_pairs_topk
     assert simvec.all_pairs_topk is all_pairs_topk
-    assert "all_pairs_topk" in similarity.__all__
+    assert simvec.read_collection is read_collection
+    assert "all_pairs_topk" not in similarity.__all__  # vector maths only
+    with pytest.warns(DeprecationWarning, match="simvec.keywords.topk"):
+        assert similarity.all_pairs_topk is all_pairs_topk

@@ -15,7 +15,7 @@ import pytest
 
 from conftest import data_path
 from simvec.errors import InputFormatError, SimvecError, SimvecFileNotFoundError, SimvecValueError
-from simvec.evaluation import (
+from simvec.eval.words import (
     AnalogyResult,
     WordPairResult,
     evaluate_word_analogies,
@@ -266,7 +266,7 @@ def test_subset_matches_gensim_question_by_question(glove50, gensim_glove, googl
 
 def test_batched_3cosadd_and_3cosmul_equal_per_question_search(glove50, google_subset):
     """The batched solver gives the same answers as KeyedVectors' one-at-a-time searches."""
-    from simvec._analogy import solve_analogies
+    from simvec.kernels.analogy import solve_analogies
 
     rows = []
     for line in google_subset.read_text().splitlines():

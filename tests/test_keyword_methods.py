@@ -1,19 +1,21 @@
-"""Keyword-list similarity methods over a collection (simvec.keyword_methods)."""
+"""Keyword-list similarity methods over a collection: the registry of simvec.keywords.methods."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from simvec import similarity
-from simvec.collection import all_pairs_topk
 from simvec.errors import SimvecValueError
-from simvec.keyword_methods import (
-    DEFAULT_METHOD, METHODS, PAIR_METHODS, similarity_matrix, topk_neighbors,
+from simvec.kernels.best_match import BestMatch
+from simvec.keywords.methods import (
+    COMPARED_BY_DEFAULT, DEFAULT_METHOD, METHOD_NAMES, METHODS, PAIR_METHODS, PHRASE_METHODS,
+    MethodParams, method_blocks, method_info, similarity_matrix,
 )
-from simvec.similarity import keyword_similarity
+from simvec.keywords.pair import keyword_similarity
+from simvec.keywords.parse import parse_collection
+from simvec.keywords.topk import all_pairs_topk, topk_blocks
+from simvec.keywords.weighting import sif_weights
 from simvec.vectors.keyed import KeyedVectors
-from simvec.weighting import sif_weights
 
 
 @pytest.fixture
@@ -31,10 +33,49 @@ def _unit(x):
     return x / np.linalg.norm(x, axis=-1, keepdims=True)
 
 
-def test_method_lists_agree():
-    assert DEFAULT_METHOD == similarity.DEFAULT_METHOD == "sif_best_match"
-    assert tuple(similarity.METHODS) == PAIR_METHODS
-    assert set(PAIR_METHODS) | {"idf_mean"} == set(METHODS)
+def test_registry_is_the_one_list():
+    assert DEFAULT_METHOD == "sif_best_match" and DEFAULT_METHOD in METHODS
+    assert METHOD_NAMES == tuple(METHODS) == (
+        "jaccard_phrases", "jaccard_tokens", "mean", "idf_mean", "sif", "best_match",
+        "sif_best_match", "soft_cosine", "hybrid", "wmd")
+    assert set(PAIR_METHODS) | {"idf_mean"} == set(METHODS)  # idf_mean needs a collection
+    assert PHRASE_METHODS == ("jaccard_tokens", "mean", "sif", "sif_best_match")
+    assert set(COMPARED_BY_DEFAULT) <= set(METHODS)
+    for name, m in METHODS.items():
+        assert m.name == name and method_info(name) == m.description
+        assert m.needs_vectors == (not name.startswith("jaccard"))
+    assert "Sidorov" in method_info("soft_cosine")
+
+
+def test_cli_help_lists_the_registry():
+    from typer.testing import CliRunner
+
+    from simvec.cli.app import app
+
+    out = CliRunner().invoke(app, ["evaluate-keywords", "--help"], terminal_width=400).output
+    for name in METHOD_NAMES:
+        assert name in out
+
+
+def test_deprecated_paths_warn_and_forward(toy):
+    import importlib
+    import sys
+
+    from simvec import similarity
+
+    for old, name, new in [("simvec.keyword_methods", "similarity_matrix", similarity_matrix),
+                           ("simvec.collection", "all_pairs_topk", all_pairs_topk)]:
+        sys.modules.pop(old, None)
+        with pytest.warns(DeprecationWarning, match=old):
+            mod = importlib.import_module(old)
+        assert getattr(mod, name) is new
+    with pytest.warns(DeprecationWarning, match="simvec.similarity.keyword_similarity"):
+        assert similarity.keyword_similarity is keyword_similarity
+    with pytest.warns(DeprecationWarning):
+        assert tuple(similarity.METHODS) == PAIR_METHODS
+    with pytest.warns(DeprecationWarning, match="not all cosines"):
+        res = all_pairs_topk(list("abcde"), LISTS, toy, k=2)
+        assert res.cosine is res.score
 
 
 def test_jaccard_methods(toy):
@@ -105,16 +146,14 @@ def test_wmd_by_hand(toy):
 
 
 def test_blocked_best_match_matches_small_budget(toy, monkeypatch):
-    from simvec import keyword_methods
-
     rng = np.random.default_rng(0)
     words = toy.index_to_key
     lists = [list(rng.choice(words, size=rng.integers(1, 5))) for _ in range(40)]
     full = similarity_matrix(lists, toy, "sif_best_match")
     # the default path gathers from a Gram matrix of the distinct tokens; force the sgemm
     # blocks, with many column chunks
-    monkeypatch.setattr(keyword_methods._BestMatch, "_GRAM_MAX", 0)
-    monkeypatch.setattr(keyword_methods._BestMatch, "_BUDGET", 7)
+    monkeypatch.setattr(BestMatch, "_GRAM_MAX", 0)
+    monkeypatch.setattr(BestMatch, "_BUDGET", 7)
     chunked = similarity_matrix(lists, toy, "sif_best_match")
     np.testing.assert_allclose(chunked, full, atol=1e-6)
     # and both equal the pair API
@@ -122,10 +161,11 @@ def test_blocked_best_match_matches_small_budget(toy, monkeypatch):
     assert r.score == pytest.approx(float(full[0, 1]), abs=1e-6)
 
 
-def test_topk_neighbors_and_all_pairs_default(toy):
+def test_topk_driver_and_all_pairs_default(toy):
     ids = list("abcde")
-    for method in ("sif_best_match", "hybrid", "sif", "jaccard_tokens"):
-        index, score, valid = topk_neighbors(LISTS, toy, method, k=3)
+    for method in ("sif_best_match", "hybrid", "sif", "jaccard_tokens", "mean", "best_match"):
+        scorer = method_blocks(parse_collection(LISTS, toy), method, MethodParams())
+        index, score, valid = topk_blocks(scorer, k=3)
         s = similarity_matrix(LISTS, toy, method)
         for i in np.flatnonzero(valid):
             row = np.where(np.isnan(s[i]), -np.inf, s[i])
@@ -185,4 +225,4 @@ def test_cli_similar_and_keywords_use_the_default(glove50, tmp_path):
     assert res.exit_code == 0, res.output
     rows = {r["id"]: r for r in csv.DictReader(res.stdout.splitlines())}
     assert rows["ml"]["neighbor"] == "ai"
-    assert float(rows["ml"]["cosine"]) == pytest.approx(expected.score, abs=1e-5)
+    assert float(rows["ml"]["score"]) == pytest.approx(expected.score, abs=1e-5)

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from simvec.cli.app import app
 from simvec.errors import InputFormatError, SimvecFileNotFoundError, SimvecValueError
-from simvec.phrase_eval import detect_pair_format, evaluate_text_pairs, read_text_pairs
+from simvec.eval.phrases import detect_pair_format, evaluate_text_pairs, read_text_pairs
 from simvec.vectors.keyed import KeyedVectors
 
 runner = CliRunner()

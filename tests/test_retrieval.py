@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from simvec.cli.app import app
 from simvec.errors import InputFormatError, SimvecValueError
-from simvec.retrieval import (
+from simvec.eval.retrieval import (
     evaluate_keyword_retrieval, read_labeled_collection, retrieval_metrics,
 )
 from conftest import data_path

@@ -1,4 +1,5 @@
-"""Tests of simvec.similarity: cos_sim, pairwise_cos_sim, jaccard, keyword_similarity."""
+"""Tests of simvec.similarity (cos_sim, pairwise_cos_sim) and simvec.keywords.pair / parse
+(keyword_similarity, jaccard)."""
 
 from __future__ import annotations
 
@@ -6,14 +7,9 @@ import numpy as np
 import pytest
 
 from simvec.errors import SimvecValueError
-from simvec.similarity import (
-    KeywordMatch,
-    KeywordSimilarity,
-    cos_sim,
-    jaccard,
-    keyword_similarity,
-    pairwise_cos_sim,
-)
+from simvec.keywords.pair import KeywordMatch, KeywordSimilarity, keyword_similarity
+from simvec.keywords.parse import jaccard
+from simvec.similarity import cos_sim, pairwise_cos_sim
 from simvec.vectors.keyed import KeyedVectors
 
 

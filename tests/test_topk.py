@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simvec._topk import dot_topk, topk_rows
+from simvec.kernels.topk import dot_topk, topk_rows
 
 
 def _brute(q, m, k, exclude=None):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from simvec.errors import SimvecValueError
-from simvec.weighting import idf_weights, sif_weights, zipf_probabilities
+from simvec.keywords.weighting import idf_weights, sif_weights, zipf_probabilities
 
 
 def test_zipf_sums_to_one_and_follows_rank():

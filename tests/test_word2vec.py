@@ -9,7 +9,7 @@ import pytest
 
 from conftest import data_path
 from simvec.errors import SimvecValueError
-from simvec.evaluation import evaluate_word_pairs
+from simvec.eval.words import evaluate_word_pairs
 from simvec.text.corpus import TextCorpus
 from simvec.word2vec import Word2Vec, Word2VecConfig
 

@@ -17,6 +17,7 @@ import typer
 
 from simvec.cli.render import Table, emit
 from simvec.errors import SimvecFileNotFoundError
+from simvec.keywords.methods import COMPARED_BY_DEFAULT, DEFAULT_METHOD, METHOD_NAMES, METHODS
 
 __all__ = ["app", "main"]
 
@@ -95,7 +96,7 @@ def similar(
     fmt: FormatOpt = "table",
     quiet: QuietOpt = False,
 ):
-    """Compare two keyword lists: default (SIF best-match) score, Jaccard, mean and best-match cosines."""
+    """Compare two keyword lists: default-method score, Jaccard, mean and best-match cosines."""
     from simvec.cli.commands import similar_payload
 
     _setup(fmt, quiet)
@@ -104,7 +105,7 @@ def similar(
         a = next(lines, "") if a == "-" else a
         b = next(lines, "") if b == "-" else b
     if model is not None:
-        from simvec.elmo.keywords import elmo_similar_payload
+        from simvec.cli.commands import elmo_similar_payload
 
         payload, tables = elmo_similar_payload(a, b, model, context_a=context_a, context_b=context_b)
     else:
@@ -189,7 +190,7 @@ def evaluate(
 def keywords(
     docs: Annotated[str, typer.Argument(help="Collection: JSONL ({\"id\":..., \"keywords\": [...]}) or CSV; '-' for stdin (JSONL).")],
     top_k: Annotated[int, typer.Option("--top-k", "-k", help="Neighbours per document.")] = 10,
-    method: Annotated[str, typer.Option(help="Keyword-list similarity (see `simvec evaluate-keywords --help`); 'mean' scales to millions of documents.")] = "sif_best_match",
+    method: Annotated[str, typer.Option(help="Keyword-list similarity: " + ", ".join(METHOD_NAMES) + " (see `simvec evaluate-keywords --help`); 'mean' scales to millions of documents.")] = DEFAULT_METHOD,
     id_field: Annotated[str, typer.Option(help="Field (JSONL) or column (CSV) holding the id.")] = "id",
     keywords_field: Annotated[str, typer.Option(help="Field or column holding the keywords.")] = "keywords",
     on_error: Annotated[str, typer.Option(help="Unreadable line: 'raise' stops, 'skip' reports and goes on.")] = "raise",
@@ -215,8 +216,7 @@ def evaluate_keywords(
     label: Annotated[str, typer.Option("--label", "-l", help="Field or column holding the topic label.")],
     method: Annotated[Optional[List[str]], typer.Option(
         "--method", "-m", help="Method to evaluate (repeat for several; 'all' for every one): "
-        "jaccard_phrases, jaccard_tokens, mean, idf_mean, sif, best_match, sif_best_match, "
-        "soft_cosine, hybrid, wmd.")] = None,
+        + ", ".join(METHOD_NAMES) + ". Default: " + ", ".join(COMPARED_BY_DEFAULT) + ".")] = None,
     top_k: Annotated[int, typer.Option("--top-k", "-k", help="Rank cut-off of MAP@k.")] = 10,
     id_field: Annotated[str, typer.Option(help="Field (JSONL) or column (CSV) holding the id.")] = "id",
     keywords_field: Annotated[str, typer.Option(help="Field or column holding the keywords.")] = "keywords",
@@ -231,8 +231,8 @@ def evaluate_keywords(
     from simvec.cli.commands import evaluate_keywords_payload
 
     _setup(fmt, quiet)
-    methods = method or ["jaccard_phrases", "jaccard_tokens", "mean", "sif_best_match"]
-    lexical_only = all(m.startswith("jaccard") for m in methods)
+    methods = method or list(COMPARED_BY_DEFAULT)
+    lexical_only = all(m in METHODS and not METHODS[m].needs_vectors for m in methods)
     payload, tables = evaluate_keywords_payload(
         docs, None if lexical_only else _load(vectors), label=label, methods=methods,
         id_field=id_field, keywords_field=keywords_field, on_error=on_error,

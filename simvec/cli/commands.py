@@ -19,16 +19,17 @@ __all__ = [
     "keywords_run",
     "evaluate_keywords_payload",
     "info_payload",
+    "elmo_similar_payload",
 ]
 
 
 def similar_payload(a: str, b: str, kv, vectors_name: str):
     """Default-method score, Jaccard, mean and best-match cosines, alignment of two lists."""
-    from simvec.similarity import keyword_similarity
+    from simvec.keywords.methods import DEFAULT_METHOD
+    from simvec.keywords.pair import keyword_similarities
 
-    default = keyword_similarity(a, b, kv)  # simvec's default method (sif_best_match)
-    mean = keyword_similarity(a, b, kv, method="mean")
-    best = keyword_similarity(a, b, kv, method="best_match")
+    res = keyword_similarities(a, b, kv, (DEFAULT_METHOD, "mean", "best_match"))  # parsed once
+    default, mean, best = res[DEFAULT_METHOD], res["mean"], res["best_match"]
     payload = {
         "vectors": vectors_name,
         "method": default.method,
@@ -108,9 +109,8 @@ def _is_analogy_file(path: Path) -> bool:
 
 def evaluate_payload(files, kv, *, restrict_vocab: int, method: str, case_insensitive: bool):
     """Word-pair correlations and analogy accuracies for each file, kind detected per file."""
-    from simvec.evaluation import evaluate_word_analogies, evaluate_word_pairs
-
-    from simvec.phrase_eval import detect_pair_format, evaluate_text_pairs
+    from simvec.eval.phrases import detect_pair_format, evaluate_text_pairs
+    from simvec.eval.words import evaluate_word_analogies, evaluate_word_pairs
 
     pairs_rows, analogy_rows, section_rows, payload = [], [], [], {"files": []}
     phrase_rows = []
@@ -180,7 +180,8 @@ def keywords_run(docs: str, kv, *, top_k: int, method: str, id_field: str,
     """Read a collection, compute all-pairs top-k, write it (CSV by default)."""
     import sys
 
-    from simvec.collection import all_pairs_topk, read_collection
+    from simvec.keywords.collection import read_collection
+    from simvec.keywords.topk import all_pairs_topk
 
     source = sys.stdin if docs == "-" else docs
     ids, lists, report = read_collection(source, id_field=id_field,
@@ -191,16 +192,18 @@ def keywords_run(docs: str, kv, *, top_k: int, method: str, id_field: str,
         "k": top_k, "method": method, "documents": len(ids),
         "skipped_lines": [{"line": line, "reason": why} for line, why in report.skipped],
         "no_vector": result.no_vector,
-        "rows": [dict(zip(["id", "rank", "neighbor", "cosine", "jaccard"], r)) for r in rows],
+        # "cosine" repeats "score" for one release (deprecated: the scores are not all cosines)
+        "rows": [{**dict(zip(["id", "rank", "neighbor", "score", "jaccard"], r)), "cosine": r[3]}
+                 for r in rows],
     }
     table = Table(f"top-{top_k} similar documents",
-                  ["id", "rank", "neighbor", "cosine", "jaccard"], rows)
+                  ["id", "rank", "neighbor", "score", "jaccard"], rows)
     if output is None:
         emit(payload, [table], fmt)
         return
     import io
 
-    from simvec.vectors._io import atomic_write
+    from simvec._util import atomic_write
 
     def writer(f):
         text = io.TextIOWrapper(f, encoding="utf-8", newline="")
@@ -217,7 +220,8 @@ def evaluate_keywords_payload(docs: str, kv, *, label: str, methods, id_field: s
     """Retrieval precision@1 / MAP@k of several keyword methods on a labelled collection."""
     import sys
 
-    from simvec.retrieval import evaluate_keyword_retrieval, read_labeled_collection
+    from simvec.eval.retrieval import evaluate_keyword_retrieval
+    from simvec.keywords.collection import read_labeled_collection
 
     source = sys.stdin if docs == "-" else docs
     ids, lists, labels, report = read_labeled_collection(
@@ -282,3 +286,32 @@ def info_payload(src, list_sources_only: bool):
     }
     rows = [[k, ", ".join(v) if isinstance(v, list) else v] for k, v in payload.items()]
     return payload, [Table(f"vectors: {src}", ["property", "value"], rows)]
+
+
+def elmo_similar_payload(a: str, b: str, model: str, *, context_a=None, context_b=None,
+                         output: str = "elmo"):
+    """``simvec similar --model elmo:...``: payload and tables like the static-vector command."""
+    from simvec.elmo.embedder import ElmoEmbedder
+    from simvec.elmo.keywords import elmo_keyword_similarity, parse_model_spec
+
+    options, weights = parse_model_spec(model)
+    emb = ElmoEmbedder(options, weights, device="cpu", num_threads=1)
+    kw = dict(context_a=context_a, context_b=context_b, output=output)
+    mean = elmo_keyword_similarity(a, b, emb, method="mean", **kw)
+    best = elmo_keyword_similarity(a, b, emb, method="best_match", **kw)
+    note = (f"not found in context, embedded alone: {', '.join(mean.not_in_context)}"
+            if mean.not_in_context else None)
+    payload = {
+        "model": model, "a": mean.used_a, "b": mean.used_b, "jaccard": mean.jaccard,
+        "mean_cosine": mean.score, "best_match_cosine": best.score,
+        "context": {"a": context_a, "b": context_b}, "note": note,
+        "alignment": {side: [asdict(m) for m in ms] for side, ms in best.alignment.items()},
+    }
+    caption = "; ".join(x for x in (f"model: {model} (ELMo {output})", note) if x)
+    scores = Table("keyword similarity (ELMo)", ["measure", "score"],
+                   [["jaccard", mean.jaccard], ["mean-vector cosine", mean.score],
+                    ["best-match cosine", best.score]], caption=caption)
+    align = Table("best-match alignment", ["side", "keyword", "best partner", "cosine"],
+                  [[side, m.keyword, m.partner, m.cosine]
+                   for side, ms in best.alignment.items() for m in ms])
+    return payload, [scores, align]

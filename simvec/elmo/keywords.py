@@ -4,9 +4,10 @@ A keyword (a word or a phrase) gets the mean of its tokens' ELMo vectors, comput
 the keyword alone as the sentence, or, when a context (the sentence or document the keyword came
 from) is given, at the keyword's occurrences in that context (averaged over occurrences); a
 keyword absent from its context falls back to being embedded alone and is reported. Two keyword
-lists are then compared exactly as :func:`simvec.similarity.keyword_similarity` compares static
-vectors (``"mean"``: cosine of the mean keyword vectors; ``"best_match"``: symmetric best-match
-alignment), with the Jaccard overlap beside it.
+lists are then compared by the same scorers of the method registry as
+:func:`simvec.keywords.pair.keyword_similarity` uses for static vectors (``"mean"``: cosine of the
+mean keyword vectors; ``"best_match"``: symmetric best-match alignment), with the Jaccard overlap
+beside it.
 
 References
 ----------
@@ -21,18 +22,17 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from simvec.errors import SimvecValueError
-from simvec.similarity import KeywordMatch, KeywordSimilarity, cos_sim, jaccard
-from simvec.text.tokenize import normalize_keyword, split_keywords
+from simvec.keywords.pair import KeywordSimilarity, score_keyword_vectors
+from simvec.keywords.parse import jaccard, keyword_list
 
 __all__ = [
-    "keyword_vectors", "elmo_keyword_similarity", "ElmoKeywordSimilarity", "elmo_similar_payload",
-    "parse_model_spec",
+    "keyword_vectors", "elmo_keyword_similarity", "ElmoKeywordSimilarity", "parse_model_spec",
 ]
 
 
 @dataclass(frozen=True)
 class ElmoKeywordSimilarity(KeywordSimilarity):
-    """:class:`~simvec.similarity.KeywordSimilarity` plus the keywords missing from their context.
+    """:class:`~simvec.keywords.pair.KeywordSimilarity` plus the keywords missing from their context.
 
     Attributes
     ----------
@@ -59,15 +59,7 @@ def _match_key(token: str) -> str:
 
 
 def _keywords(x, name: str) -> list[str]:
-    items = split_keywords(x) if isinstance(x, str) else list(x)
-    out, seen = [], set()
-    for kw in items:
-        if not isinstance(kw, str):
-            raise SimvecValueError(f"keyword list {name} must hold str, got {kw!r}")
-        key = normalize_keyword(kw)
-        if key and key not in seen and _tokens(kw):
-            seen.add(key)
-            out.append(" ".join(kw.split()))
+    out = [kw for kw, _ in keyword_list(x, name) if _tokens(kw)]
     if not out:
         raise SimvecValueError(f"keyword list {name} is empty")
     return out
@@ -166,19 +158,7 @@ def elmo_keyword_similarity(a, b, embedder, *, context_a=None, context_b=None,
     missing += [k for k, f in zip(kb, fb) if not f and context_b is not None]
     common = dict(method=method, jaccard=jaccard(ka, kb), used_a=ka, used_b=kb,
                   oov_a=[], oov_b=[], reason=None, not_in_context=missing)
-    if method == "mean":
-        score = float(cos_sim(va.mean(0), vb.mean(0))[0, 0])
-        return ElmoKeywordSimilarity(score=score, **common)
-    else:
-        sims = cos_sim(va, vb)
-        best_b, best_a = sims.argmax(1), sims.argmax(0)
-        max_a = sims[np.arange(len(ka)), best_b]
-        max_b = sims[best_a, np.arange(len(kb))]
-        score = float((max_a.mean(dtype=np.float64) + max_b.mean(dtype=np.float64)) / 2)
-        alignment = {
-            "a": [KeywordMatch(ka[i], kb[j], float(s)) for i, (j, s) in enumerate(zip(best_b, max_a))],
-            "b": [KeywordMatch(kb[j], ka[i], float(s)) for j, (i, s) in enumerate(zip(best_a, max_b))],
-        }
+    score, alignment = score_keyword_vectors(ka, kb, va, vb, method)
     return ElmoKeywordSimilarity(score=score, alignment=alignment, **common)
 
 
@@ -191,32 +171,3 @@ def parse_model_spec(spec: str) -> tuple[str, str | None]:
         raise SimvecValueError(
             f"--model must look like elmo:OPTIONS.json,WEIGHTS.hdf5 (two paths), got {spec!r}")
     return parts[0], parts[1]
-
-
-def elmo_similar_payload(a: str, b: str, model: str, *, context_a=None, context_b=None,
-                         output: str = "elmo"):
-    """``simvec similar --model elmo:...``: payload and tables like the static-vector command."""
-    from simvec.cli.render import Table
-    from simvec.elmo.embedder import ElmoEmbedder
-
-    options, weights = parse_model_spec(model)
-    emb = ElmoEmbedder(options, weights, device="cpu", num_threads=1)
-    kw = dict(context_a=context_a, context_b=context_b, output=output)
-    mean = elmo_keyword_similarity(a, b, emb, method="mean", **kw)
-    best = elmo_keyword_similarity(a, b, emb, method="best_match", **kw)
-    note = (f"not found in context, embedded alone: {', '.join(mean.not_in_context)}"
-            if mean.not_in_context else None)
-    payload = {
-        "model": model, "a": mean.used_a, "b": mean.used_b, "jaccard": mean.jaccard,
-        "mean_cosine": mean.score, "best_match_cosine": best.score,
-        "context": {"a": context_a, "b": context_b}, "note": note,
-        "alignment": {side: [asdict(m) for m in ms] for side, ms in best.alignment.items()},
-    }
-    caption = "; ".join(x for x in (f"model: {model} (ELMo {output})", note) if x)
-    scores = Table("keyword similarity (ELMo)", ["measure", "score"],
-                   [["jaccard", mean.jaccard], ["mean-vector cosine", mean.score],
-                    ["best-match cosine", best.score]], caption=caption)
-    align = Table("best-match alignment", ["side", "keyword", "best partner", "cosine"],
-                  [[side, m.keyword, m.partner, m.cosine]
-                   for side, ms in best.alignment.items() for m in ms])
-    return payload, [scores, align]

@@ -58,7 +58,7 @@ def tokenize(text: str, lowercase: bool = True) -> list[str]:
       lowercased with :meth:`str.lower`.
 
     A hyphenated compound the vocabulary lacks (``web-service``) is still one token here;
-    :func:`simvec.similarity.keyword_similarity` falls back to its parts.
+    :func:`simvec.keywords.pair.keyword_similarity` falls back to its parts.
 
     Parameters
     ----------
@@ -109,7 +109,7 @@ def tokenize(text: str, lowercase: bool = True) -> list[str]:
 def normalize_keyword(keyword: str) -> str:
     """The canonical form of a keyword: NFC, lowercased, whitespace collapsed and stripped.
 
-    This is the form in which :func:`simvec.similarity.jaccard` compares keywords and under which
+    This is the form in which :func:`simvec.keywords.parse.jaccard` compares keywords and under which
     duplicates in a keyword list are merged.
 
     Parameters

@@ -3,7 +3,7 @@
 Mirrors the API users know from gensim's ``KeyedVectors`` (``vectors``, ``index_to_key``,
 ``key_to_index``, ``get_vector``, ``most_similar``, ``similarity``, ``doesnt_match``) without its
 deprecated aliases; neighbour searches are batched matrix products reduced by a parallel top-k
-kernel (:mod:`simvec._topk`), so many queries cost little more than one.
+kernel (:mod:`simvec.kernels.topk`), so many queries cost little more than one.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Union
 
 import numpy as np
 
-from simvec._topk import dot_topk
+from simvec.kernels.topk import dot_topk
 from simvec.errors import OutOfVocabularyError, SimvecValueError
 
 __all__ = ["KeyedVectors"]

@@ -1,7 +1,7 @@
 """Weighted best-match alignment of every document of a collection against every other.
 
 The kernel behind ``best_match``, ``sif_best_match`` and ``hybrid`` in
-:mod:`simvec.keyword_methods`: document i owns unit vectors (keywords or tokens) with weights,
+:mod:`simvec.keywords.scorers`: document i owns unit vectors (keywords or tokens) with weights,
 and ``score(i, j) = (A_ij + A_ji) / 2`` with ``A_ij = sum_t w_t max_u cos(t, u) / sum_t w_t``
 (Mihalcea, Corley & Strapparava 2006). Two strategies, same result:
 
@@ -16,13 +16,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-__all__: list[str] = []  # private: used through simvec.keyword_methods
+from simvec._util import normalize_rows
 
-
-def _unit(m: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(m, axis=1, keepdims=True)
-    norms[norms == 0] = 1.0
-    return (m / norms).astype(np.float32, copy=False)
+__all__ = ["BestMatch"]  # private package: used through simvec.keywords.scorers
 
 
 @njit(nogil=True, parallel=True, fastmath=True, cache=True)
@@ -104,7 +100,7 @@ def _best_match_gather(gram, ids, ptr, w, wsum, out):  # pragma: no cover - numb
                 out[j, i] = v
 
 
-class _BestMatch:
+class BestMatch:
     """Weighted best-match alignment of every document against every other, in blocks.
 
     Document i owns the unit vectors ``vecs[ptr[i]:ptr[i+1]]`` with weights ``w``. The score
@@ -127,7 +123,7 @@ class _BestMatch:
         if len(self.pos):
             self.rows = np.concatenate([groups[i] for i in self.pos]).astype(np.int64)
             self.w = np.concatenate([weights[i] for i in self.pos]).astype(np.float32)
-            self.vecs = _unit(np.asarray(vectors[self.rows], dtype=np.float32))
+            self.vecs = normalize_rows(np.asarray(vectors[self.rows], dtype=np.float32))
         else:
             self.rows = np.zeros(0, np.int64)
             self.w = np.zeros(0, np.float32)
@@ -158,11 +154,12 @@ class _BestMatch:
             c0 = c1
         return np.clip(out, -1.0, 1.0, out=out)
 
-    def row_blocks(self):
-        """Yield (r0, r1) ranges of valid documents of at most ~4096 items."""
-        r0 = 0
-        while r0 < len(self.pos):
-            r1 = self._chunk_end(r0, 4096)
+    def row_blocks(self, start: int = 0, stop: int | None = None):
+        """Yield (r0, r1) ranges of valid documents start..stop-1 of at most ~4096 items."""
+        stop = len(self.pos) if stop is None else stop
+        r0 = start
+        while r0 < stop:
+            r1 = min(stop, self._chunk_end(r0, 4096))
             yield r0, r1
             r0 = r1
 
@@ -171,7 +168,7 @@ class _BestMatch:
         m = len(self.pos)
         uniq, ids = np.unique(self.rows, return_inverse=True)
         if 0 < len(uniq) <= self._GRAM_MAX:  # small vocabulary: one Gram matrix, gathered
-            e = _unit(np.asarray(self._source[uniq], dtype=np.float32))
+            e = normalize_rows(np.asarray(self._source[uniq], dtype=np.float32))
             sub = np.empty((m, m), dtype=np.float32)
             _best_match_gather(e @ e.T, ids.astype(np.int64), self.ptr, self.w,
                                self.wsum.astype(np.float32), sub)

@@ -1,6 +1,6 @@
 """Batched analogy solver: 3CosAdd and 3CosMul over a whole question set at once.
 
-Private helper of :mod:`simvec.evaluation` (which also takes the question-file reader and the
+Private helper of :mod:`simvec.eval.words` (which also takes the question-file reader and the
 exclusion lists from here). Solving one question "a : b :: c : ?" with 3CosAdd is a
 (M, d) x (d,) product over the vocabulary and an argmax; gensim does that question by question (a
 ``gemv`` plus a full argsort each, ~6 ms on GloVe 6B). Here every score a question needs is a
@@ -34,7 +34,7 @@ from __future__ import annotations
 import numpy as np
 from numba import get_num_threads, njit, prange
 
-from simvec._topk import _block_scores, _load_columns  # shared numba block product
+from simvec.kernels.topk import _block_scores, _load_columns  # shared numba block product
 from simvec.errors import InputFormatError
 
 __all__ = ["solve_analogies", "read_questions", "exclusions"]

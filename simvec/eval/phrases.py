@@ -1,0 +1,309 @@
+"""Phrase- and sentence-pair similarity benchmarks: BiRD, STS Benchmark and files like them.
+
+A pair file lists two texts and a human score per row. :func:`read_text_pairs` reads the two
+layouts found in ``shared/data/phrase`` (and any file that names its columns):
+
+* **BiRD** (Asaadi et al. 2019): tab-separated with a header; the texts are the ``term1`` and
+  ``term2`` columns, the score the ``relatedness score`` column (0-1).
+* **STS Benchmark** (Cer et al. 2017): tab-separated, no header, ``genre, file, year, id, score,
+  sentence1, sentence2`` (0-5); some rows carry extra fields after the seventh, ignored.
+
+:func:`evaluate_text_pairs` scores every pair with keyword-similarity methods (each text is one
+"keyword" whose tokens are looked up in the vectors) and reports the Spearman and Pearson
+correlations with the human scores, like :func:`simvec.eval.words.evaluate_word_pairs` does for
+word pairs.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from simvec.errors import InputFormatError, SimvecFileNotFoundError, SimvecValueError
+from simvec.keywords.methods import PHRASE_METHODS, get_method
+from simvec.keywords.parse import parse_collection
+from simvec.keywords.weighting import SIF_A, sif_weights
+
+__all__ = [
+    "read_text_pairs", "TextPairs", "evaluate_text_pairs", "TextPairResult", "detect_pair_format",
+    "PHRASE_METHODS",
+]
+
+# PHRASE_METHODS (re-exported): the registry's methods with a pairwise scorer, which
+# evaluate_text_pairs computes pair by pair.
+
+_TEXT_NAMES = [("term1", "term2"), ("sentence1", "sentence2"), ("phrase1", "phrase2"),
+               ("text1", "text2")]
+_SCORE_NAMES = ("relatedness score", "score", "similarity", "relatedness", "gold")
+
+
+@dataclass
+class TextPairs:
+    """Text pairs and scores read by :func:`read_text_pairs`.
+
+    Attributes
+    ----------
+    text1, text2 : list of str
+    scores : ndarray of float64, shape (P,)
+    lines : list of int
+        1-based line number of each pair.
+    format : str
+        ``"bird"``/``"header"`` (named columns) or ``"sts"``.
+    skipped : list of (int, str)
+        Lines skipped with ``on_error="skip"`` and why.
+    """
+
+    text1: list
+    text2: list
+    scores: np.ndarray
+    lines: list
+    format: str
+    skipped: list = field(default_factory=list)
+
+
+def _read_text(path) -> str:
+    if not os.path.isfile(path):
+        raise SimvecFileNotFoundError(f"no such pair file: {path}")
+    with open(path, encoding="utf-8-sig", errors="strict", newline="") as fh:
+        try:
+            return fh.read()
+        except UnicodeDecodeError as exc:
+            raise InputFormatError(f"not valid UTF-8 ({exc.reason})", path=str(path)) from None
+
+
+def detect_pair_format(path) -> str | None:
+    """``"header"`` (a header naming two text columns and a score), ``"sts"`` or None.
+
+    Used by ``simvec evaluate`` to route a file: word-pair and analogy files give None.
+    """
+    try:
+        with open(path, encoding="utf-8-sig", errors="replace") as fh:
+            first = next((line for line in fh if line.strip()), "")
+    except OSError:
+        return None
+    cols = [c.strip().lower() for c in first.rstrip("\r\n").split("\t")]
+    if _columns(cols) is not None:
+        return "header"
+    if len(cols) >= 7:
+        try:
+            float(cols[4])
+        except ValueError:
+            return None
+        return "sts"
+    return None
+
+
+def _columns(header: list[str]):
+    for a, b in _TEXT_NAMES:
+        if a in header and b in header:
+            score = next((s for s in _SCORE_NAMES if s in header), None)
+            if score is not None:
+                return header.index(a), header.index(b), header.index(score)
+    return None
+
+
+def read_text_pairs(path, *, format: str | None = None, columns: Sequence[int] | None = None,
+                    on_error: str = "raise") -> TextPairs:
+    """Read a phrase- or sentence-pair file (BiRD, STS Benchmark, or named columns).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A tab-separated UTF-8 file.
+    format : {"header", "sts"}, optional
+        Detected when omitted (:func:`detect_pair_format`): a header naming ``term1``/``term2``,
+        ``sentence1``/``sentence2``, ``phrase1``/``phrase2`` or ``text1``/``text2`` and a
+        score column (``relatedness score``, ``score``, ``similarity``, ...) is read by name;
+        otherwise rows of at least 7 fields are STS Benchmark rows.
+    columns : (int, int, int), optional
+        0-based indices of text 1, text 2 and score, overriding detection (a header, if any,
+        must then be removed or its score field will be reported as malformed).
+    on_error : {"raise", "skip"}
+        A row with a missing or non-numeric score, or too few fields, raises
+        :class:`~simvec.errors.InputFormatError` naming file and line, or is skipped and listed
+        in ``skipped``.
+
+    Returns
+    -------
+    TextPairs
+
+    Raises
+    ------
+    InputFormatError
+        Malformed row (with ``on_error="raise"``), undetectable layout, or no pair at all.
+    SimvecFileNotFoundError
+        If the file does not exist.
+
+    References
+    ----------
+    Asaadi, Mohammad & Kiritchenko (2019), "Big BiRD: A large, fine-grained, bigram relatedness
+    dataset for examining semantic composition", NAACL.
+    Cer, Diab, Agirre, Lopez-Gazpio & Specia (2017), "SemEval-2017 Task 1: Semantic textual
+    similarity", SemEval (the STS Benchmark).
+    """
+    if on_error not in ("raise", "skip"):
+        raise SimvecValueError(f"on_error must be 'raise' or 'skip', got {on_error!r}")
+    name = str(path)
+    text = _read_text(path)
+    fmt = format or ("columns" if columns is not None else detect_pair_format(path))
+    if fmt not in ("header", "sts", "columns"):
+        raise InputFormatError(
+            "cannot tell the layout: expected a header naming term1/term2 (or sentence1/"
+            "sentence2) and a score column, or STS Benchmark rows (genre, file, year, id, "
+            "score, sentence1, sentence2); pass columns=(text1, text2, score)", path=name, line=1)
+    rows = csv.reader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE)
+    start = 1
+    if fmt == "header":
+        header = [c.strip().lower() for c in next(rows)]
+        idx = _columns(header)
+        if idx is None:
+            raise InputFormatError("the header names no text1/text2/score columns", path=name,
+                                   line=1)
+        start = 2
+    elif fmt == "sts":
+        idx = (5, 6, 4)
+    else:
+        idx = tuple(int(c) for c in columns)
+    i1, i2, isc = idx
+    t1, t2, sc, lines, skipped = [], [], [], [], []
+    for lineno, row in enumerate(rows, start=start):
+        if not row or not any(c.strip() for c in row):
+            continue
+        why = None
+        if len(row) <= max(idx):
+            why = f"{len(row)} fields, expected at least {max(idx) + 1}"
+        else:
+            raw = row[isc].strip()
+            try:
+                score = float(raw)
+                if not np.isfinite(score):
+                    raise ValueError
+            except ValueError:
+                why = f"missing or non-numeric score {raw!r} in field {isc + 1}"
+        if why is not None:
+            if on_error == "raise":
+                raise InputFormatError(why + "; fix the row or pass on_error='skip'", path=name,
+                                       line=lineno)
+            skipped.append((lineno, why))
+            continue
+        t1.append(row[i1].strip())
+        t2.append(row[i2].strip())
+        sc.append(score)
+        lines.append(lineno)
+    if not sc:
+        raise InputFormatError("no scored pair found", path=name)
+    return TextPairs(t1, t2, np.array(sc, dtype=np.float64), lines,
+                     "sts" if fmt == "sts" else "header", skipped)
+
+
+@dataclass
+class TextPairResult:
+    """Correlation of one method's scores with the human scores.
+
+    Attributes
+    ----------
+    method : str
+    spearman, pearson : float
+        Over the pairs used (NaN when fewer than 2).
+    pairs_used, pairs_total : int
+    oov_pairs : int
+        Pairs left out because a text has no in-vocabulary token (0 for Jaccard).
+    seconds : float
+        Time to score all pairs.
+    """
+
+    method: str
+    spearman: float
+    pearson: float
+    pairs_used: int
+    pairs_total: int
+    oov_pairs: int
+    seconds: float
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def evaluate_text_pairs(kv, pairs, methods: Sequence[str] = PHRASE_METHODS, *,
+                        tokenizer=None, sif_a: float = SIF_A, word_probabilities=None,
+                        on_error: str = "raise") -> tuple[list[TextPairResult], TextPairs]:
+    """Spearman and Pearson correlation of phrase/sentence-pair scores with human judgements.
+
+    Each text is tokenised (:func:`simvec.text.tokenize.tokenize`) and scored against its
+    partner with each method:
+
+    ``"jaccard_tokens"``: token-set overlap. ``"mean"``: cosine of the mean token vectors
+    (additive composition, Mitchell & Lapata 2010). ``"sif"``: Arora et al. (2017): SIF-weighted
+    mean (``a / (a + p(w))``, ``p`` by Zipf from the vocabulary rank), with the first singular
+    vector of all the file's text vectors removed, as in their STS experiments.
+    ``"sif_best_match"``: simvec's default keyword method: token best-match alignment with
+    SIF weights, both directions averaged (Mihalcea et al. 2006).
+
+    Pairs where a text has no in-vocabulary token are left out of the correlations and
+    counted (``oov_pairs``), as gensim's ``evaluate_word_pairs`` does for word pairs.
+
+    Parameters
+    ----------
+    kv : KeyedVectors
+    pairs : str, os.PathLike or TextPairs
+        A file for :func:`read_text_pairs` or pairs already read.
+    methods : sequence of str, default all of :data:`PHRASE_METHODS`
+    tokenizer : callable, optional
+    sif_a : float, default 1e-3
+    word_probabilities : array_like, shape (len(kv),), optional
+        Replace the Zipf estimate of the SIF weights.
+    on_error : {"raise", "skip"}
+        For :func:`read_text_pairs`.
+
+    Returns
+    -------
+    results : list of TextPairResult
+        One per method, in order.
+    pairs : TextPairs
+
+    Raises
+    ------
+    SimvecValueError
+        If a method is unknown.
+    InputFormatError, SimvecFileNotFoundError
+        From :func:`read_text_pairs`.
+
+    References
+    ----------
+    Arora, Liang & Ma (2017), "A simple but tough-to-beat baseline for sentence embeddings", ICLR.
+    Mihalcea, Corley & Strapparava (2006), AAAI. Mitchell & Lapata (2010), Cognitive Science.
+    """
+    import time
+
+    from scipy.stats import pearsonr, spearmanr
+
+    for m in methods:
+        if m not in PHRASE_METHODS:
+            raise SimvecValueError(
+                f"unknown phrase-pair method {m!r}; choose from {', '.join(PHRASE_METHODS)}"
+            )
+    if not isinstance(pairs, TextPairs):
+        pairs = read_text_pairs(pairs, on_error=on_error)
+    p = len(pairs.scores)
+    docs = parse_collection([[t] for t in pairs.text1] + [[t] for t in pairs.text2], kv,
+                            tokenizer)
+    weights = sif_weights(len(docs.vectors) if word_probabilities is None else
+                          word_probabilities, sif_a).astype(np.float64)
+    results = []
+    for m in methods:
+        t0 = time.perf_counter()
+        s = get_method(m).pairwise(docs, p, weights)
+        secs = time.perf_counter() - t0
+        ok = ~np.isnan(s)
+        if ok.sum() >= 2:
+            sp_ = float(spearmanr(s[ok], pairs.scores[ok])[0])
+            pe = float(pearsonr(s[ok], pairs.scores[ok])[0])
+        else:
+            sp_ = pe = float("nan")
+        results.append(TextPairResult(m, sp_, pe, int(ok.sum()), p, int(p - ok.sum()), secs))
+    return results, pairs

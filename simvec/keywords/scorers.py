@@ -1,0 +1,456 @@
+"""The scoring functions behind the keyword methods of :mod:`simvec.keywords.methods`.
+
+Each method of the registry points here for its scorers; nothing else should call them directly.
+They work on a :class:`~simvec.keywords.parse.ParsedCollection` (a collection parsed once):
+
+* **matrix** scorers return the (N, N) float32 similarity of every pair of documents;
+* **block** scorers (:class:`Blocks` and subclasses) give the scores of a block of documents
+  against all documents in bounded memory, for the top-k driver of :mod:`simvec.keywords.topk`;
+* **pairwise** scorers score pair ``t = (doc t, doc P + t)`` of a pair file, ``t < P``, in float64
+  (used by :func:`simvec.eval.phrases.evaluate_text_pairs`);
+* **vector** scorers (:func:`mean_cosine`, :func:`best_match_alignment`) compare two sides given
+  as keyword vectors, whatever encoder made them (static vectors, ELMo).
+
+The methods, their formulas and sources are documented on the registry
+(:mod:`simvec.keywords.methods`). A document none of whose tokens has a vector gets NaN scores
+from the embedding scorers (never a made-up 0).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections import Counter
+from collections.abc import Callable
+
+import numpy as np
+import scipy.sparse as sp
+
+from simvec._util import normalize_rows
+from simvec.errors import SimvecValueError
+from simvec.kernels.best_match import BestMatch
+from simvec.kernels.topk import dot_topk
+from simvec.keywords.parse import ParsedCollection
+from simvec.keywords.weighting import idf_weights
+
+__all__ = [
+    "jaccard_sets", "mean_matrix", "idf_mean_matrix", "sif_matrix", "soft_cosine_matrix",
+    "wmd_matrix", "keyword_best_match", "token_best_match", "Blocks", "MatrixBlocks",
+    "BestMatchBlocks", "HybridBlocks", "MeanBlocks", "pairwise_jaccard_tokens", "pairwise_mean",
+    "pairwise_sif", "pairwise_sif_best_match", "mean_cosine", "best_match_alignment",
+]
+
+
+# --------------------------------------------------------------------------- lexical
+
+
+def _incidence(sets: list) -> sp.csr_matrix:
+    """(N, U) 0/1 incidence of N sets over their U distinct members, float32."""
+    vocab: dict = {}
+    rows, cols = [], []
+    for i, s in enumerate(sets):
+        for x in s:
+            rows.append(i)
+            cols.append(vocab.setdefault(x, len(vocab)))
+    return sp.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)),
+                         shape=(len(sets), max(len(vocab), 1)))
+
+
+def _jaccard_from_counts(inter: np.ndarray, size_a, size_b) -> np.ndarray:
+    union = size_a[:, None] + size_b[None, :] - inter
+    return np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
+
+
+def jaccard_sets(sets: list) -> np.ndarray:
+    """(N, N) float32 Jaccard of sets via a sparse incidence matrix; two empty sets give 0."""
+    inc = _incidence(sets)
+    inter = (inc @ inc.T).toarray().astype(np.float32)
+    size = np.array([len(s) for s in sets], dtype=np.float32)
+    return _jaccard_from_counts(inter, size, size)
+
+
+# --------------------------------------------------------------------------- vector means
+
+
+def _cosine_of_rows(doc: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    u = normalize_rows(doc)
+    s = np.clip(u @ u.T, -1.0, 1.0)
+    s[~valid, :] = np.nan
+    s[:, ~valid] = np.nan
+    return s
+
+
+def _weighted_token_means(docs: ParsedCollection, weight_of: Callable[[np.ndarray], np.ndarray],
+                          normalise_by_weight: bool) -> tuple[np.ndarray, np.ndarray]:
+    d = docs.vectors.shape[1]
+    out = np.zeros((docs.n, d), dtype=np.float64)
+    valid = np.zeros(docs.n, dtype=bool)
+    for i, rows in enumerate(docs.tok_rows):
+        if not rows:
+            continue
+        r = np.asarray(rows, dtype=np.int64)
+        w = weight_of(r).astype(np.float64)
+        out[i] = w @ np.asarray(docs.vectors[r], dtype=np.float64)
+        out[i] /= w.sum() if normalise_by_weight else len(r)
+        valid[i] = True
+    return out, valid
+
+
+def mean_matrix(docs: ParsedCollection) -> np.ndarray:
+    """``mean``: cosine of the mean keyword vectors (each the mean of its token vectors)."""
+    d = docs.vectors.shape[1]
+    doc = np.zeros((docs.n, d), dtype=np.float32)
+    valid = np.array([bool(k) for k in docs.kw_rows])
+    for i, kws in enumerate(docs.kw_rows):
+        if kws:
+            doc[i] = np.mean([docs.vectors[list(r)].mean(axis=0, dtype=np.float32) for r in kws],
+                             axis=0)
+    return _cosine_of_rows(doc, valid)
+
+
+def idf_mean_matrix(docs: ParsedCollection) -> np.ndarray:
+    """``idf_mean``: cosine of IDF-weighted mean token vectors, IDF from the collection."""
+    idf = idf_weights(docs.tok_rows)
+    doc, valid = _weighted_token_means(
+        docs, lambda r: np.fromiter((idf[x] for x in r.tolist()), np.float64, len(r)), True)
+    return _cosine_of_rows(doc, valid)
+
+
+def sif_matrix(docs: ParsedCollection, weights: np.ndarray, remove_pc: bool) -> np.ndarray:
+    """``sif``: SIF-weighted token means, the common component removed (Arora et al. 2017)."""
+    doc, valid = _weighted_token_means(docs, lambda r: weights[r], False)
+    if remove_pc and valid.sum() >= 2:
+        # Arora et al.: u = first singular vector of the (uncentred) sentence-vector matrix
+        _, _, vt = np.linalg.svd(doc[valid], full_matrices=False)
+        pc = vt[0]
+        doc = doc - np.outer(doc @ pc, pc)
+    return _cosine_of_rows(doc, valid)
+
+
+# --------------------------------------------------------------------------- best match
+
+
+def keyword_best_match(docs: ParsedCollection) -> BestMatch:
+    """``best_match``: keyword vectors (means of token vectors) aligned keyword to keyword."""
+    table, groups, weights = [], [], []
+    for kws in docs.kw_rows:
+        start = len(table)
+        table.extend(docs.vectors[list(r)].mean(axis=0, dtype=np.float32) for r in kws)
+        groups.append(np.arange(start, len(table), dtype=np.int64))
+        weights.append(np.ones(len(kws), np.float32))
+    vecs = np.stack(table) if table else np.zeros((0, docs.vectors.shape[1]), np.float32)
+    return BestMatch(groups, weights, vecs)
+
+
+def _token_bags(docs: ParsedCollection, weights: np.ndarray):
+    """Per document: unique token rows and weight = count x SIF weight."""
+    groups, ws = [], []
+    for rows in docs.tok_rows:
+        c = Counter(rows)
+        g = np.fromiter(c.keys(), np.int64, len(c))
+        groups.append(g)
+        ws.append(np.fromiter(c.values(), np.float32, len(c)) * weights[g] if len(g) else
+                  np.zeros(0, np.float32))
+    return groups, ws
+
+
+def token_best_match(docs: ParsedCollection, weights: np.ndarray) -> BestMatch:
+    """``sif_best_match``: token vectors aligned token to token, SIF-weighted."""
+    groups, ws = _token_bags(docs, weights)
+    return BestMatch(groups, ws, docs.vectors)
+
+
+# --------------------------------------------------------------------------- soft cosine, WMD
+
+
+def soft_cosine_matrix(docs: ParsedCollection, weights: np.ndarray, power: float) -> np.ndarray:
+    """``soft_cosine``: Sidorov et al. (2014) over SIF-weighted token bags."""
+    groups, ws = _token_bags(docs, weights)
+    uniq = np.unique(np.concatenate(groups)) if any(len(g) for g in groups) else np.zeros(0, int)
+    n = docs.n
+    out = np.full((n, n), np.nan, dtype=np.float32)
+    if not len(uniq):
+        return out
+    e = normalize_rows(np.asarray(docs.vectors[uniq], dtype=np.float32))
+    cols = np.concatenate([np.searchsorted(uniq, g) for g in groups])
+    ptr = np.zeros(n + 1, np.int64)
+    np.cumsum([len(g) for g in groups], out=ptr[1:])
+    x = sp.csr_matrix((np.concatenate(ws), cols, ptr), shape=(n, len(uniq)))
+    xs = np.empty((n, len(uniq)), dtype=np.float32)  # x @ S, S built 2048 columns at a time
+    for c0 in range(0, len(uniq), 2048):
+        s = np.clip(e @ e[c0:c0 + 2048].T, 0.0, None) ** power
+        xs[:, c0:c0 + 2048] = x @ s
+    g = np.asarray(x @ xs.T, dtype=np.float64)  # (n, n) x S x^T (S symmetric)
+    g = (g + g.T) / 2
+    d = np.sqrt(np.clip(np.diag(g), 0, None))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        res = g / d[:, None] / d[None, :]
+    out[:] = np.clip(res, -1.0, 1.0)
+    valid = d > 0
+    out[~valid, :] = np.nan
+    out[:, ~valid] = np.nan
+    return out
+
+
+def wmd_matrix(docs: ParsedCollection, progress=None) -> np.ndarray:
+    """``wmd``: 1 / (1 + Word Mover's Distance), solved exactly by POT's ``ot.emd2``."""
+    try:
+        ot = importlib.import_module("ot")
+    except ImportError:
+        raise SimvecValueError(
+            "method 'wmd' needs the POT library (Python Optimal Transport): pip install POT"
+        ) from None
+    n = docs.n
+    bags = []
+    for rows in docs.tok_rows:
+        c = Counter(rows)
+        if not c:
+            bags.append(None)
+            continue
+        g = np.fromiter(c.keys(), np.int64, len(c))
+        w = np.fromiter(c.values(), np.float64, len(c))
+        bags.append((np.asarray(docs.vectors[g], dtype=np.float64), w / w.sum()))
+    out = np.full((n, n), np.nan, dtype=np.float32)
+    for i in range(n):
+        if bags[i] is None:
+            continue
+        vi, wi = bags[i]
+        out[i, i] = 1.0
+        for j in range(i + 1, n):
+            if bags[j] is None:
+                continue
+            vj, wj = bags[j]
+            cost = ot.dist(vi, vj, metric="euclidean")
+            out[i, j] = out[j, i] = 1.0 / (1.0 + float(ot.emd2(wi, wj, cost)))
+        if progress is not None:
+            progress(i + 1, n)
+    return out
+
+
+# --------------------------------------------------------------------------- blocks for top-k
+
+
+class Blocks:
+    """Scores of blocks of documents against every document with a representation.
+
+    Subclasses set ``valid`` (bool, (N,)), ``pos`` (the valid positions, ascending) and
+    implement :meth:`block`; :meth:`topk` may be overridden by a faster fused search. Row and
+    column indices ``r`` are positions in ``pos``.
+    """
+
+    valid: np.ndarray
+    pos: np.ndarray
+    rows_per_block = 256
+
+    def row_blocks(self, start: int = 0, stop: int | None = None):
+        """Yield ``(r0, r1)`` row ranges covering ``start``..``stop`` of ``pos``."""
+        stop = len(self.pos) if stop is None else stop
+        for r0 in range(start, stop, self.rows_per_block):
+            yield r0, min(stop, r0 + self.rows_per_block)
+
+    def block(self, r0: int, r1: int) -> np.ndarray:
+        """float32 (r1 - r0, len(pos)): scores of rows r0..r1-1 against all valid documents."""
+        raise NotImplementedError
+
+    def topk(self, r0: int, r1: int, k: int, exclude: np.ndarray):
+        """Best ``k`` columns of rows r0..r1-1, ``exclude`` (int, (r1 - r0, E)) left out.
+
+        Returns ``(order, score, found)``: column positions (int64), their scores (float32,
+        decreasing; ties in column order; NaN never selected) and where a column was found.
+        """
+        blk = np.nan_to_num(self.block(r0, r1), nan=-np.inf)
+        np.put_along_axis(blk, exclude, -np.inf, axis=1)
+        order = np.argsort(-blk, axis=1, kind="stable")[:, :k]
+        val = np.take_along_axis(blk, order, axis=1)
+        return order, val, np.isfinite(val)
+
+
+class MatrixBlocks(Blocks):
+    """Blocks cut from a full (N, N) score matrix (methods without a blocked scorer)."""
+
+    def __init__(self, scores: np.ndarray):
+        n = len(scores)
+        self.valid = ~np.all(np.isnan(scores), axis=1) if n else np.zeros(0, bool)
+        self.pos = np.flatnonzero(self.valid)
+        self._sub = scores[np.ix_(self.pos, self.pos)]
+
+    def block(self, r0: int, r1: int) -> np.ndarray:
+        return self._sub[r0:r1]
+
+
+class BestMatchBlocks(Blocks):
+    """Best-match blocks from :class:`simvec.kernels.best_match.BestMatch` (bounded memory)."""
+
+    def __init__(self, bm: BestMatch):
+        self.bm = bm
+        self.valid, self.pos = bm.valid, bm.pos
+
+    def row_blocks(self, start: int = 0, stop: int | None = None):
+        yield from self.bm.row_blocks(start, stop)
+
+    def block(self, r0: int, r1: int) -> np.ndarray:
+        return self.bm.block(r0, r1)
+
+
+class HybridBlocks(BestMatchBlocks):
+    """``alpha * jaccard_tokens + (1 - alpha) * sif_best_match``, block by block."""
+
+    def __init__(self, bm: BestMatch, lex: list, alpha: float):
+        super().__init__(bm)
+        self.alpha = alpha
+        self.inc = _incidence([lex[i] for i in self.pos])
+        self.size = np.asarray(self.inc.sum(axis=1)).ravel()
+
+    def block(self, r0: int, r1: int) -> np.ndarray:
+        inter = (self.inc[r0:r1] @ self.inc.T).toarray()
+        jac = _jaccard_from_counts(inter, self.size[r0:r1], self.size)
+        return (self.alpha * jac + (1 - self.alpha) * self.bm.block(r0, r1)).astype(np.float32)
+
+
+def _mean_rows(table: np.ndarray, groups: list, dim: int) -> np.ndarray:
+    """Row g = mean of ``table[groups[g]]`` (zeros for an empty group), float32 (G, dim)."""
+    lens = np.fromiter((len(g) for g in groups), dtype=np.int64, count=len(groups))
+    flat = np.fromiter((x for g in groups for x in g), dtype=np.int64, count=int(lens.sum()))
+    ptr = np.zeros(len(groups) + 1, dtype=np.int64)
+    np.cumsum(lens, out=ptr[1:])
+    weights = np.repeat(1.0 / np.maximum(lens, 1), lens).astype(np.float32)
+    uniq = np.unique(flat)  # gather only the rows used (table may be a memory map)
+    sub = np.asarray(table[uniq], dtype=np.float32).reshape(len(uniq), dim)
+    cols = np.searchsorted(uniq, flat)
+    avg = sp.csr_matrix((weights, cols, ptr), shape=(len(groups), len(uniq)))
+    return np.asarray(avg @ sub, dtype=np.float32).reshape(len(groups), dim)
+
+
+class MeanBlocks(Blocks):
+    """``mean`` at scale: one unit vector per document, searched by :func:`dot_topk`.
+
+    Each distinct keyword spelling's vector is the mean of its raw token vectors, each
+    document's the mean of its in-vocabulary keyword vectors (an (N, U) sparse average), so
+    the score equals :func:`mean_matrix`'s cosine. Blocks of queries are compared with the whole
+    collection by BLAS-like products fused with a parallel top-k merge; the (N, N) matrix never
+    exists.
+    """
+
+    def __init__(self, docs: ParsedCollection, chunk_size: int = 1024):
+        n = docs.n
+        spell_id: dict[str, int] = {}
+        spell_rows: list[tuple] = []
+        sids, ok, ptr = [], [], np.zeros(n + 1, dtype=np.int64)
+        for i, items in enumerate(docs.items):
+            for kw, _ in items:
+                s = spell_id.get(kw)
+                if s is None:
+                    s = spell_id[kw] = len(spell_rows)
+                    spell_rows.append(docs.encoder.rows(kw))
+                sids.append(s)
+                ok.append(bool(spell_rows[s]))
+            ptr[i + 1] = len(sids)
+        d = docs.vectors.shape[1]
+        kw_vec = _mean_rows(docs.vectors, spell_rows, d)
+        sids = np.array(sids, dtype=np.int64)
+        ok = np.array(ok, dtype=bool)
+        doc_of = np.repeat(np.arange(n), np.diff(ptr))
+        per_doc = np.bincount(doc_of[ok], minlength=n)  # in-vocabulary keywords per document
+        self.valid = per_doc > 0
+        self.pos = np.flatnonzero(self.valid)
+        weights = ok / np.repeat(np.maximum(per_doc, 1), np.diff(ptr))
+        avg = sp.csr_matrix((weights.astype(np.float32), sids, ptr),
+                            shape=(n, len(kw_vec)))[self.pos]
+        self.matrix = normalize_rows(np.asarray(avg @ kw_vec, dtype=np.float32))
+        self.rows_per_block = chunk_size
+        self._block_rows = min(chunk_size, 256)
+
+    def block(self, r0: int, r1: int) -> np.ndarray:
+        return np.clip(self.matrix[r0:r1] @ self.matrix.T, -1.0, 1.0)
+
+    def topk(self, r0: int, r1: int, k: int, exclude: np.ndarray):
+        idx, val = dot_topk(self.matrix[r0:r1], self.matrix, k, exclude=exclude,
+                            block_rows=self._block_rows)
+        found = idx >= 0
+        return np.maximum(idx, 0), np.clip(val, -1.0, 1.0), found
+
+
+# --------------------------------------------------------------------------- pairwise (P pairs)
+
+
+def pairwise_jaccard_tokens(docs: ParsedCollection, p: int, weights=None) -> np.ndarray:
+    """Pair t: Jaccard of the token sets of documents t and p + t (float64, (p,))."""
+    out = np.full(p, np.nan)
+    for i in range(p):
+        a, b = docs.lex[i], docs.lex[p + i]
+        u = len(a | b)
+        out[i] = len(a & b) / u if u else 0.0
+    return out
+
+
+def _pairwise_means(docs: ParsedCollection, p: int, weights, sif: bool) -> np.ndarray:
+    rows, vec = docs.tok_rows, docs.vectors
+    d = np.zeros((2 * p, vec.shape[1]))
+    ok = np.array([bool(r) for r in rows])
+    for j, r in enumerate(rows):
+        if r:
+            r = np.asarray(r)
+            w = weights[r].astype(np.float64) if sif else np.ones(len(r))
+            d[j] = w @ np.asarray(vec[r], np.float64) / len(r)
+    if sif and ok.sum() >= 2:  # common component over all texts of the file
+        pc = np.linalg.svd(d[ok], full_matrices=False)[2][0]
+        d = d - np.outer(d @ pc, pc)
+    u = normalize_rows(d, dtype=None)
+    res = np.einsum("ij,ij->i", u[:p], u[p:])
+    return np.where(ok[:p] & ok[p:], res, np.nan)
+
+
+def pairwise_mean(docs: ParsedCollection, p: int, weights=None) -> np.ndarray:
+    """Pair t: cosine of the mean token vectors of documents t and p + t (float64)."""
+    return _pairwise_means(docs, p, weights, sif=False)
+
+
+def pairwise_sif(docs: ParsedCollection, p: int, weights) -> np.ndarray:
+    """Pair t: SIF, the common component of all 2p texts removed (Arora et al.'s STS setup)."""
+    return _pairwise_means(docs, p, weights, sif=True)
+
+
+def pairwise_sif_best_match(docs: ParsedCollection, p: int, weights) -> np.ndarray:
+    """Pair t: SIF-weighted token best match of documents t and p + t, in float64."""
+    rows, vec = docs.tok_rows, docs.vectors
+    out = np.full(p, np.nan)
+    for i in range(p):
+        a, b = rows[i], rows[p + i]
+        if not a or not b:
+            continue
+        a, b = np.asarray(a), np.asarray(b)
+        g = (normalize_rows(np.asarray(vec[a], np.float64), dtype=None)
+             @ normalize_rows(np.asarray(vec[b], np.float64), dtype=None).T)
+        wa, wb = weights[a], weights[b]
+        out[i] = ((wa @ g.max(axis=1)) / wa.sum() + (wb @ g.max(axis=0)) / wb.sum()) / 2
+    return out
+
+
+# --------------------------------------------------------------------------- keyword vectors
+
+
+def mean_cosine(va: np.ndarray, vb: np.ndarray) -> float:
+    """Cosine of the mean of ``va`` ((A, d)) and the mean of ``vb`` ((B, d))."""
+    a = normalize_rows(va.mean(axis=0)[None, :])
+    b = normalize_rows(vb.mean(axis=0)[None, :])
+    return float(np.clip(a @ b.T, -1.0, 1.0)[0, 0])
+
+
+def best_match_alignment(va: np.ndarray, vb: np.ndarray):
+    """Symmetric best-match alignment of two sides' vectors (Mihalcea et al. 2006).
+
+    Returns
+    -------
+    score : float
+        ``(mean_i max_j cos(a_i, b_j) + mean_j max_i cos(a_i, b_j)) / 2``.
+    best_b, max_a : ndarray, shape (A,)
+        For each row of ``va``, its partner in ``vb`` and their cosine.
+    best_a, max_b : ndarray, shape (B,)
+        For each row of ``vb``, its partner in ``va`` and their cosine.
+    """
+    sims = np.clip(normalize_rows(va) @ normalize_rows(vb).T, -1.0, 1.0)
+    best_b = sims.argmax(axis=1)
+    best_a = sims.argmax(axis=0)
+    max_a = sims[np.arange(len(va)), best_b]
+    max_b = sims[best_a, np.arange(len(vb))]
+    score = float((max_a.mean(dtype=np.float64) + max_b.mean(dtype=np.float64)) / 2)
+    return score, best_b, max_a, best_a, max_b
