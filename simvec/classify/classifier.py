@@ -181,7 +181,7 @@ class _ElmoBatches:
     """Keras ``PyDataset`` of ELMo inputs: character ids made per batch (never all at once)."""
 
     def __new__(cls, *args, **kwargs):  # subclass PyDataset lazily (Keras imported on use)
-        from simvec.keras._backend import import_keras
+        from simvec.keras.backend import import_keras
 
         keras = import_keras()
 
@@ -243,7 +243,7 @@ class _TimeLimit:
     always runs."""
 
     def __new__(cls, seconds: float):
-        from simvec.keras._backend import import_keras
+        from simvec.keras.backend import import_keras
 
         keras = import_keras()
 
@@ -389,7 +389,7 @@ class Classifier:
         SimvecFileNotFoundError
             If the folder or one of its files is missing (named).
         """
-        from simvec.keras._backend import import_keras
+        from simvec.keras.backend import import_keras
         from simvec.keras.text import TextVectorizer
 
         run_dir = Path(run_dir)
@@ -461,7 +461,7 @@ def train_classifier(data: DatasetSplits, config: ClassifierConfig | None = None
         texts of a class to hold some out for validation.
     """
     from simvec.classify.report import plot_confusion_matrix, plot_history, write_json
-    from simvec.keras._backend import import_keras
+    from simvec.keras.backend import import_keras
     from simvec.keras.text import TextVectorizer
 
     config = dataclasses.replace(config or ClassifierConfig(), **overrides)

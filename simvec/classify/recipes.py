@@ -52,7 +52,7 @@ References
 from __future__ import annotations
 
 from simvec.errors import SimvecValueError
-from simvec.keras._backend import import_keras
+from simvec.keras.backend import import_keras
 
 __all__ = ["RECIPES", "HEADS", "WORD_RECIPES", "ELMO_RECIPES", "build_model", "check_recipe"]
 

@@ -7,7 +7,7 @@ as a layer) and ``TextVectorizer`` (texts to padded integer sequences without Te
 
 Names are imported lazily: ``import simvec.keras`` imports neither Keras nor torch. The first
 use of a name imports Keras, setting ``KERAS_BACKEND=torch`` first **if the variable is unset**
-(a backend you chose is kept; see :mod:`simvec.keras._backend`). ``import simvec`` never does.
+(a backend you chose is kept; see :mod:`simvec.keras.backend`). ``import simvec`` never does.
 """
 
 from __future__ import annotations

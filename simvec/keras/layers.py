@@ -1,7 +1,7 @@
 """Keras 3 layers: cosine similarity, pretrained word embeddings, ELMo.
 
 Importing this module sets ``KERAS_BACKEND=torch`` if no backend was chosen (see
-:mod:`simvec.keras._backend`); ``import simvec`` does not.
+:mod:`simvec.keras.backend`); ``import simvec`` does not.
 
 All layers are registered with ``keras.saving.register_keras_serializable(package="simvec")``,
 so a model that uses them saves to ``.keras`` and loads back with ``keras.saving.load_model``
@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from simvec.keras._backend import import_keras, require_torch_backend
+from simvec.keras.backend import import_keras, require_torch_backend
 
 keras = import_keras()
 from keras import ops  # noqa: E402

@@ -26,7 +26,7 @@ from __future__ import annotations
 import torch
 
 from simvec.errors import SimvecValueError
-from simvec.keras._backend import import_keras, require_torch_backend
+from simvec.keras.backend import import_keras, require_torch_backend
 
 keras = import_keras()
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from simvec.errors import SimvecValueError
-from simvec.keras._backend import import_keras
+from simvec.keras.backend import import_keras
 from simvec.text.tokenize import tokenize
 
 __all__ = ["TextVectorizer", "PAD_TOKEN", "OOV_TOKEN"]
