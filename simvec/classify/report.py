@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from simvec._util import atomic_write
 from simvec.errors import SimvecFileNotFoundError, SimvecValueError
 
 __all__ = [
@@ -41,10 +42,9 @@ _ALIASES = {"accuracy": ("accuracy", "acc"), "acc": ("acc", "accuracy")}
 
 
 # ------------------------------------------------------------------------------- atomic writes
-def _atomic_write(path, writer, binary: bool) -> Path:
+def _write_file(path, writer, binary: bool) -> Path:
     """Call ``writer(fh)`` on a temporary file beside ``path``, then rename it onto ``path``
-    (:func:`simvec.vectors._io.atomic_write`): on any error ``path`` is left as it was."""
-    from simvec.vectors._io import atomic_write
+    (:func:`simvec._util.atomic_write`): on any error ``path`` is left as it was."""
 
     def write(fb):
         if binary:
@@ -61,7 +61,7 @@ def _atomic_write(path, writer, binary: bool) -> Path:
 
 def _save_figure(fig, path) -> Path:
     fmt = _FIG_FORMATS.get(Path(path).suffix.lower(), "png")
-    return _atomic_write(path, lambda fh: fig.savefig(fh, format=fmt, dpi=_DPI), binary=True)
+    return _write_file(path, lambda fh: fig.savefig(fh, format=fmt, dpi=_DPI), binary=True)
 
 
 # ------------------------------------------------------------------------------------- metrics
@@ -604,4 +604,4 @@ def write_json(path, obj) -> Path:
     {'acc': 0.5}
     """
     text = json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=False, default=_json_default)
-    return _atomic_write(path, lambda fh: fh.write(text + "\n"), binary=False)
+    return _write_file(path, lambda fh: fh.write(text + "\n"), binary=False)

@@ -200,7 +200,7 @@ def keywords_run(docs: str, kv, *, top_k: int, method: str, id_field: str,
         return
     import io
 
-    from simvec.vectors._io import atomic_write
+    from simvec._util import atomic_write
 
     def writer(f):
         text = io.TextIOWrapper(f, encoding="utf-8", newline="")

@@ -25,6 +25,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from simvec._util import atomic_write_path
 from simvec.elmo.bilm import ElmoBiLm, check_options, read_options
 from simvec.elmo.chars import as_token_lists, batch_to_ids, word_to_char_ids
 from simvec.elmo.scalar_mix import ScalarMix
@@ -395,8 +396,6 @@ class ElmoEmbedder:
         """Embed and write to ``.npy`` (``default``: (N, 2P); token outputs: zero-padded
         (N, T_max, D)) or ``.h5``/``.hdf5`` (one dataset per sentence, keys ``"0"``, ``"1"``,
         ..., AllenNLP's ``elmo`` command layout, plus ``sentence_to_index``). Atomic."""
-        from simvec.elmo.weights import _atomic_write
-
         path = Path(path)
         res = self.embed(sentences, output, batch_size=batch_size)
         suffix = path.suffix.lower()
@@ -428,5 +427,6 @@ class ElmoEmbedder:
                     fout.create_dataset("sentence_to_index", data=[json.dumps(index)])
         else:
             raise SimvecValueError(f"output file must end in .npy, .h5 or .hdf5, got {path}")
-        _atomic_write(path, write)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_path(path, write)
         return res

@@ -27,12 +27,11 @@ References
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from simvec._util import atomic_write, atomic_write_path
 from simvec.errors import SimvecFileNotFoundError, VectorFormatError
 
 __all__ = ["load_weights", "save_weights", "tf_layout", "save_options"]
@@ -192,22 +191,6 @@ def load_weights(bilm, weight_file, *, softmax=None) -> None:
             param.copy_(torch.from_numpy(np.ascontiguousarray(value)))
 
 
-def _atomic_write(path: Path, write) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        from simvec.vectors._io import _umask  # mkstemp makes 0600 files: give the usual mode
-
-        os.chmod(tmp, path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def save_weights(bilm, weight_file, *, softmax=None, extra: dict | None = None) -> None:
     """Write ``bilm``'s weights as an original-layout HDF5 file (atomically).
 
@@ -230,7 +213,8 @@ def save_weights(bilm, weight_file, *, softmax=None, extra: dict | None = None) 
             for name, a in data.items():
                 fout.create_dataset(name, data=a)
 
-    _atomic_write(Path(weight_file), write)
+    Path(weight_file).parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_path(weight_file, write)
 
 
 def save_options(options: dict, options_file) -> None:
@@ -238,4 +222,5 @@ def save_options(options: dict, options_file) -> None:
     import json
 
     text = json.dumps(options, indent=2, sort_keys=True) + "\n"
-    _atomic_write(Path(options_file), lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+    Path(options_file).parent.mkdir(parents=True, exist_ok=True)
+    atomic_write([(options_file, lambda f: f.write(text.encode("utf-8")))])

@@ -23,6 +23,7 @@ import tarfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from simvec._util import atomic_write
 from simvec.errors import InputFormatError, SimvecFileNotFoundError, SimvecValueError
 
 __all__ = [
@@ -316,8 +317,6 @@ def build_benchmark_corpus(data_dir, out, progress: bool = False) -> dict:
     SimvecFileNotFoundError
         If an input file is missing.
     """
-    from simvec.vectors._io import atomic_write
-
     data = Path(data_dir)
     gut = data / "corpus" / "gutenberg_en.txt.gz"
     tars = [data / "imdb" / "aclImdb_labeled.tar.gz", data / "imdb" / "aclImdb_unsup.tar.gz"]

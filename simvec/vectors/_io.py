@@ -9,18 +9,18 @@ import bz2
 import gzip
 import json
 import os
-import tempfile
 import zlib
 from pathlib import Path
 
 import numpy as np
 
+from simvec._util import atomic_write
 from simvec.errors import SimvecFileNotFoundError, SimvecValueError, VectorFormatError
 from simvec.vectors.keyed import KeyedVectors
 
 __all__ = [
     "NeedMore", "Reader", "Progress", "compression", "read_head", "plain_suffix",
-    "atomic_write", "write_rows", "native_paths", "is_native", "load_native", "write_native",
+    "write_rows", "native_paths", "is_native", "load_native", "write_native",
     "NATIVE_FORMAT_VERSION", "fingerprint",
 ]
 
@@ -201,44 +201,6 @@ class Reader:
         if len(chunk) < want:
             self.eof = True
         self.buf = np.frombuffer(bytearray(b"".join(self._chunks)), dtype=np.uint8)
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def atomic_write(items) -> None:
-    """Write every ``(dest, writer)`` to a temporary file beside ``dest``, then rename them all.
-
-    ``writer(f)`` receives a binary file object. If any writer fails, every temporary file is
-    removed and no destination is touched.
-    """
-    items = [(Path(dest), writer) for dest, writer in items]
-    for dest, _ in items:
-        if not dest.parent.is_dir():
-            raise SimvecFileNotFoundError(f"cannot write {dest}: folder {dest.parent} does not exist")
-    tmps = []
-    try:
-        for dest, writer in items:
-            fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
-            tmps.append(tmp)
-            with os.fdopen(fd, "wb") as f:
-                writer(f)
-                f.flush()
-                os.fsync(f.fileno())
-            mode = dest.stat().st_mode & 0o7777 if dest.exists() else 0o666 & ~_umask()
-            os.chmod(tmp, mode)
-        for (dest, _), tmp in zip(items, tmps):
-            os.replace(tmp, dest)
-    except BaseException:
-        for tmp in tmps:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-        raise
 
 
 def _compressed(dest: Path, inner):
