@@ -17,7 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from simvec.errors import SimvecError, SimvecValueError, UnknownSourceError
+from simvec.vectors.formats import load_vectors
 from simvec.vectors.keyed import KeyedVectors
+from simvec.vectors.native import is_native
 
 __all__ = ["Source", "SOURCES", "MissingPackageError", "load", "list_sources"]
 
@@ -172,9 +174,6 @@ def load(name_or_path, *, limit: int | None = None, mmap: bool | None = None, **
         raise SimvecValueError(
             f"expected a source name or a path, got {type(name_or_path).__name__}"
         ) from None
-    from simvec.vectors._io import is_native
-    from simvec.vectors.formats import load_vectors
-
     if os.path.isfile(path) or is_native(path):
         return load_vectors(path, limit=limit, mmap=bool(mmap), **kwargs)
     known = ", ".join(sorted(SOURCES))
