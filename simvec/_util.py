@@ -1,4 +1,5 @@
-"""Small helpers shared by every package: atomic writes, argument checks, row normalisation.
+"""Small helpers shared by every package: atomic writes, optional imports, argument checks, row
+normalisation.
 
 Private to simvec (the leading underscore): packages import these names, users do not. This
 module imports nothing from simvec but :mod:`simvec.errors`, so any package may use it.
@@ -6,17 +7,18 @@ module imports nothing from simvec but :mod:`simvec.errors`, so any package may 
 
 from __future__ import annotations
 
+import importlib
 import os
 import tempfile
 from pathlib import Path
 
 import numpy as np
 
-from simvec.errors import SimvecFileNotFoundError, SimvecValueError
+from simvec.errors import MissingDependencyError, SimvecFileNotFoundError, SimvecValueError
 
 __all__ = [
-    "atomic_write", "atomic_write_path", "umask", "normalize_rows", "check_positive_int",
-    "check_choice",
+    "atomic_write", "atomic_write_path", "umask", "import_optional", "normalize_rows",
+    "check_positive_int", "check_choice",
 ]
 
 
@@ -114,6 +116,43 @@ def _replace_all(items, suffix: str) -> None:
             except OSError:
                 pass
         raise
+
+
+def import_optional(module: str, *, needed_by: str, extra: str | None = None,
+                    package: str | None = None):
+    """Import an optional package, or raise MissingDependencyError saying how to install it.
+
+    Parameters
+    ----------
+    module : str
+        What to import (``"h5py"``, ``"sklearn.metrics"``).
+    needed_by : str
+        What needs it, for the message (``"simvec.elmo"``).
+    extra : str, optional
+        simvec's extra that brings it: the message says ``pip install 'simvec[EXTRA]'``.
+    package : str, optional
+        The pip distribution, when it differs from the top-level module (``"scikit-learn"``);
+        the message says ``pip install PACKAGE`` when there is no ``extra``.
+
+    Returns
+    -------
+    module
+
+    Raises
+    ------
+    MissingDependencyError
+        (an ``ImportError``) if ``module`` or a package above it is not installed. An
+        ImportError from inside an installed package (one of its own dependencies is missing or
+        broken) propagates unchanged.
+    """
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        if exc.name is None or not (module == exc.name or module.startswith(exc.name + ".")):
+            raise
+        package = package or module.partition(".")[0]
+        install = f"pip install 'simvec[{extra}]'" if extra else f"pip install {package}"
+        raise MissingDependencyError(package, needed_by, install) from exc
 
 
 def normalize_rows(m, dtype=np.float32) -> np.ndarray:

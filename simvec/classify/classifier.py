@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from simvec._util import atomic_write_path
+from simvec._util import atomic_write_path, import_optional
 from simvec.classify.recipes import ELMO_RECIPES, WORD_RECIPES, build_model, check_recipe
 from simvec.classify.splits import DatasetSplits, TextDataset, split_dataset
 from simvec.errors import SimvecFileNotFoundError, SimvecValueError
@@ -463,8 +463,7 @@ def train_classifier(data: DatasetSplits, config: ClassifierConfig | None = None
     t_start = time.perf_counter()
     keras = import_keras()
     if config.threads:
-        import torch
-
+        torch = import_optional("torch", extra="classify", needed_by="ClassifierConfig.threads")
         torch.set_num_threads(int(config.threads))
     if verbose == "auto":
         verbose = 1 if sys.stderr.isatty() else 2

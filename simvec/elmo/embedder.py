@@ -22,10 +22,9 @@ import logging
 from pathlib import Path
 
 import numpy as np
-import torch
-from torch import nn
 
-from simvec._util import atomic_write_path
+from simvec._util import atomic_write_path, import_optional
+from simvec.elmo._torch import nn, torch
 from simvec.elmo.bilm import ElmoBiLm, check_options, read_options
 from simvec.elmo.chars import as_token_lists, batch_to_ids, word_to_char_ids
 from simvec.elmo.scalar_mix import ScalarMix
@@ -415,7 +414,7 @@ class ElmoEmbedder:
         elif suffix in (".h5", ".hdf5"):
             import json
 
-            import h5py
+            h5py = import_optional("h5py", extra="elmo", needed_by="ELMo .h5 output")
 
             sents = as_token_lists(sentences)
 

@@ -45,11 +45,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
-import torch
-from torch import nn
-from torch.nn import functional as F
 
-from simvec._util import atomic_write, atomic_write_path
+from simvec._util import atomic_write, atomic_write_path, import_optional
+from simvec.elmo._torch import F, nn, torch
 from simvec.elmo.bilm import ElmoBiLm, check_options, read_options
 from simvec.elmo.lmdata import (
     BOS, EOS, SPECIALS, LMData, select_sentences, unigram_perplexity,
@@ -257,7 +255,7 @@ def _save(out: Path, model, opt, cfg, vocab, state, data) -> None:
     vocab_text = ("\n".join(vocab) + "\n").encode("utf-8")
     atomic_write([(out / "vocab.txt", lambda f: f.write(vocab_text))])
     save_weights(model.bilm, out / "weights.hdf5", softmax=(model.softmax_W, model.softmax_b))
-    import h5py
+    h5py = import_optional("h5py", extra="elmo", needed_by="ELMo training checkpoints")
 
     # exact float32 parameters and optimizer state (weights.hdf5 folds TF's forget bias, which is
     # not bit-exact), so that a resumed run continues bit for bit
@@ -277,7 +275,7 @@ def _save(out: Path, model, opt, cfg, vocab, state, data) -> None:
 
 
 def _load_checkpoint(model, opt, path: Path) -> None:
-    import h5py
+    h5py = import_optional("h5py", extra="elmo", needed_by="ELMo training checkpoints")
 
     sd = opt.state_dict()
     with h5py.File(path, "r") as f:

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from simvec._util import atomic_write, atomic_write_path
+from simvec._util import atomic_write, atomic_write_path, import_optional
 from simvec.errors import SimvecFileNotFoundError, VectorFormatError
 
 __all__ = ["load_weights", "save_weights", "tf_layout", "save_options"]
@@ -116,9 +116,9 @@ def load_weights(bilm, weight_file, *, softmax=None) -> None:
         Not an HDF5 file, a dataset is missing, or a dataset's shape disagrees with the options
         (the message names the dataset, its shape and the expected one).
     """
-    import h5py
-    import torch
+    from simvec.elmo._torch import torch
 
+    h5py = import_optional("h5py", extra="elmo", needed_by="ELMo weight files")
     path = Path(weight_file)
     if not path.is_file():
         raise SimvecFileNotFoundError(f"no such ELMo weight file: {path}")
@@ -203,8 +203,7 @@ def save_weights(bilm, weight_file, *, softmax=None, extra: dict | None = None) 
     extra : dict of str -> numpy.ndarray, optional
         More datasets (e.g. optimizer state of a training checkpoint).
     """
-    import h5py
-
+    h5py = import_optional("h5py", extra="elmo", needed_by="ELMo weight files")
     data = tf_layout(bilm, softmax)
     data.update(extra or {})
 

@@ -23,7 +23,7 @@ import tarfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from simvec._util import atomic_write
+from simvec._util import atomic_write, import_optional
 from simvec.errors import InputFormatError, SimvecFileNotFoundError, SimvecValueError
 
 __all__ = [
@@ -203,12 +203,7 @@ class LineSentence:
 
 
 def _jieba_tokenizer(lowercase: bool) -> Callable[[str], list[str]]:
-    try:
-        import jieba  # optional extra
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError(
-            "tokenizer='jieba' needs the jieba package: pip install jieba (simvec[zh])"
-        ) from exc
+    jieba = import_optional("jieba", extra="zh", needed_by="tokenizer='jieba'")
     jieba.setLogLevel(logging.WARNING)
 
     def tok(text: str) -> list[str]:

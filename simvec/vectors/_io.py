@@ -18,7 +18,9 @@ from simvec._util import atomic_write
 from simvec.errors import SimvecValueError, VectorFormatError
 from simvec.vectors import _parse
 
-__all__ = ["NeedMore", "Reader", "Progress", "compression", "read_head", "plain_suffix", "write_rows"]
+__all__ = [
+    "NeedMore", "Reader", "Progress", "compression", "read_head", "plain_suffix", "write_rows",
+]
 
 _CHUNK = 16 << 20
 _MAGIC = {b"\x1f\x8b": "gz", b"BZh": "bz2"}
