@@ -1,4 +1,5 @@
-"""Small helpers shared by every package: atomic writes, argument checks, row normalisation.
+"""Small helpers shared by every package: atomic writes, optional imports, argument checks, row
+normalisation.
 
 Private to simvec (the leading underscore): packages import these names, users do not. This
 module imports nothing from simvec but :mod:`simvec.errors`, so any package may use it.
@@ -6,15 +7,19 @@ module imports nothing from simvec but :mod:`simvec.errors`, so any package may 
 
 from __future__ import annotations
 
+import importlib
 import os
 import tempfile
 from pathlib import Path
 
 import numpy as np
 
-from simvec.errors import SimvecFileNotFoundError, SimvecValueError
+from simvec.errors import MissingDependencyError, SimvecFileNotFoundError, SimvecValueError
 
-__all__ = ["atomic_write", "umask", "normalize_rows", "check_positive_int", "check_choice"]
+__all__ = [
+    "atomic_write", "atomic_write_path", "umask", "import_optional", "normalize_rows",
+    "check_positive_int", "check_choice",
+]
 
 
 def umask() -> int:
@@ -41,19 +46,65 @@ def atomic_write(items) -> None:
     SimvecFileNotFoundError
         If a destination's folder does not exist (nothing is written).
     """
-    items = [(Path(dest), writer) for dest, writer in items]
+
+    def through_file(writer):
+        def write(fd, tmp):
+            with os.fdopen(fd, "wb") as f:
+                writer(f)
+                f.flush()
+                os.fsync(f.fileno())
+        return write
+
+    _replace_all([(dest, through_file(writer)) for dest, writer in items], ".tmp")
+
+
+def atomic_write_path(dest, write, *, suffix: str = ".tmp") -> None:
+    """Have ``write(tmp)`` write a temporary file beside ``dest`` by its path, then rename it.
+
+    For writers that want a file name rather than a file object (``h5py.File(tmp, "w")``,
+    Keras' ``model.save(tmp)``). The same rules as :func:`atomic_write`: the temporary file is
+    fsync'ed and gets the destination's mode (or ``0o666 & ~umask``); if ``write`` fails it is
+    removed and ``dest`` is untouched.
+
+    Parameters
+    ----------
+    dest : str or os.PathLike
+    write : callable
+        ``write(tmp)`` with ``tmp`` a ``str`` path; the (empty) file already exists.
+    suffix : str
+        End of the temporary name, for writers that check it (``".keras"``).
+
+    Raises
+    ------
+    SimvecFileNotFoundError
+        If ``dest``'s folder does not exist (nothing is written).
+    """
+
+    def to_path(fd, tmp):
+        os.close(fd)
+        write(tmp)
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    _replace_all([(dest, to_path)], suffix)
+
+
+def _replace_all(items, suffix: str) -> None:
+    """The core of both writers: ``write(fd, tmp)`` fills a ``mkstemp`` file per destination;
+    then every temporary file gets its mode and all are renamed; on failure all are removed."""
+    items = [(Path(dest), write) for dest, write in items]
     for dest, _ in items:
         if not dest.parent.is_dir():
             raise SimvecFileNotFoundError(f"cannot write {dest}: folder {dest.parent} does not exist")
     tmps = []
     try:
-        for dest, writer in items:
-            fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
+        for dest, write in items:
+            fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=suffix)
             tmps.append(tmp)
-            with os.fdopen(fd, "wb") as f:
-                writer(f)
-                f.flush()
-                os.fsync(f.fileno())
+            write(fd, tmp)
             mode = dest.stat().st_mode & 0o7777 if dest.exists() else 0o666 & ~umask()
             os.chmod(tmp, mode)
         for (dest, _), tmp in zip(items, tmps):
@@ -65,6 +116,43 @@ def atomic_write(items) -> None:
             except OSError:
                 pass
         raise
+
+
+def import_optional(module: str, *, needed_by: str, extra: str | None = None,
+                    package: str | None = None):
+    """Import an optional package, or raise MissingDependencyError saying how to install it.
+
+    Parameters
+    ----------
+    module : str
+        What to import (``"h5py"``, ``"sklearn.metrics"``).
+    needed_by : str
+        What needs it, for the message (``"simvec.elmo"``).
+    extra : str, optional
+        simvec's extra that brings it: the message says ``pip install 'simvec[EXTRA]'``.
+    package : str, optional
+        The pip distribution, when it differs from the top-level module (``"scikit-learn"``);
+        the message says ``pip install PACKAGE`` when there is no ``extra``.
+
+    Returns
+    -------
+    module
+
+    Raises
+    ------
+    MissingDependencyError
+        (an ``ImportError``) if ``module`` or a package above it is not installed. An
+        ImportError from inside an installed package (one of its own dependencies is missing or
+        broken) propagates unchanged.
+    """
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        if exc.name is None or not (module == exc.name or module.startswith(exc.name + ".")):
+            raise
+        package = package or module.partition(".")[0]
+        install = f"pip install 'simvec[{extra}]'" if extra else f"pip install {package}"
+        raise MissingDependencyError(package, needed_by, install) from exc
 
 
 def normalize_rows(m, dtype=np.float32) -> np.ndarray:

@@ -2,8 +2,8 @@
 
 Every error simvec raises on purpose derives from :class:`SimvecError` and also from the built-in
 exception a caller would naturally catch (``KeyError`` for an unknown word, ``ValueError`` for a bad
-argument, ``FileNotFoundError`` for a missing file), so both ``except SimvecError`` and the usual
-built-in ``except`` clauses work.
+argument, ``FileNotFoundError`` for a missing file, ``ImportError`` for a missing optional package),
+so both ``except SimvecError`` and the usual built-in ``except`` clauses work.
 
 Messages say what was wrong, where (file and line, key, shape) and, where it helps, what to do.
 """
@@ -18,6 +18,7 @@ __all__ = [
     "UnknownSourceError",
     "SimvecFileNotFoundError",
     "InputFormatError",
+    "MissingDependencyError",
 ]
 
 
@@ -82,3 +83,42 @@ class UnknownSourceError(SimvecError, KeyError):
 
 class SimvecFileNotFoundError(SimvecError, FileNotFoundError):
     """A file the caller named does not exist."""
+
+
+class MissingDependencyError(SimvecError, ImportError):
+    """An optional package that a feature needs is not installed; the message says how to get it.
+
+    Parameters
+    ----------
+    package : str
+        The pip distribution that is missing (``"jieba"``, ``"scikit-learn"``).
+    needed_by : str
+        What needs it (``"tokenizer='jieba'"``, ``"simvec.elmo"``).
+    install : str, optional
+        The command that installs it, e.g. ``"pip install 'simvec[zh]'"``; default
+        ``"pip install PACKAGE"``.
+
+    Attributes
+    ----------
+    package, needed_by, install : str
+        As given.
+
+    Examples
+    --------
+    >>> err = MissingDependencyError("jieba", "tokenizer='jieba'", "pip install 'simvec[zh]'")
+    >>> print(err)
+    tokenizer='jieba' needs the package jieba, which is not installed: pip install 'simvec[zh]'
+    >>> isinstance(err, ImportError)
+    True
+    """
+
+    def __init__(self, package: str, needed_by: str, install: str | None = None):
+        self.package = package
+        self.needed_by = needed_by
+        self.install = install or f"pip install {package}"
+        super().__init__(
+            f"{needed_by} needs the package {package}, which is not installed: {self.install}"
+        )
+
+    def __reduce__(self):  # the default would call cls(message)
+        return type(self), (self.package, self.needed_by, self.install)

@@ -314,9 +314,9 @@ def test_write_failure_mid_write_removes_temp(tmp_path, monkeypatch):
     def failing_replace(src, dst):
         raise OSError("rename failed")
 
-    import simvec.vectors._io as vio
+    import simvec._util as util
 
-    monkeypatch.setattr(vio.os, "replace", failing_replace)
+    monkeypatch.setattr(util.os, "replace", failing_replace)
     with pytest.raises(OSError, match="rename failed"):
         write_json(p, {"a": 1})
     assert p.read_text() == "old"

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
+from simvec._util import atomic_write_path, import_optional
 from simvec.classify.recipes import ELMO_RECIPES, WORD_RECIPES, build_model, check_recipe
 from simvec.classify.splits import DatasetSplits, TextDataset, split_dataset
 from simvec.errors import SimvecFileNotFoundError, SimvecValueError
@@ -365,13 +366,7 @@ class Classifier:
 
         run_dir = Path(run_dir)
         run_dir.mkdir(parents=True, exist_ok=True)
-        tmp = run_dir / ".model.tmp.keras"
-        try:
-            self.model.save(tmp)
-            os.replace(tmp, run_dir / "model.keras")
-        finally:
-            if tmp.exists():
-                tmp.unlink()
+        atomic_write_path(run_dir / "model.keras", self.model.save, suffix=".keras")
         self.vectorizer.save(run_dir / "vectorizer.json")
         write_json(run_dir / "classifier.json", {
             "format": "simvec-classifier/1", "label_names": self.label_names,
@@ -468,8 +463,7 @@ def train_classifier(data: DatasetSplits, config: ClassifierConfig | None = None
     t_start = time.perf_counter()
     keras = import_keras()
     if config.threads:
-        import torch
-
+        torch = import_optional("torch", extra="classify", needed_by="ClassifierConfig.threads")
         torch.set_num_threads(int(config.threads))
     if verbose == "auto":
         verbose = 1 if sys.stderr.isatty() else 2

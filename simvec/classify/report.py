@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from simvec._util import atomic_write, import_optional
 from simvec.errors import SimvecFileNotFoundError, SimvecValueError
 
 __all__ = [
@@ -41,10 +42,9 @@ _ALIASES = {"accuracy": ("accuracy", "acc"), "acc": ("acc", "accuracy")}
 
 
 # ------------------------------------------------------------------------------- atomic writes
-def _atomic_write(path, writer, binary: bool) -> Path:
+def _write_file(path, writer, binary: bool) -> Path:
     """Call ``writer(fh)`` on a temporary file beside ``path``, then rename it onto ``path``
-    (:func:`simvec.vectors._io.atomic_write`): on any error ``path`` is left as it was."""
-    from simvec.vectors._io import atomic_write
+    (:func:`simvec._util.atomic_write`): on any error ``path`` is left as it was."""
 
     def write(fb):
         if binary:
@@ -61,7 +61,7 @@ def _atomic_write(path, writer, binary: bool) -> Path:
 
 def _save_figure(fig, path) -> Path:
     fmt = _FIG_FORMATS.get(Path(path).suffix.lower(), "png")
-    return _atomic_write(path, lambda fh: fig.savefig(fh, format=fmt, dpi=_DPI), binary=True)
+    return _write_file(path, lambda fh: fig.savefig(fh, format=fmt, dpi=_DPI), binary=True)
 
 
 # ------------------------------------------------------------------------------------- metrics
@@ -153,7 +153,8 @@ def classification_metrics(y_true, y_pred, label_names) -> dict:
     >>> m["accuracy"], m["per_class"]["pos"]["precision"], m["confusion_matrix"]
     (0.75, 0.6666666666666666, [[1, 1], [0, 2]])
     """
-    from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
+    skm = import_optional("sklearn.metrics", package="scikit-learn", extra="classify",
+                          needed_by="classification_metrics")
 
     names = [str(s) for s in label_names]
     k = len(names)
@@ -172,15 +173,15 @@ def classification_metrics(y_true, y_pred, label_names) -> dict:
         raise SimvecValueError("y_true and y_pred are empty; there is nothing to score")
 
     labels = list(range(k))
-    p, r, f, s = precision_recall_fscore_support(yt, yp, labels=labels, average=None, zero_division=0)
+    p, r, f, s = skm.precision_recall_fscore_support(yt, yp, labels=labels, average=None, zero_division=0)
     averaged = {}
     for avg in ("macro", "weighted"):
-        ap, ar, af, _ = precision_recall_fscore_support(yt, yp, labels=labels, average=avg,
+        ap, ar, af, _ = skm.precision_recall_fscore_support(yt, yp, labels=labels, average=avg,
                                                         zero_division=0)
         averaged[avg] = _prf(ap, ar, af)
-    cm = confusion_matrix(yt, yp, labels=labels)
+    cm = skm.confusion_matrix(yt, yp, labels=labels)
     return {
-        "accuracy": float(accuracy_score(yt, yp)),
+        "accuracy": float(skm.accuracy_score(yt, yp)),
         "n": int(yt.size),
         "labels": names,
         "macro": averaged["macro"],
@@ -291,6 +292,12 @@ def _epochs(vals) -> np.ndarray:
     return np.arange(1, vals.size + 1)
 
 
+def _figure_class():
+    """matplotlib's ``Figure`` (no pyplot: no display, no global state)."""
+    figure = import_optional("matplotlib.figure", extra="classify", needed_by="simvec.classify plots")
+    return figure.Figure
+
+
 def _style_axis(ax, label: str, n_epochs: int) -> None:
     from matplotlib.ticker import MaxNLocator
 
@@ -352,7 +359,7 @@ def plot_history(history: dict, path, title: str | None = None) -> Path:
     >>> out.read_bytes()[:4]
     b'\\x89PNG'
     """
-    from matplotlib.figure import Figure
+    Figure = _figure_class()
 
     h = _as_history(history, "history")
     if "loss" not in h:
@@ -424,7 +431,7 @@ def plot_histories(histories: dict, path, title: str | None = None,
     >>> plot_histories(runs, pathlib.Path(tempfile.mkdtemp()) / "cmp.png").stat().st_size > 0
     True
     """
-    from matplotlib.figure import Figure
+    Figure = _figure_class()
 
     if not histories:
         raise SimvecValueError("`histories` is empty; pass {run name: History.history}")
@@ -510,7 +517,7 @@ def plot_confusion_matrix(matrix, label_names, path, normalize: bool = False,
     >>> out.suffix
     '.png'
     """
-    from matplotlib.figure import Figure
+    Figure = _figure_class()
 
     m = np.asarray(matrix, dtype=np.float64)
     names = [str(s) for s in label_names]
@@ -604,4 +611,4 @@ def write_json(path, obj) -> Path:
     {'acc': 0.5}
     """
     text = json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=False, default=_json_default)
-    return _atomic_write(path, lambda fh: fh.write(text + "\n"), binary=False)
+    return _write_file(path, lambda fh: fh.write(text + "\n"), binary=False)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from simvec._util import import_optional
 from simvec.errors import SimvecValueError
 
 __all__ = ["TextDataset", "DatasetSplits", "split_dataset", "subsample"]
@@ -182,7 +183,9 @@ def split_dataset(ds: TextDataset, test_size: float = 0.2, seed: int = 0, name: 
     SimvecValueError
         If the data holds fewer than two classes, or a class has a single text.
     """
-    from sklearn.model_selection import train_test_split
+    train_test_split = import_optional(
+        "sklearn.model_selection", package="scikit-learn", extra="classify",
+        needed_by="simvec.classify splits").train_test_split
 
     _check_trainable(ds, name or ds.source)
     counts = np.bincount(ds.labels, minlength=len(ds.label_names))
@@ -225,7 +228,9 @@ def subsample(ds: TextDataset, n: int, seed: int = 0) -> TextDataset:
     SimvecValueError
         If ``n`` is below the number of classes present (every class needs a text).
     """
-    from sklearn.model_selection import train_test_split
+    train_test_split = import_optional(
+        "sklearn.model_selection", package="scikit-learn", extra="classify",
+        needed_by="simvec.classify splits").train_test_split
 
     if n >= len(ds):
         return ds

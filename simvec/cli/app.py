@@ -296,7 +296,7 @@ def elmo_embed(
     quiet: QuietOpt = False,
 ):
     """Embed the sentences of FILE with ELMo and write one output (TF-Hub names) to .npy or .h5."""
-    from simvec.elmo.cli import embed_file
+    from simvec.cli.elmo import embed_file
 
     _setup("table", quiet)
     msg = embed_file(file, options, weights, output=output, out=out, batch_size=batch_size,
@@ -304,11 +304,11 @@ def elmo_embed(
     typer.echo(msg, err=True)
 
 
-from simvec.word2vec.cli import train as _train  # noqa: E402
+from simvec.cli.train import train as _train  # noqa: E402
 
 app.command("train")(_fail_cleanly(_train))
 
-from simvec.classify import cli as _classify  # noqa: E402
+from simvec.cli import classify as _classify  # noqa: E402
 
 classify_app = typer.Typer(
     name="classify", no_args_is_help=True,

@@ -19,9 +19,7 @@ import copy
 import json
 from pathlib import Path
 
-import torch
-from torch import nn
-
+from simvec.elmo._torch import nn, torch
 from simvec.elmo.chars import BOS_CHAR_IDS, EOS_CHAR_IDS, MAX_WORD_LENGTH
 from simvec.elmo.modules import CharCNN, ElmoLstm
 from simvec.errors import SimvecFileNotFoundError, SimvecValueError, VectorFormatError

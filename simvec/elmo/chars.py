@@ -228,6 +228,6 @@ def batch_to_ids(
             ids[i, j] = row
     if return_tensors == "np":
         return ids
-    import torch
+    from simvec.elmo._torch import torch
 
     return torch.from_numpy(ids)

@@ -1,48 +1,9 @@
-"""Library side of ``simvec elmo embed``: read sentences, embed, write ``.npy`` / ``.h5``."""
+"""Deprecated: this module moved to :mod:`simvec.cli.elmo`; the alias goes in the next release."""
 
-from __future__ import annotations
+import warnings
 
-import logging
-import sys
-import time
-from pathlib import Path
+from simvec.cli.elmo import *  # noqa: F401,F403
+from simvec.cli.elmo import __all__  # noqa: F401
 
-from simvec.errors import SimvecFileNotFoundError, SimvecValueError
-
-__all__ = ["read_sentences", "embed_file"]
-
-log = logging.getLogger(__name__)
-
-
-def read_sentences(file) -> list[list[str]]:
-    """Sentences of a UTF-8 file (or ``"-"``: stdin), one per line, split on whitespace;
-    blank lines are skipped."""
-    if str(file) == "-":
-        lines = sys.stdin.read().splitlines()
-    else:
-        path = Path(file)
-        if not path.is_file():
-            raise SimvecFileNotFoundError(f"no such sentence file: {path}")
-        lines = path.read_text(encoding="utf-8").splitlines()
-    sents = [line.split() for line in lines if line.strip()]
-    if not sents:
-        raise SimvecValueError(f"{file}: no sentence to embed (the file has no non-blank line)")
-    return sents
-
-
-def embed_file(file, options, weights, *, output: str = "elmo", out="elmo.npy",
-               batch_size: int = 64, num_threads: int | None = None) -> str:
-    """Embed every sentence of ``file`` and save ``output`` to ``out``; returns a summary line.
-
-    See :meth:`simvec.elmo.ElmoEmbedder.save` for the file layouts.
-    """
-    from simvec.elmo.embedder import ElmoEmbedder
-
-    sents = read_sentences(file)
-    emb = ElmoEmbedder(options, weights, batch_size=batch_size, num_threads=num_threads)
-    t0 = time.perf_counter()
-    emb.save(sents, out, output)
-    dt = time.perf_counter() - t0
-    n_tok = sum(len(s) for s in sents)
-    return (f"wrote {output} of {len(sents)} sentences ({n_tok} tokens, {n_tok / dt:.0f} tokens/s) "
-            f"to {out}")
+warnings.warn("simvec.elmo.cli moved to simvec.cli.elmo; import it from there",
+              DeprecationWarning, stacklevel=2)

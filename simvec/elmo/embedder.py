@@ -22,9 +22,9 @@ import logging
 from pathlib import Path
 
 import numpy as np
-import torch
-from torch import nn
 
+from simvec._util import atomic_write_path, import_optional
+from simvec.elmo._torch import nn, torch
 from simvec.elmo.bilm import ElmoBiLm, check_options, read_options
 from simvec.elmo.chars import as_token_lists, batch_to_ids, word_to_char_ids
 from simvec.elmo.scalar_mix import ScalarMix
@@ -395,8 +395,6 @@ class ElmoEmbedder:
         """Embed and write to ``.npy`` (``default``: (N, 2P); token outputs: zero-padded
         (N, T_max, D)) or ``.h5``/``.hdf5`` (one dataset per sentence, keys ``"0"``, ``"1"``,
         ..., AllenNLP's ``elmo`` command layout, plus ``sentence_to_index``). Atomic."""
-        from simvec.elmo.weights import _atomic_write
-
         path = Path(path)
         res = self.embed(sentences, output, batch_size=batch_size)
         suffix = path.suffix.lower()
@@ -416,7 +414,7 @@ class ElmoEmbedder:
         elif suffix in (".h5", ".hdf5"):
             import json
 
-            import h5py
+            h5py = import_optional("h5py", extra="elmo", needed_by="ELMo .h5 output")
 
             sents = as_token_lists(sentences)
 
@@ -428,5 +426,6 @@ class ElmoEmbedder:
                     fout.create_dataset("sentence_to_index", data=[json.dumps(index)])
         else:
             raise SimvecValueError(f"output file must end in .npy, .h5 or .hdf5, got {path}")
-        _atomic_write(path, write)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_path(path, write)
         return res

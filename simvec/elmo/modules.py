@@ -20,9 +20,7 @@ References
 
 from __future__ import annotations
 
-import torch
-from torch import nn
-from torch.nn import functional as F
+from simvec.elmo._torch import F, nn, torch
 
 __all__ = ["Highway", "CharCNN", "LstmWithProjection", "ElmoLstm"]
 

@@ -16,8 +16,7 @@ References
 
 from __future__ import annotations
 
-import torch
-from torch import nn
+from simvec.elmo._torch import nn, torch
 
 __all__ = ["ScalarMix"]
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import hashlib
 
-import torch
+from simvec.elmo._torch import torch
 
 __all__ = ["SentenceCache"]
 

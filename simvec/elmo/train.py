@@ -45,15 +45,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
-import torch
-from torch import nn
-from torch.nn import functional as F
 
+from simvec._util import atomic_write, atomic_write_path, import_optional
+from simvec.elmo._torch import F, nn, torch
 from simvec.elmo.bilm import ElmoBiLm, check_options, read_options
 from simvec.elmo.lmdata import (
     BOS, EOS, SPECIALS, LMData, select_sentences, unigram_perplexity,
 )
-from simvec.elmo.weights import _atomic_write, save_options, save_weights
+from simvec.elmo.weights import save_options, save_weights
 from simvec.errors import SimvecFileNotFoundError, SimvecValueError
 
 __all__ = [
@@ -253,10 +252,10 @@ def _training_options(cfg: TrainConfig, V: int, n_tokens: int) -> dict:
 
 def _save(out: Path, model, opt, cfg, vocab, state, data) -> None:
     save_options(_training_options(cfg, len(vocab), data.n_tokens), out / "options.json")
-    _atomic_write(out / "vocab.txt",
-                  lambda t: Path(t).write_text("\n".join(vocab) + "\n", encoding="utf-8"))
+    vocab_text = ("\n".join(vocab) + "\n").encode("utf-8")
+    atomic_write([(out / "vocab.txt", lambda f: f.write(vocab_text))])
     save_weights(model.bilm, out / "weights.hdf5", softmax=(model.softmax_W, model.softmax_b))
-    import h5py
+    h5py = import_optional("h5py", extra="elmo", needed_by="ELMo training checkpoints")
 
     # exact float32 parameters and optimizer state (weights.hdf5 folds TF's forget bias, which is
     # not bit-exact), so that a resumed run continues bit for bit
@@ -270,13 +269,13 @@ def _save(out: Path, model, opt, cfg, vocab, state, data) -> None:
             for k, v in arrays.items():
                 f.create_dataset(k, data=v)
 
-    _atomic_write(out / "checkpoint.hdf5", write)
+    atomic_write_path(out / "checkpoint.hdf5", write)
     text = json.dumps({**state, "config": asdict(cfg)}, indent=2) + "\n"
-    _atomic_write(out / "train_state.json", lambda t: Path(t).write_text(text, encoding="utf-8"))
+    atomic_write([(out / "train_state.json", lambda f: f.write(text.encode("utf-8")))])
 
 
 def _load_checkpoint(model, opt, path: Path) -> None:
-    import h5py
+    h5py = import_optional("h5py", extra="elmo", needed_by="ELMo training checkpoints")
 
     sd = opt.state_dict()
     with h5py.File(path, "r") as f:
@@ -538,7 +537,7 @@ def main(argv=None) -> dict:
                 "train_tokens": sum(map(len, train)),
                 "seconds": time.perf_counter() - t0})
     text = json.dumps(res, indent=2) + "\n"
-    _atomic_write(Path(a.out) / "report.json", lambda t: Path(t).write_text(text, encoding="utf-8"))
+    atomic_write([(Path(a.out) / "report.json", lambda f: f.write(text.encode("utf-8")))])
     print(text)
     return res
 

@@ -27,12 +27,11 @@ References
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from simvec._util import atomic_write, atomic_write_path, import_optional
 from simvec.errors import SimvecFileNotFoundError, VectorFormatError
 
 __all__ = ["load_weights", "save_weights", "tf_layout", "save_options"]
@@ -117,9 +116,9 @@ def load_weights(bilm, weight_file, *, softmax=None) -> None:
         Not an HDF5 file, a dataset is missing, or a dataset's shape disagrees with the options
         (the message names the dataset, its shape and the expected one).
     """
-    import h5py
-    import torch
+    from simvec.elmo._torch import torch
 
+    h5py = import_optional("h5py", extra="elmo", needed_by="ELMo weight files")
     path = Path(weight_file)
     if not path.is_file():
         raise SimvecFileNotFoundError(f"no such ELMo weight file: {path}")
@@ -192,22 +191,6 @@ def load_weights(bilm, weight_file, *, softmax=None) -> None:
             param.copy_(torch.from_numpy(np.ascontiguousarray(value)))
 
 
-def _atomic_write(path: Path, write) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        from simvec.vectors._io import _umask  # mkstemp makes 0600 files: give the usual mode
-
-        os.chmod(tmp, path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def save_weights(bilm, weight_file, *, softmax=None, extra: dict | None = None) -> None:
     """Write ``bilm``'s weights as an original-layout HDF5 file (atomically).
 
@@ -220,8 +203,7 @@ def save_weights(bilm, weight_file, *, softmax=None, extra: dict | None = None) 
     extra : dict of str -> numpy.ndarray, optional
         More datasets (e.g. optimizer state of a training checkpoint).
     """
-    import h5py
-
+    h5py = import_optional("h5py", extra="elmo", needed_by="ELMo weight files")
     data = tf_layout(bilm, softmax)
     data.update(extra or {})
 
@@ -230,7 +212,8 @@ def save_weights(bilm, weight_file, *, softmax=None, extra: dict | None = None) 
             for name, a in data.items():
                 fout.create_dataset(name, data=a)
 
-    _atomic_write(Path(weight_file), write)
+    Path(weight_file).parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_path(weight_file, write)
 
 
 def save_options(options: dict, options_file) -> None:
@@ -238,4 +221,5 @@ def save_options(options: dict, options_file) -> None:
     import json
 
     text = json.dumps(options, indent=2, sort_keys=True) + "\n"
-    _atomic_write(Path(options_file), lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+    Path(options_file).parent.mkdir(parents=True, exist_ok=True)
+    atomic_write([(options_file, lambda f: f.write(text.encode("utf-8")))])

@@ -23,11 +23,11 @@ References
 
 from __future__ import annotations
 
-import torch
-
+from simvec._util import import_optional
 from simvec.errors import SimvecValueError
 from simvec.keras.backend import import_keras, require_torch_backend
 
+torch = import_optional("torch", extra="keras", needed_by="simvec.keras.rnn")
 keras = import_keras()
 
 __all__ = ["TorchLSTM"]

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from simvec._util import atomic_write
 from simvec.errors import SimvecValueError
 from simvec.keras.backend import import_keras
 from simvec.text.tokenize import tokenize
@@ -193,8 +194,6 @@ class TextVectorizer:
 
     def save(self, path) -> None:
         """Write config and vocabulary to a JSON file (atomically)."""
-        from simvec.vectors._io import atomic_write
-
         data = {"config": self.get_config(), "vocabulary": self._vocab[2:]}
         payload = json.dumps(data, ensure_ascii=False).encode("utf-8")
         atomic_write([(Path(path), lambda f: f.write(payload))])

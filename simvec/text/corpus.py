@@ -23,6 +23,7 @@ import tarfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from simvec._util import atomic_write, import_optional
 from simvec.errors import InputFormatError, SimvecFileNotFoundError, SimvecValueError
 
 __all__ = [
@@ -202,12 +203,7 @@ class LineSentence:
 
 
 def _jieba_tokenizer(lowercase: bool) -> Callable[[str], list[str]]:
-    try:
-        import jieba  # optional extra
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError(
-            "tokenizer='jieba' needs the jieba package: pip install jieba (simvec[zh])"
-        ) from exc
+    jieba = import_optional("jieba", extra="zh", needed_by="tokenizer='jieba'")
     jieba.setLogLevel(logging.WARNING)
 
     def tok(text: str) -> list[str]:
@@ -316,8 +312,6 @@ def build_benchmark_corpus(data_dir, out, progress: bool = False) -> dict:
     SimvecFileNotFoundError
         If an input file is missing.
     """
-    from simvec.vectors._io import atomic_write
-
     data = Path(data_dir)
     gut = data / "corpus" / "gutenberg_en.txt.gz"
     tars = [data / "imdb" / "aclImdb_labeled.tar.gz", data / "imdb" / "aclImdb_unsup.tar.gz"]

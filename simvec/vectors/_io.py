@@ -1,36 +1,30 @@
-"""File plumbing for :mod:`simvec.vectors.formats`: compressed reading, atomic writes, progress.
+"""Byte plumbing for the vector file formats: compressed reading, row writing, progress.
 
-Private: the public API is :func:`simvec.vectors.formats.load_vectors` / ``save_vectors``.
+Knows bytes, arrays and keys, not ``KeyedVectors``. Private: the public API is
+:func:`simvec.vectors.formats.load_vectors` / ``save_vectors``.
 """
 
 from __future__ import annotations
 
 import bz2
 import gzip
-import json
 import os
-import tempfile
 import zlib
 from pathlib import Path
 
 import numpy as np
 
-from simvec.errors import SimvecFileNotFoundError, SimvecValueError, VectorFormatError
-from simvec.vectors.keyed import KeyedVectors
+from simvec._util import atomic_write
+from simvec.errors import SimvecValueError, VectorFormatError
+from simvec.vectors import _parse
 
 __all__ = [
-    "NeedMore", "Reader", "Progress", "compression", "read_head", "plain_suffix",
-    "atomic_write", "write_rows", "native_paths", "is_native", "load_native", "write_native",
-    "NATIVE_FORMAT_VERSION", "fingerprint",
+    "NeedMore", "Reader", "Progress", "compression", "read_head", "plain_suffix", "write_rows",
 ]
 
 _CHUNK = 16 << 20
 _MAGIC = {b"\x1f\x8b": "gz", b"BZh": "bz2"}
 _BAD_KEY_BYTES = np.array([9, 10, 13, 32], dtype=np.uint8)
-
-
-NATIVE_FORMAT_VERSION = 1
-_NATIVE_MARK = "simvec.KeyedVectors"
 
 
 class NeedMore(Exception):
@@ -203,44 +197,6 @@ class Reader:
         self.buf = np.frombuffer(bytearray(b"".join(self._chunks)), dtype=np.uint8)
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def atomic_write(items) -> None:
-    """Write every ``(dest, writer)`` to a temporary file beside ``dest``, then rename them all.
-
-    ``writer(f)`` receives a binary file object. If any writer fails, every temporary file is
-    removed and no destination is touched.
-    """
-    items = [(Path(dest), writer) for dest, writer in items]
-    for dest, _ in items:
-        if not dest.parent.is_dir():
-            raise SimvecFileNotFoundError(f"cannot write {dest}: folder {dest.parent} does not exist")
-    tmps = []
-    try:
-        for dest, writer in items:
-            fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
-            tmps.append(tmp)
-            with os.fdopen(fd, "wb") as f:
-                writer(f)
-                f.flush()
-                os.fsync(f.fileno())
-            mode = dest.stat().st_mode & 0o7777 if dest.exists() else 0o666 & ~_umask()
-            os.chmod(tmp, mode)
-        for (dest, _), tmp in zip(items, tmps):
-            os.replace(tmp, dest)
-    except BaseException:
-        for tmp in tmps:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-        raise
-
-
 def _compressed(dest: Path, inner):
     suffix = dest.suffix.lower()
     if suffix == ".gz":
@@ -282,14 +238,13 @@ def _encode_keys(keys, binary: bool):
     return enc, blob, offsets
 
 
-def write_rows(kv, path, binary: bool, header: bool, block: int = 1 << 16) -> None:
-    """Write ``kv`` as word2vec text / GloVe text (``header=False``) / word2vec binary."""
-    from simvec.vectors import _parse
-
+def write_rows(vectors, keys, path, binary: bool, header: bool, block: int = 1 << 16) -> None:
+    """Write rows ``key v1 ... vd`` as word2vec text / GloVe text (``header=False``) / word2vec
+    binary, atomically, compressed by a ``.gz`` / ``.bz2`` suffix of ``path``."""
     dest = Path(path)
-    vectors = np.ascontiguousarray(kv.vectors, dtype=np.float32)
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     n, d = vectors.shape
-    enc, blob, offsets = _encode_keys(kv.index_to_key, binary)
+    enc, blob, offsets = _encode_keys(keys, binary)
 
     def body(f):
         if header:
@@ -304,88 +259,3 @@ def write_rows(kv, path, binary: bool, header: bool, block: int = 1 << 16) -> No
                     f.write(_parse.format_text_rows(vectors[a:b], blob, offsets[a : b + 1]))
 
     atomic_write([(dest, _compressed(dest, body))])
-
-
-# ---------------------------------------------------------------------------- native
-def native_paths(path) -> tuple[Path, Path]:
-    """``(BASE.npy, BASE.json)`` for ``path`` given as ``BASE``, ``BASE.npy`` or ``BASE.json``."""
-    p = Path(path)
-    base = p.with_suffix("") if p.suffix in (".npy", ".json") else p
-    return base.with_name(base.name + ".npy"), base.with_name(base.name + ".json")
-
-
-def is_native(path) -> bool:
-    npy, sidecar = native_paths(path)
-    if not (npy.is_file() and sidecar.is_file()):
-        return False
-    try:
-        with open(sidecar, "rb") as f:
-            return _NATIVE_MARK.encode() in f.read(256)
-    except OSError:
-        return False
-
-
-def load_native(path, limit, mmap) -> KeyedVectors:
-    npy, sidecar = native_paths(path)
-    for p in (npy, sidecar):
-        if not p.is_file():
-            raise SimvecFileNotFoundError(f"native vectors need {npy} and {sidecar}; {p} is missing")
-    try:
-        with open(sidecar, encoding="utf-8") as f:
-            meta = json.load(f)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise VectorFormatError(f"sidecar is not valid JSON: {exc}", str(sidecar)) from None
-    if not isinstance(meta, dict) or meta.get("format") != _NATIVE_MARK:
-        raise VectorFormatError(f"not a simvec sidecar (no \"format\": \"{_NATIVE_MARK}\")", str(sidecar))
-    version = meta.get("format_version")
-    if not isinstance(version, int) or version > NATIVE_FORMAT_VERSION:
-        raise VectorFormatError(
-            f"format_version {version!r} is not one this simvec reads (1 to "
-            f"{NATIVE_FORMAT_VERSION}); upgrade simvec", str(sidecar),
-        )
-    keys = meta.get("index_to_key")
-    try:
-        vectors = np.load(npy, mmap_mode="r" if mmap else None, allow_pickle=False)
-    except (ValueError, OSError) as exc:
-        raise VectorFormatError(f"cannot read the .npy matrix: {exc}", str(npy)) from None
-    shape = (meta.get("count"), meta.get("vector_size"))
-    if vectors.dtype != np.float32 or vectors.shape != shape or not isinstance(keys, list) \
-            or len(keys) != shape[0]:
-        raise VectorFormatError(
-            f"matrix {vectors.dtype} {vectors.shape} and {len(keys or [])} keys do not match the "
-            f"sidecar {sidecar.name} (count, vector_size) = {shape}, float32; the pair is "
-            "inconsistent (interrupted save?)", str(npy),
-        )
-    if meta.get("fingerprint") not in (None, fingerprint(vectors)):
-        raise VectorFormatError(
-            f"the matrix is not the one the sidecar {sidecar.name} was written with (fingerprint "
-            "differs); the pair is inconsistent (interrupted save?)", str(npy),
-        )
-    if limit is not None:
-        vectors, keys = vectors[:limit], keys[:limit]
-    return KeyedVectors(vectors, keys, lazy_index=True)  # validated when written
-
-
-def fingerprint(vectors: np.ndarray) -> str:
-    """CRC32 of the first and last 64 KiB of the matrix bytes: cheap even memory-mapped."""
-    flat = np.ascontiguousarray(vectors).reshape(-1).view(np.uint8)
-    k = 1 << 16
-    crc = zlib.crc32(flat[:k])
-    crc = zlib.crc32(flat[max(flat.shape[0] - k, 0):], crc)
-    return f"crc32-ends:{crc:08x}"
-
-
-def write_native(kv, path, source) -> None:
-    npy, sidecar = native_paths(path)
-    vectors = np.ascontiguousarray(kv.vectors, dtype=np.float32)
-    meta = {
-        "format": _NATIVE_MARK, "format_version": NATIVE_FORMAT_VERSION,
-        "count": int(vectors.shape[0]), "vector_size": int(vectors.shape[1]), "dtype": "float32",
-        "vectors_file": npy.name, "fingerprint": fingerprint(vectors), "source": source,
-        "index_to_key": list(kv.index_to_key),
-    }
-    payload = json.dumps(meta, ensure_ascii=False).encode("utf-8")
-    atomic_write([
-        (npy, lambda f: np.save(f, vectors, allow_pickle=False)),
-        (sidecar, lambda f: f.write(payload)),
-    ])

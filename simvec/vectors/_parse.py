@@ -1,4 +1,4 @@
-"""Numba kernels behind :mod:`simvec.vectors.formats`: parse and format vector files as raw bytes.
+"""Numba kernels behind :mod:`simvec.vectors._files`: parse and format vector files as raw bytes.
 
 Nothing here touches files or Python strings; every kernel takes ``uint8`` buffers and int64
 offsets and is compiled with ``@njit(nogil=True, cache=True)`` (the compile is cached on disk,

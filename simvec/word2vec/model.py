@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from simvec._util import atomic_write
 from simvec.errors import SimvecFileNotFoundError, SimvecValueError, VectorFormatError
 from simvec.text.vocab import Vocabulary, encode_corpus
 from simvec.vectors.keyed import KeyedVectors
@@ -419,8 +420,6 @@ min_alpha, sg, epochs, workers, seed, batch_words, compute_loss, shared_negative
         SimvecValueError
             If the model has no vocabulary yet.
         """
-        from simvec.vectors._io import atomic_write
-
         if self.vocab is None:
             raise SimvecValueError("nothing to save: the model has no vocabulary yet")
         p = Path(path)
