@@ -35,6 +35,7 @@ from simvec._util import atomic_write_path, import_optional
 from simvec.classify.recipes import ELMO_RECIPES, WORD_RECIPES, build_model, check_recipe
 from simvec.classify.splits import DatasetSplits, TextDataset, split_dataset
 from simvec.errors import SimvecFileNotFoundError, SimvecValueError
+from simvec.text.tokenize import get_tokenizer
 
 __all__ = ["ClassifierConfig", "Classifier", "train_classifier"]
 
@@ -171,11 +172,7 @@ def _existing_file(path, what: str) -> str:
 
 
 def _tokenizer(name: str):
-    if name == "jieba":
-        from simvec.text.corpus import _jieba_tokenizer
-
-        return _jieba_tokenizer(True)
-    return None
+    return get_tokenizer("jieba") if name == "jieba" else None
 
 
 class _ElmoBatches:

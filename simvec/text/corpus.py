@@ -20,11 +20,12 @@ import io
 import logging
 import re
 import tarfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from simvec._util import atomic_write, import_optional
+from simvec._util import atomic_write
 from simvec.errors import InputFormatError, SimvecFileNotFoundError, SimvecValueError
+from simvec.text.tokenize import get_tokenizer
 
 __all__ = [
     "LineSentence",
@@ -202,18 +203,6 @@ class LineSentence:
                         yield toks[k:k + m]
 
 
-def _jieba_tokenizer(lowercase: bool) -> Callable[[str], list[str]]:
-    jieba = import_optional("jieba", extra="zh", needed_by="tokenizer='jieba'")
-    jieba.setLogLevel(logging.WARNING)
-
-    def tok(text: str) -> list[str]:
-        words = [w.strip() for w in jieba.lcut(text)]
-        words = [w for w in words if w and any(ch.isalnum() for ch in w)]
-        return [w.lower() for w in words] if lowercase else words
-
-    return tok
-
-
 class TextCorpus(LineSentence):
     """Raw text, one sentence / paragraph / document per line, split by a tokenizer.
 
@@ -245,19 +234,7 @@ class TextCorpus(LineSentence):
                  max_sentence_length: int = 10000, limit: int | None = None,
                  unicode_errors: str = "strict"):
         super().__init__(source, max_sentence_length, limit, unicode_errors)
-        if callable(tokenizer):
-            self._tok = tokenizer
-        elif tokenizer == "regex":
-            from simvec.text.tokenize import tokenize
-
-            self._tok = lambda s: tokenize(s, lowercase=lowercase)
-        elif tokenizer == "whitespace":
-            self._tok = (lambda s: s.lower().split()) if lowercase else str.split
-        elif tokenizer == "jieba":
-            self._tok = _jieba_tokenizer(lowercase)
-        else:
-            raise SimvecValueError(
-                f"tokenizer must be 'regex', 'jieba', 'whitespace' or a callable, got {tokenizer!r}")
+        self._tok = get_tokenizer(tokenizer, lowercase)
 
     def _split(self, line: str) -> list[str]:
         return self._tok(line)

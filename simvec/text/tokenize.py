@@ -14,12 +14,18 @@ they need a word segmenter.
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
+from collections.abc import Callable
 
+from simvec._util import import_optional
 from simvec.errors import SimvecValueError
 
-__all__ = ["tokenize", "split_keywords", "normalize_keyword"]
+__all__ = ["tokenize", "split_keywords", "normalize_keyword", "get_tokenizer", "TOKENIZERS"]
+
+#: Names :func:`get_tokenizer` accepts.
+TOKENIZERS = ("regex", "whitespace", "jieba")
 
 # An abbreviation written with dots ("u.s.", "e.g."), a number with internal separators ("1,000",
 # "3.5"), else a run of letters / digits (any script; ``[^\W_]`` is \w without the underscore)
@@ -174,3 +180,60 @@ def split_keywords(text: str, sep: str = ",;") -> list[str]:
     pattern = "[" + re.escape(sep) + "]"
     parts = (_WS.sub(" ", p).strip() for p in re.split(pattern, text))
     return [p for p in parts if p]
+
+
+def _jieba(lowercase: bool) -> Callable[[str], list[str]]:
+    jieba = import_optional("jieba", extra="zh", needed_by="tokenizer='jieba'")
+    jieba.setLogLevel(logging.WARNING)
+
+    def tok(text: str) -> list[str]:
+        words = [w.strip() for w in jieba.lcut(text)]
+        words = [w for w in words if w and any(ch.isalnum() for ch in w)]
+        return [w.lower() for w in words] if lowercase else words
+
+    return tok
+
+
+def get_tokenizer(name="regex", lowercase: bool = True) -> Callable[[str], list[str]]:
+    """A tokenizer ``str -> list of str`` by name (or a callable, returned as it is).
+
+    ``"regex"``
+        :func:`tokenize` (NFC, regex words with inner hyphens and apostrophes).
+    ``"whitespace"``
+        ``str.split`` (text tokenised beforehand).
+    ``"jieba"``
+        Chinese word segmentation by jieba (optional extra ``zh``, imported on first use);
+        tokens without a letter or digit are dropped.
+
+    Parameters
+    ----------
+    name : {"regex", "whitespace", "jieba"} or callable, default "regex"
+    lowercase : bool, default True
+        Lowercase the tokens (ignored for a callable).
+
+    Returns
+    -------
+    callable str -> list of str
+
+    Raises
+    ------
+    SimvecValueError
+        If ``name`` is unknown.
+    MissingDependencyError
+        (an ``ImportError``) for ``"jieba"`` when jieba is not installed.
+
+    Examples
+    --------
+    >>> get_tokenizer("whitespace")("New York  times")
+    ['new', 'york', 'times']
+    """
+    if callable(name):
+        return name
+    if name == "regex":
+        return lambda s: tokenize(s, lowercase=lowercase)
+    if name == "whitespace":
+        return (lambda s: s.lower().split()) if lowercase else str.split
+    if name == "jieba":
+        return _jieba(lowercase)
+    raise SimvecValueError(
+        f"tokenizer must be one of {', '.join(TOKENIZERS)} or a callable, got {name!r}")

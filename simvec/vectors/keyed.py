@@ -13,21 +13,14 @@ from typing import Union
 
 import numpy as np
 
-from simvec.kernels.topk import dot_topk
+from simvec._util import normalize_rows
 from simvec.errors import OutOfVocabularyError, SimvecValueError
+from simvec.kernels.topk import dot_topk
 from simvec.vectors._files import read_vectors, write_vectors
 
 __all__ = ["KeyedVectors"]
 
 Query = Union[str, np.ndarray]
-
-
-def _unit_rows(m: np.ndarray) -> np.ndarray:
-    """Rows of ``m`` scaled to unit L2 norm (float32); all-zero rows stay zero."""
-    m = np.asarray(m, dtype=np.float32)
-    norms = np.linalg.norm(m, axis=-1, keepdims=True)
-    norms[norms == 0] = 1.0
-    return (m / norms).astype(np.float32, copy=False)
 
 
 class KeyedVectors:
@@ -217,8 +210,8 @@ class KeyedVectors:
                         raise SimvecValueError(
                             f"query vector must have shape ({self.vector_size},), got {v.shape}"
                         )
-                    rows.append(weight * _unit_rows(v[None])[0])
-        mean = _unit_rows(np.mean(rows, axis=0)[None])[0]
+                    rows.append(weight * normalize_rows(v[None])[0])
+        mean = normalize_rows(np.mean(rows, axis=0)[None])[0]
         return mean, used
 
     def _search(self, queries, exclude, topn, restrict_vocab):
@@ -324,7 +317,7 @@ class KeyedVectors:
                 f"vector must have shape ({self.vector_size},) or (N, {self.vector_size}), "
                 f"got {v.shape}"
             )
-        res = self._search(_unit_rows(np.atleast_2d(v)), None, topn, restrict_vocab)
+        res = self._search(normalize_rows(np.atleast_2d(v)), None, topn, restrict_vocab)
         return res[0] if v.ndim == 1 else res
 
     def similar_by_key(self, key: str, topn: int = 10, restrict_vocab: int | None = None):
@@ -360,7 +353,7 @@ class KeyedVectors:
         def unit(item):
             if isinstance(item, str):
                 return normed[self.get_index(item)]
-            return _unit_rows(np.asarray(item, dtype=np.float32)[None])[0]
+            return normalize_rows(np.asarray(item, dtype=np.float32)[None])[0]
 
         pos = [(1 + matrix @ unit(p)) / 2 for p in positive]
         neg = [(1 + matrix @ unit(n)) / 2 for n in negative]
@@ -424,7 +417,7 @@ class KeyedVectors:
                 f"(not in vocabulary: {missing})"
             )
         vecs = self.get_normed_vectors()[[self.key_to_index[w] for w in used]]
-        mean = _unit_rows(vecs.mean(axis=0)[None])[0]
+        mean = normalize_rows(vecs.mean(axis=0)[None])[0]
         return used[int(np.argmin(vecs @ mean))]
 
     def rank(self, w1: str, w2: str) -> int:
