@@ -96,7 +96,7 @@ def test_elmo_h5py_and_torch(tmp_path, monkeypatch):
 
 
 def test_keras(monkeypatch):
-    from simvec.keras._backend import import_keras
+    from simvec.keras.backend import import_keras
 
     _absent(monkeypatch, "keras")
     with pytest.raises(MissingDependencyError, match=r"keras.*simvec\[keras\]"):

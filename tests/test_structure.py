@@ -144,7 +144,7 @@ def test_bench_uses_no_private_name():
 
 def test_private_rule_catches_crossings():
     assert _private_violation("simvec.eval.retrieval", "simvec.keywords.collection", "_read")
-    assert _private_violation("simvec.cli.commands", "simvec.vectors._io", "atomic_write")
+    assert _private_violation("simvec.cli.keywords", "simvec.vectors._io", "atomic_write")
     assert not _private_violation("simvec.kernels.analogy", "simvec.kernels.topk", "_block_scores")
     assert not _private_violation("simvec.keywords.scorers", "simvec._util", "normalize_rows")
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from simvec._util import atomic_write, import_optional
-from simvec.errors import SimvecFileNotFoundError, SimvecValueError
+from simvec.errors import SimvecValueError
 
 __all__ = [
     "classification_metrics",

@@ -97,7 +97,7 @@ def similar(
     quiet: QuietOpt = False,
 ):
     """Compare two keyword lists: default-method score, Jaccard, mean and best-match cosines."""
-    from simvec.cli.commands import similar_payload
+    from simvec.cli.keywords import similar_payload
 
     _setup(fmt, quiet)
     if "-" in (a, b):
@@ -105,7 +105,7 @@ def similar(
         a = next(lines, "") if a == "-" else a
         b = next(lines, "") if b == "-" else b
     if model is not None:
-        from simvec.cli.commands import elmo_similar_payload
+        from simvec.cli.keywords import elmo_similar_payload
 
         payload, tables = elmo_similar_payload(a, b, model, context_a=context_a, context_b=context_b)
     else:
@@ -126,7 +126,7 @@ def neighbors(
     quiet: QuietOpt = False,
 ):
     """Nearest neighbours of each word by cosine (batched)."""
-    from simvec.cli.commands import neighbors_payload
+    from simvec.cli.vectors import neighbors_payload
 
     _setup(fmt, quiet)
     if words == ["-"]:
@@ -172,7 +172,7 @@ def evaluate(
     quiet: QuietOpt = False,
 ):
     """Evaluate vectors on word-similarity and phrase/sentence-pair files (Pearson, Spearman) and analogy files (accuracy)."""
-    from simvec.cli.commands import evaluate_payload
+    from simvec.cli.evaluate import evaluate_payload
 
     _setup(fmt, quiet)
     for path in files:  # fail before the vectors load
@@ -200,7 +200,7 @@ def keywords(
     quiet: QuietOpt = False,
 ):
     """All-pairs top-k: each document's most similar documents, Jaccard and cosine side by side."""
-    from simvec.cli.commands import keywords_run
+    from simvec.cli.keywords import keywords_run
 
     _setup(fmt, quiet)
     keywords_run(
@@ -228,7 +228,7 @@ def evaluate_keywords(
     quiet: QuietOpt = False,
 ):
     """Rank every document's neighbours by keyword similarity; precision@1 and MAP@k of the label per method."""
-    from simvec.cli.commands import evaluate_keywords_payload
+    from simvec.cli.keywords import evaluate_keywords_payload
 
     _setup(fmt, quiet)
     methods = method or list(COMPARED_BY_DEFAULT)
@@ -270,7 +270,7 @@ def info(
     quiet: QuietOpt = False,
 ):
     """Describe a vector file (format guessed, size, dimension) or list named sources."""
-    from simvec.cli.commands import info_payload
+    from simvec.cli.vectors import info_payload
 
     _setup(fmt, quiet)
     payload, tables = info_payload(src, sources)

@@ -100,7 +100,8 @@ def _named(name: str) -> Callable:
 
 __all__ = [
     "Method", "METHODS", "DEFAULT_METHOD", "PAIR_METHODS", "PHRASE_METHODS", "METHOD_NAMES",
-    "COMPARED_BY_DEFAULT", "get_method", "method_info", "MethodParams", "similarity_matrix", "method_blocks",
+    "COMPARED_BY_DEFAULT", "get_method", "method_info", "MethodParams", "similarity_matrix",
+    "method_blocks",
 ]
 
 

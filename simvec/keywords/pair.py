@@ -138,9 +138,9 @@ def keyword_similarity(
         Every word token of list a is aligned with its most similar token of list b (cosine of
         word vectors) and vice versa; each side's maxima are averaged with SIF weights
         ``a / (a + p(w))`` (Arora et al. 2017; ``p(w)`` from the vocabulary rank by Zipf's
-        law, see :mod:`simvec.keywords.weighting`), and the two sides averaged. Chosen as the default
-        because it is the method that beats token Jaccard on precision@1 on both real keyword
-        collections measured (docs/keyword-quality.md).
+        law, see :mod:`simvec.keywords.weighting`), and the two sides averaged. Chosen as the
+        default because it is the method that beats token Jaccard on precision@1 on both real
+        keyword collections measured (docs/keyword-quality.md).
     ``method="mean"``
         The classic averaged-embedding recipe: each list's vector is the mean of its raw
         keyword vectors, and the score is the cosine of the two means. Raw vectors are averaged

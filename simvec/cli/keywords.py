@@ -1,0 +1,170 @@
+"""Payloads of the keyword commands: ``similar``, ``keywords``, ``evaluate-keywords``.
+
+Each ``*_payload`` returns ``(payload, tables)``: a JSON-able dict with stable keys (the ``--format
+json`` output, documented in docs/cli.md) and the same result as :class:`~simvec.cli.render.Table`
+objects for ``table`` / ``csv`` output. The computation lives in :mod:`simvec.keywords`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+
+from simvec.cli.render import Table, emit
+
+__all__ = ["similar_payload", "elmo_similar_payload", "keywords_run", "evaluate_keywords_payload"]
+
+
+def similar_payload(a: str, b: str, kv, vectors_name: str):
+    """Default-method score, Jaccard, mean and best-match cosines, alignment of two lists."""
+    from simvec.keywords.methods import DEFAULT_METHOD
+    from simvec.keywords.pair import keyword_similarities
+
+    res = keyword_similarities(a, b, kv, (DEFAULT_METHOD, "mean", "best_match"))  # parsed once
+    default, mean, best = res[DEFAULT_METHOD], res["mean"], res["best_match"]
+    payload = {
+        "vectors": vectors_name,
+        "method": default.method,
+        "score": default.score,
+        "a": mean.used_a + mean.oov_a,
+        "b": mean.used_b + mean.oov_b,
+        "jaccard": mean.jaccard,
+        "mean_cosine": mean.score,
+        "best_match_cosine": best.score,
+        "oov_a": mean.oov_a,
+        "oov_b": mean.oov_b,
+        "reason": mean.reason or best.reason,
+        "alignment": {
+            side: [asdict(m) for m in matches]
+            for side, matches in (best.alignment or {}).items()
+        },
+    }
+    notes = [f"vectors: {vectors_name}", _oov_caption(mean), mean.reason or best.reason]
+    scores = Table(
+        "keyword similarity",
+        ["measure", "score"],
+        [[f"{default.method} (default)", default.score], ["jaccard", mean.jaccard],
+         ["mean-vector cosine", mean.score], ["best-match cosine", best.score]],
+        caption="; ".join(n for n in notes if n),
+    )
+    align = Table(
+        "best-match alignment", ["side", "keyword", "best partner", "cosine"],
+        [[side, m.keyword, m.partner, m.cosine]
+         for side, matches in (best.alignment or {}).items() for m in matches],
+    )
+    return payload, [scores, align]
+
+
+def _oov_caption(res) -> str | None:
+    parts = []
+    if res.oov_a:
+        parts.append(f"not in vocabulary (a): {', '.join(res.oov_a)}")
+    if res.oov_b:
+        parts.append(f"not in vocabulary (b): {', '.join(res.oov_b)}")
+    return "; ".join(parts) or None
+
+
+def elmo_similar_payload(a: str, b: str, model: str, *, context_a=None, context_b=None,
+                         output: str = "elmo"):
+    """``simvec similar --model elmo:...``: payload and tables like the static-vector command."""
+    from simvec.elmo.embedder import ElmoEmbedder
+    from simvec.elmo.keywords import elmo_keyword_similarity, parse_model_spec
+
+    options, weights = parse_model_spec(model)
+    emb = ElmoEmbedder(options, weights, device="cpu", num_threads=1)
+    kw = dict(context_a=context_a, context_b=context_b, output=output)
+    mean = elmo_keyword_similarity(a, b, emb, method="mean", **kw)
+    best = elmo_keyword_similarity(a, b, emb, method="best_match", **kw)
+    note = (f"not found in context, embedded alone: {', '.join(mean.not_in_context)}"
+            if mean.not_in_context else None)
+    payload = {
+        "model": model, "a": mean.used_a, "b": mean.used_b, "jaccard": mean.jaccard,
+        "mean_cosine": mean.score, "best_match_cosine": best.score,
+        "context": {"a": context_a, "b": context_b}, "note": note,
+        "alignment": {side: [asdict(m) for m in ms] for side, ms in best.alignment.items()},
+    }
+    caption = "; ".join(x for x in (f"model: {model} (ELMo {output})", note) if x)
+    scores = Table("keyword similarity (ELMo)", ["measure", "score"],
+                   [["jaccard", mean.jaccard], ["mean-vector cosine", mean.score],
+                    ["best-match cosine", best.score]], caption=caption)
+    align = Table("best-match alignment", ["side", "keyword", "best partner", "cosine"],
+                  [[side, m.keyword, m.partner, m.cosine]
+                   for side, ms in best.alignment.items() for m in ms])
+    return payload, [scores, align]
+
+
+def keywords_run(docs: str, kv, *, top_k: int, method: str, id_field: str,
+                 keywords_field: str, on_error: str, output, fmt: str) -> None:
+    """Read a collection, compute all-pairs top-k, write it (CSV by default)."""
+    import sys
+
+    from simvec.keywords.collection import read_collection
+    from simvec.keywords.topk import all_pairs_topk
+
+    source = sys.stdin if docs == "-" else docs
+    ids, lists, report = read_collection(source, id_field=id_field,
+                                         keywords_field=keywords_field, on_error=on_error)
+    result = all_pairs_topk(ids, lists, kv, k=top_k, method=method)
+    rows = [list(r) for r in result.rows()]
+    payload = {
+        "k": top_k, "method": method, "documents": len(ids),
+        "skipped_lines": [{"line": line, "reason": why} for line, why in report.skipped],
+        "no_vector": result.no_vector,
+        # "cosine" repeats "score" for one release (deprecated: the scores are not all cosines)
+        "rows": [{**dict(zip(["id", "rank", "neighbor", "score", "jaccard"], r)), "cosine": r[3]}
+                 for r in rows],
+    }
+    table = Table(f"top-{top_k} similar documents",
+                  ["id", "rank", "neighbor", "score", "jaccard"], rows)
+    if output is None:
+        emit(payload, [table], fmt)
+        return
+    import io
+
+    from simvec._util import atomic_write
+
+    def writer(f):
+        text = io.TextIOWrapper(f, encoding="utf-8", newline="")
+        emit(payload, [table], fmt, out=text)
+        text.flush()
+        text.detach()
+
+    atomic_write([(output, writer)])
+
+
+def evaluate_keywords_payload(docs: str, kv, *, label: str, methods, id_field: str,
+                              keywords_field: str, on_error: str, on_missing_label: str,
+                              k: int, seed: int):
+    """Retrieval precision@1 / MAP@k of several keyword methods on a labelled collection."""
+    import sys
+
+    from simvec.eval.retrieval import evaluate_keyword_retrieval
+    from simvec.keywords.collection import read_labeled_collection
+
+    source = sys.stdin if docs == "-" else docs
+    ids, lists, labels, report = read_labeled_collection(
+        source, label, id_field=id_field, keywords_field=keywords_field, on_error=on_error,
+        on_missing_label=on_missing_label)
+    res = evaluate_keyword_retrieval(ids, lists, labels, kv, methods, k=k, seed=seed)
+    res.skipped = list(report.skipped)
+    payload = {"collection": report.source, "label": label, **res.to_dict(),
+               "missing_label_lines": list(report.missing_label)}
+    notes = [f"{res.n_queries} queries, {res.n_candidates} candidates, chance precision@1 "
+             f"{res.chance_precision_at_1:.3f}"]
+    if report.skipped:
+        notes.append(f"skipped {len(report.skipped)} record(s): " + "; ".join(
+            f"line {line}: {why}" for line, why in report.skipped[:5]))
+    if res.empty_keywords:
+        notes.append(f"{len(res.empty_keywords)} document(s) with no keyword, not evaluated: "
+                     + ", ".join(map(str, res.empty_keywords[:5])))
+    if res.singleton_labels:
+        notes.append(f"{len(res.singleton_labels)} label(s) on one document only, excluded from "
+                     "the averages: " + ", ".join(map(str, list(res.singleton_labels)[:5])))
+    table = Table(
+        f"keyword retrieval: {Path(report.source).name} (label {label!r})",
+        ["method", "precision@1", f"MAP@{k}", "seconds", "no vector", "source"],
+        [[m.method, m.precision_at_1, m.map_at_k, m.seconds, m.no_vector, m.description]
+         for m in res.methods],
+        caption="; ".join(notes),
+    )
+    return payload, [table]

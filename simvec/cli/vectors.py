@@ -1,0 +1,71 @@
+"""Payloads of the vector commands: ``neighbors`` and ``info``.
+
+The computation lives in :mod:`simvec.vectors`; this module shapes it as a JSON payload and tables.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from simvec.cli.render import Table
+
+__all__ = ["neighbors_payload", "info_payload"]
+
+
+def neighbors_payload(words, kv, topn: int, restrict_vocab):
+    """``most_similar_batch`` for the in-vocabulary words; OOV words reported, not fatal."""
+    from simvec.errors import SimvecValueError
+
+    known = [w for w in words if w in kv]
+    missing = [w for w in words if w not in kv]
+    if not known:
+        raise SimvecValueError(f"none of the words is in the vocabulary: {', '.join(missing)}")
+    results = kv.most_similar_batch(known, topn=topn, restrict_vocab=restrict_vocab)
+    payload = {
+        "neighbors": {
+            w: [{"word": n, "cosine": s} for n, s in res] for w, res in zip(known, results)
+        },
+        "oov": missing,
+    }
+    table = Table(
+        "nearest neighbours (cosine)", ["query", "rank", "neighbour", "cosine"],
+        [[w, r + 1, n, s] for w, res in zip(known, results) for r, (n, s) in enumerate(res)],
+        caption=f"not in vocabulary: {', '.join(missing)}" if missing else None,
+    )
+    return payload, [table]
+
+
+def info_payload(src, list_sources_only: bool):
+    """Guessed format, size and dimension of a vector file, or the list of named sources."""
+    from simvec.vectors.sources import list_sources
+
+    if list_sources_only or src is None:
+        sources = list_sources()
+        payload = {"sources": {
+            name: {"description": s.description, "count": s.count, "vector_size": s.vector_size,
+                   "package": s.package, "licence": s.licence, "citation": s.citation}
+            for name, s in sources.items()
+        }}
+        rows = [[name, s.count, s.vector_size, s.description, s.package]
+                for name, s in sources.items()]
+        return payload, [Table("named sources",
+                               ["name", "vectors", "dim", "description", "package"], rows)]
+    import numpy as np
+
+    import simvec
+    from simvec.vectors.formats import detect_format
+
+    if Path(src).exists():
+        fmt, reason = detect_format(src)
+    else:
+        fmt, reason = "source", "named source"
+    kv = simvec.load(src)
+    norms = kv.norms
+    payload = {
+        "source": src, "format": fmt, "reason": reason, "count": len(kv),
+        "vector_size": kv.vector_size, "dtype": str(kv.vectors.dtype),
+        "first_keys": kv.index_to_key[:10],
+        "norm_mean": float(np.mean(norms)), "zero_vectors": int(np.sum(norms == 0)),
+    }
+    rows = [[k, ", ".join(v) if isinstance(v, list) else v] for k, v in payload.items()]
+    return payload, [Table(f"vectors: {src}", ["property", "value"], rows)]
