@@ -19,7 +19,7 @@ rows).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -32,7 +32,8 @@ __all__ = [
 ]
 
 
-def keyword_list(x, name: str, sep: str = ",;") -> list[tuple[str, str]]:
+def keyword_list(x, name: str, sep: str = ",;", cache: dict | None = None
+                 ) -> list[tuple[str, str]]:
     """``(keyword, normalised key)`` pairs of a keyword list, blanks and duplicates dropped.
 
     Parameters
@@ -42,6 +43,9 @@ def keyword_list(x, name: str, sep: str = ",;") -> list[tuple[str, str]]:
     name : str
         How errors name the list (``"a"``, ``"keyword_lists[3]"``).
     sep : str, default ",;"
+    cache : dict, optional
+        Raw keyword -> ``(keyword, key)``, shared across calls so that a collection normalises
+        each distinct spelling once and stores one tuple per spelling.
 
     Returns
     -------
@@ -65,14 +69,18 @@ def keyword_list(x, name: str, sep: str = ",;") -> list[tuple[str, str]]:
         )
     out, seen = [], set()
     for kw in items:
-        if not isinstance(kw, str):
-            raise SimvecValueError(
-                f"keyword list {name} must hold str, got {type(kw).__name__} {kw!r}"
-            )
-        key = normalize_keyword(kw)
-        if key and key not in seen:
-            seen.add(key)
-            out.append((" ".join(kw.split()), key))
+        pair = cache.get(kw) if cache is not None and isinstance(kw, str) else None
+        if pair is None:
+            if not isinstance(kw, str):
+                raise SimvecValueError(
+                    f"keyword list {name} must hold str, got {type(kw).__name__} {kw!r}"
+                )
+            pair = (" ".join(kw.split()), normalize_keyword(kw))
+            if cache is not None:
+                cache[kw] = pair
+        if pair[1] and pair[1] not in seen:
+            seen.add(pair[1])
+            out.append(pair)
     return out
 
 
@@ -192,9 +200,13 @@ class KeywordEncoder:
         return self.vectors[list(rows)].mean(axis=0, dtype=np.float32)
 
 
-@dataclass
 class ParsedCollection:
     """A collection of keyword lists parsed once (built by :func:`parse_collection`).
+
+    Only ``items`` is built when the collection is parsed; the other views are computed from it
+    on first use and cached, so a method pays for what it reads (``mean`` never builds token
+    sets). Tokens and vocabulary rows come from the shared :class:`KeywordEncoder`, which
+    tokenises each distinct spelling once.
 
     Attributes
     ----------
@@ -215,46 +227,77 @@ class ParsedCollection:
     n_keywords, n_oov_keywords : int
         Keywords over all documents (after de-duplication within a document) and how many of
         them are OOV.
+    encoder : KeywordEncoder
     """
 
-    items: list
-    keys: list
-    lex: list
-    kw_rows: list
-    tok_rows: list
-    used: list
-    oov: list
-    vectors: np.ndarray | None
-    n_keywords: int = 0
-    n_oov_keywords: int = 0
-    encoder: KeywordEncoder | None = field(default=None, repr=False)
+    def __init__(self, items: list, encoder: KeywordEncoder):
+        self.items = items
+        self.encoder = encoder
+        self.vectors = encoder.vectors
 
     @property
     def n(self) -> int:
         """Number of documents."""
-        return len(self.keys)
+        return len(self.items)
+
+    @cached_property
+    def keys(self) -> list:
+        return [{k for _, k in items} for items in self.items]
+
+    @cached_property
+    def lex(self) -> list:
+        tokens = self.encoder.tokens
+        out = []
+        for items in self.items:
+            toks: set = set()
+            for kw, _ in items:
+                toks.update(tokens(kw))
+            out.append(toks)
+        return out
+
+    @cached_property
+    def kw_rows(self) -> list:
+        rows = self.encoder.rows
+        return [[r for r in (rows(kw) for kw, _ in items) if r] for items in self.items]
+
+    @cached_property
+    def tok_rows(self) -> list:
+        return [[i for r in kws for i in r] for kws in self.kw_rows]
+
+    @cached_property
+    def used(self) -> list:
+        rows = self.encoder.rows
+        return [[kw for kw, _ in items if rows(kw)] for items in self.items]
+
+    @cached_property
+    def oov(self) -> list:
+        rows = self.encoder.rows
+        return [[kw for kw, _ in items if not rows(kw)] for items in self.items]
+
+    @property
+    def n_keywords(self) -> int:
+        return sum(len(items) for items in self.items)
+
+    @property
+    def n_oov_keywords(self) -> int:
+        rows = self.encoder.rows
+        return sum(1 for items in self.items for kw, _ in items if not rows(kw))
 
     def subset(self, positions) -> ParsedCollection:
-        """The documents at ``positions`` (in that order), sharing vectors and encoder."""
-        pos = [int(i) for i in positions]
-        pick = lambda xs: [xs[i] for i in pos]  # noqa: E731
-        oov = pick(self.oov)
-        return ParsedCollection(
-            pick(self.items), pick(self.keys), pick(self.lex), pick(self.kw_rows),
-            pick(self.tok_rows), pick(self.used), oov, self.vectors,
-            sum(len(it) for it in pick(self.items)), sum(len(o) for o in oov), self.encoder)
+        """The documents at ``positions`` (in that order), sharing the encoder."""
+        return ParsedCollection([self.items[int(i)] for i in positions], self.encoder)
 
 
 def parse_collection(keyword_lists: Sequence, kv=None, tokenizer=None, *,
                      encoder: KeywordEncoder | None = None,
                      names: Sequence[str] | None = None) -> ParsedCollection:
-    """Parse and tokenise every keyword list of a collection once.
+    """Parse every keyword list of a collection once (tokens and rows are cached per spelling).
 
     Parameters
     ----------
     keyword_lists : sequence of (str or list of str), length N
     kv : KeyedVectors, optional
-        Word vectors; without them only the lexical fields are filled.
+        Word vectors; without them only the lexical views are meaningful.
     tokenizer : callable str -> list of str, optional
         Default :func:`simvec.text.tokenize.tokenize`.
     encoder : KeywordEncoder, optional
@@ -272,29 +315,8 @@ def parse_collection(keyword_lists: Sequence, kv=None, tokenizer=None, *,
         If a list is not a str or an iterable of str.
     """
     enc = encoder if encoder is not None else KeywordEncoder(kv, tokenizer)
-    items_all, keys, lex, kw_rows, tok_rows, used, oov = [], [], [], [], [], [], []
-    n_kw = n_oov = 0
-    for i, kws in enumerate(keyword_lists):
-        items = keyword_list(kws, names[i] if names is not None else f"keyword_lists[{i}]")
-        items_all.append(items)
-        keys.append({k for _, k in items})
-        toks: set = set()
-        rows_i, flat, used_i, oov_i = [], [], [], []
-        for kw, _ in items:
-            toks.update(enc.tokens(kw))
-            r = enc.rows(kw)
-            if r:
-                rows_i.append(r)
-                flat.extend(r)
-                used_i.append(kw)
-            else:
-                oov_i.append(kw)
-        n_kw += len(items)
-        n_oov += len(oov_i)
-        lex.append(toks)
-        kw_rows.append(rows_i)
-        tok_rows.append(flat)
-        used.append(used_i)
-        oov.append(oov_i)
-    return ParsedCollection(items_all, keys, lex, kw_rows, tok_rows, used, oov, enc.vectors,
-                            n_kw, n_oov, enc)
+    cache: dict = {}  # raw keyword -> shared (spelling, key): one normalisation per spelling
+    items = [keyword_list(kws, names[i] if names is not None else f"keyword_lists[{i}]",
+                          cache=cache)
+             for i, kws in enumerate(keyword_lists)]
+    return ParsedCollection(items, enc)

@@ -118,8 +118,8 @@ def _neighbour_jaccard(docs: ParsedCollection, index: np.ndarray) -> np.ndarray:
     key_id: dict[str, int] = {}
     ptr = np.zeros(docs.n + 1, dtype=np.int64)
     ids: list[int] = []
-    for i, keys in enumerate(docs.keys):
-        ids.extend(sorted(key_id.setdefault(k, len(key_id)) for k in keys))
+    for i, items in enumerate(docs.items):  # keys are unique within a document
+        ids.extend(sorted(key_id.setdefault(k, len(key_id)) for _, k in items))
         ptr[i + 1] = len(ids)
     out = np.empty(index.shape, dtype=np.float32)
     _jaccard_pairs(ptr, np.array(ids, dtype=np.int64), np.arange(len(index), dtype=np.int64),
