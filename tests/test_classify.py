@@ -14,13 +14,14 @@ import shutil
 import numpy as np
 import pytest
 
-pytest.importorskip("torch")
-pytest.importorskip("simvec.keras.layers")  # sets KERAS_BACKEND=torch if unset
+from conftest import data_path, importorskip
+
+importorskip("torch")
+importorskip("simvec.keras.layers")  # sets KERAS_BACKEND=torch if unset
 
 import keras  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
 
-from conftest import data_path  # noqa: E402
 from simvec.classify.classifier import Classifier, ClassifierConfig, train_classifier  # noqa: E402
 from simvec.classify.recipes import ELMO_RECIPES, HEADS, RECIPES, WORD_RECIPES, build_model  # noqa: E402
 from simvec.classify.splits import DatasetSplits, TextDataset  # noqa: E402
@@ -28,8 +29,6 @@ from simvec.errors import SimvecFileNotFoundError, SimvecValueError  # noqa: E40
 
 if keras.backend.backend() != "torch":  # pragma: no cover - another test chose the backend
     pytest.skip("simvec.classify needs the torch Keras backend", allow_module_level=True)
-
-pytestmark = pytest.mark.usefixtures("torch_one_thread")
 
 PNG = b"\x89PNG\r\n\x1a\n"
 RUN_FILES = ("model.keras", "vectorizer.json", "classifier.json", "report.json", "history.png",
@@ -600,8 +599,7 @@ def test_cli_errors_exit_2_with_one_line(cli_run, tmp_path):
 
 
 def test_cli_trains_on_real_sst2_with_a_small_training_sample(tmp_path):
-    if not data_path("sst2", "train.tsv").exists():
-        pytest.skip("../shared/data/sst2 is absent")
+    data_path("sst2", "train.tsv")  # the CLI reads ../shared/data/sst2: skip (or fail) without it
     run_dir = tmp_path / "sst2-run"
     res = cli("classify", "train", "--data", "sst2", "--train-size", "300", "--epochs", "1",
               "--threads", "1", "--max-sequence-length", "24", "-o", str(run_dir),

@@ -8,10 +8,10 @@ import math
 import numpy as np
 import pytest
 
-from conftest import data_path
+from conftest import data_path, importorskip
 
-torch = pytest.importorskip("torch")
-h5py = pytest.importorskip("h5py")
+torch = importorskip("torch")
+h5py = importorskip("h5py")
 
 from simvec.elmo.embedder import Elmo  # noqa: E402
 from simvec.elmo.train import (  # noqa: E402
@@ -25,9 +25,6 @@ TINY = {
     "char_cnn": {"embedding": {"dim": 4}, "filters": [[1, 8], [2, 8], [3, 16]], "n_highway": 1,
                  "activation": "relu", "n_characters": 262, "max_characters_per_token": 50},
 }
-
-
-pytestmark = pytest.mark.usefixtures("torch_one_thread")
 
 
 @pytest.fixture(scope="module")

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from conftest import data_path
+from conftest import data_path, importorskip
 
-torch = pytest.importorskip("torch")
-h5py = pytest.importorskip("h5py")
+torch = importorskip("torch")
+h5py = importorskip("h5py")
 
 from simvec.cli.app import app  # noqa: E402
 from simvec.elmo.embedder import ElmoEmbedder  # noqa: E402

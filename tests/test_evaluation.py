@@ -13,7 +13,7 @@ import math
 import numpy as np
 import pytest
 
-from conftest import data_path
+from conftest import data_path, importorskip
 from simvec.errors import InputFormatError, SimvecError, SimvecFileNotFoundError, SimvecValueError
 from simvec.evaluation import (
     AnalogyResult,
@@ -80,7 +80,7 @@ def google_subset(tmp_path_factory, google):
 
 @pytest.fixture(scope="module")
 def gensim_glove(glove50):
-    gensim_models = pytest.importorskip("gensim.models")
+    gensim_models = importorskip("gensim.models")
     gkv = gensim_models.KeyedVectors(glove50.vector_size)
     gkv.add_vectors(glove50.index_to_key, np.asarray(glove50.vectors))
     return gkv
@@ -354,7 +354,7 @@ def _case_toy():
 @pytest.mark.parametrize("case_insensitive", [True, False])
 @pytest.mark.parametrize("restrict", [None, 40, 12])
 def test_toy_protocol_equals_gensim(tmp_path, case_insensitive, restrict):
-    gensim_models = pytest.importorskip("gensim.models")
+    gensim_models = importorskip("gensim.models")
     kv, words = _case_toy()
     rng = np.random.default_rng(1)
     lines = [": capitals"]

@@ -8,8 +8,10 @@ import warnings
 import numpy as np
 import pytest
 
-pytest.importorskip("torch")
-sk_layers = pytest.importorskip("simvec.keras.layers")  # sets KERAS_BACKEND=torch if unset
+from conftest import data_path, importorskip
+
+importorskip("torch")
+sk_layers = importorskip("simvec.keras.layers")  # sets KERAS_BACKEND=torch if unset
 
 import keras  # noqa: E402
 
@@ -22,8 +24,6 @@ from simvec.keras import (  # noqa: E402
     pretrained_embedding,
 )
 from simvec.vectors.keyed import KeyedVectors  # noqa: E402
-
-from conftest import data_path  # noqa: E402
 
 if keras.backend.backend() != "torch":  # pragma: no cover - another test chose the backend
     pytest.skip("simvec.keras needs the torch Keras backend", allow_module_level=True)

@@ -3,8 +3,10 @@
 import numpy as np
 import pytest
 
-pytest.importorskip("torch")
-pytest.importorskip("simvec.keras.rnn")  # sets KERAS_BACKEND=torch if unset
+from conftest import importorskip
+
+importorskip("torch")
+importorskip("simvec.keras.rnn")  # sets KERAS_BACKEND=torch if unset
 
 from simvec.errors import SimvecValueError  # noqa: E402
 from simvec.keras.rnn import TorchLSTM, keras  # noqa: E402

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import data_path
+from conftest import data_path, importorskip
 
-keras_w2v = pytest.importorskip("simvec.word2vec.keras")
+keras_w2v = importorskip("simvec.word2vec.keras")
 
 from simvec.text.corpus import TextCorpus  # noqa: E402
 from simvec.text.vocab import Vocabulary  # noqa: E402
@@ -76,7 +76,7 @@ def test_batches_follow_engine_rules(lee, sg):
     assert (neg == 0).mean() > 0.01
 
 
-def test_cbow_learns_on_lee(lee, torch_one_thread):
+def test_cbow_learns_on_lee(lee):
     # calibrated: gap 0.11 after 5 epochs (0.11 and WordSim-353 Spearman 0.21 on the 131 pairs
     # in vocabulary after 10); floor 0.05
     kv, model, hist = keras_w2v.train_keras(lee, sg=False, min_count=2, epochs=5, seed=1)
@@ -86,7 +86,7 @@ def test_cbow_learns_on_lee(lee, torch_one_thread):
     assert _gap(kv) > 0.05
 
 
-def test_skipgram_learns_on_lee(lee, torch_one_thread):
+def test_skipgram_learns_on_lee(lee):
     # calibrated: gap 0.29 after 5 epochs; 3 epochs here, floor 0.10
     kv, model, hist = keras_w2v.train_keras(lee, sg=True, min_count=2, epochs=3, seed=1)
     assert hist.history["loss"][-1] < hist.history["loss"][0]

@@ -11,7 +11,7 @@ import re
 import numpy as np
 import pytest
 
-from conftest import data_path
+from conftest import data_path, importorskip
 from simvec.errors import SimvecError, SimvecFileNotFoundError, SimvecValueError, VectorFormatError
 from simvec.vectors import _parse
 from simvec.vectors.formats import FORMATS, detect_format, load_vectors, save_vectors
@@ -512,7 +512,7 @@ def test_failed_native_save_touches_neither_file(tmp_path, head_kv, monkeypatch)
 
 # ---------------------------------------------------------------------------- interop
 def test_gensim_reads_ours_and_we_read_gensims(tmp_path, head_kv):
-    gensim_kv = pytest.importorskip("gensim.models.keyedvectors").KeyedVectors
+    gensim_kv = importorskip("gensim.models.keyedvectors").KeyedVectors
     ascii_kv = KeyedVectors(head_kv.vectors[:300], head_kv.index_to_key[:300])
     for fmt, binary in (("word2vec", False), ("word2vec-binary", True)):
         p = tmp_path / f"ours-{fmt}"
