@@ -78,6 +78,15 @@ def glove50():
 
 
 @pytest.fixture(scope="session")
+def imdb_labeled():
+    """The whole labelled IMDB archive (25,000 + 25,000 reviews), streamed from its 28 MB tar.gz
+    once per session: each pass takes seconds, and two test modules use it."""
+    from simvec.classify.datasets import load_imdb
+
+    return load_imdb(data_path("imdb", "aclImdb_labeled.tar.gz"))
+
+
+@pytest.fixture(scope="session")
 def glove_head():
     """The first 2,446 rows of the real glove.6B.50d.txt (contains undecodable bytes)."""
     from simvec.vectors.formats import load_vectors

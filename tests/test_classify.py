@@ -209,11 +209,17 @@ def test_build_model_bad_input(glove_head):
 
 
 # ------------------------------------------------------------------------------ 2. training
-def test_train_classifier_on_imdb_subset_writes_a_complete_run(tmp_path):
-    from simvec.classify import load_imdb
+def _first_per_class(ds: TextDataset, n: int) -> TextDataset:
+    rows = np.concatenate([np.flatnonzero(ds.labels == k)[:n] for k in range(len(ds.label_names))])
+    return TextDataset([ds.texts[i] for i in rows], ds.labels[rows], ds.label_names,
+                       source=ds.source)
 
-    data_path("imdb", "aclImdb_labeled.tar.gz")
-    data = load_imdb(limit=120)
+
+def test_train_classifier_on_imdb_subset_writes_a_complete_run(tmp_path, imdb_labeled):
+    # what load_imdb(limit=120) returns (the 60 lowest review ids of each class, as
+    # test_classify_datasets checks), cut from the archive the session has read already
+    data = DatasetSplits(_first_per_class(imdb_labeled.train, 60),
+                         _first_per_class(imdb_labeled.test, 60), name=imdb_labeled.name)
     assert data.sizes == {"train": 120, "test": 120}
     run_dir = tmp_path / "run"
     clf = train_classifier(data, epochs=2, patience=5, run_dir=run_dir, max_tokens=3000, **FAST)
