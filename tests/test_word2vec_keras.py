@@ -77,21 +77,24 @@ def test_batches_follow_engine_rules(lee, sg):
 
 
 def test_cbow_learns_on_lee(lee):
-    # measured with seed 1 (bit-identical run to run): loss 0.6910 -> 0.6699, gap 0.109;
-    # seeds 2-4: 0.6909-0.6911 -> 0.6703-0.6712, gap 0.117-0.193 (WordSim-353 Spearman 0.21 on
-    # the 131 pairs in vocabulary after 10 epochs)
-    kv, model, hist = keras_w2v.train_keras(lee, sg=False, min_count=2, epochs=5, seed=1)
+    # 32 dimensions (the default 100 takes twice as long to train). Measured with seed 1
+    # (bit-identical run to run): loss 0.6917 -> 0.6709, gap 0.091; seeds 2-4: 0.6916-0.6918 ->
+    # 0.6710-0.6716, gap 0.24-0.30 (with 100 dimensions: 0.6910 -> 0.6699, gap 0.109; WordSim-353
+    # Spearman 0.21 on the 131 pairs in vocabulary after 10 epochs)
+    kv, model, hist = keras_w2v.train_keras(lee, sg=False, vector_size=32, min_count=2, epochs=5,
+                                            seed=1)
     loss = hist.history["loss"]
-    assert loss[0] == pytest.approx(0.6910, abs=0.001)
-    assert loss[-1] == pytest.approx(0.6699, abs=0.002)
-    assert kv.vector_size == 100 and kv.index_to_key[0] == "the"
-    assert 0.09 < _gap(kv) < 0.21
+    assert loss[0] == pytest.approx(0.6917, abs=0.001)
+    assert loss[-1] == pytest.approx(0.6709, abs=0.002)
+    assert kv.vector_size == 32 and kv.index_to_key[0] == "the"
+    assert 0.07 < _gap(kv) < 0.32
 
 
 def test_skipgram_learns_on_lee(lee):
-    # measured with seed 1 (bit-identical run to run): loss 0.6925 -> 0.6876, gap 0.258;
-    # seeds 2-4: 0.6926-0.6927 -> 0.6869-0.6873, gap 0.199-0.279
-    kv, model, hist = keras_w2v.train_keras(lee, sg=True, min_count=2, epochs=3, seed=1)
+    # 32 dimensions. Measured with seed 1 (bit-identical run to run): loss 0.6925 -> 0.6863, gap
+    # 0.308; seeds 2-4: 0.6924-0.6925 -> 0.6863-0.6864, gap 0.25-0.40
+    kv, model, hist = keras_w2v.train_keras(lee, sg=True, vector_size=32, min_count=2, epochs=3,
+                                            seed=1)
     assert hist.history["loss"][0] == pytest.approx(0.6925, abs=0.001)
-    assert hist.history["loss"][-1] == pytest.approx(0.6876, abs=0.001)
-    assert 0.18 < _gap(kv) < 0.30
+    assert hist.history["loss"][-1] == pytest.approx(0.6863, abs=0.001)
+    assert 0.22 < _gap(kv) < 0.42
