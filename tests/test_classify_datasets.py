@@ -36,8 +36,8 @@ def test_package_is_lazy_and_exports_its_names():
 
 
 # ------------------------------------------------------------------------------ IMDB
-def test_imdb_full_counts_from_the_tar():
-    s = D.load_imdb(data_path("imdb", "aclImdb_labeled.tar.gz"))
+def test_imdb_full_counts_from_the_tar(imdb_labeled):
+    s = imdb_labeled
     assert s.sizes == {"train": 25000, "test": 25000}
     assert s.train.class_counts() == {"negative": 12500, "positive": 12500}
     assert s.test.class_counts() == {"negative": 12500, "positive": 12500}
@@ -46,14 +46,17 @@ def test_imdb_full_counts_from_the_tar():
     assert s.train.n_skipped == 0 and s.test.n_skipped == 0
 
 
-def test_imdb_limit_is_balanced_and_deterministic():
+def test_imdb_limit_is_balanced_and_deterministic(imdb_labeled):
     path = data_path("imdb", "aclImdb_labeled.tar.gz")
-    a = D.load_imdb(path, limit=200)
-    b = D.load_imdb(path, limit=200)
+    a = D.load_imdb(limit=200)  # from the default location, the same file
     assert a.sizes == {"train": 200, "test": 200}
     assert a.train.class_counts() == {"negative": 100, "positive": 100}
     assert a.test.class_counts() == {"negative": 100, "positive": 100}
-    assert a.train.texts == b.train.texts and np.array_equal(a.train.labels, b.train.labels)
+    # the same subset on every run: the 100 lowest review ids of each class, which are the first
+    # 100 of each class in the full splits (ordered by class, then review id)
+    for limited, full in ((a.train, imdb_labeled.train), (a.test, imdb_labeled.test)):
+        assert limited.texts == full.texts[:100] + full.texts[12500:12600]
+        assert np.array_equal(limited.labels, np.repeat([0, 1], 100))
     assert a.train.texts != a.test.texts
     with pytest.raises(SimvecValueError, match="limit"):
         D.load_imdb(path, limit=1)
@@ -119,7 +122,7 @@ def test_chnsenticorp_skips_the_empty_review(caplog):
     assert len(s.test) == 1553
     pos_share = lambda d: d.labels.mean()  # noqa: E731
     assert abs(pos_share(s.train) - pos_share(s.test)) < 0.005  # stratified
-    assert 0.6 < pos_share(s.train) < 0.75
+    assert (s.train.labels.sum(), s.test.labels.sum()) == (4258, 1064)  # 68.5 % positive
     assert all(t.strip() for t in s.train.texts + s.test.texts)
 
 

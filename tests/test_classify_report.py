@@ -9,6 +9,7 @@ import os
 import numpy as np
 import pytest
 
+from conftest import importorskip
 from simvec.classify import report
 from simvec.classify.report import (
     classification_metrics,
@@ -37,15 +38,18 @@ def _listing(folder):
 
 
 def _check_png(path, min_bytes=5_000):
-    mpimg = pytest.importorskip("matplotlib.image")
+    mpimg = importorskip("matplotlib.image")
     data = path.read_bytes()
     assert data[:8] == PNG_SIGNATURE
     assert len(data) > min_bytes
     img = mpimg.imread(path)
     assert img.ndim == 3 and img.shape[2] in (3, 4)
     assert img.shape[0] >= 200 and img.shape[1] >= 200
-    # a blank canvas would be one colour: a real plot has many
-    assert np.unique(img.reshape(-1, img.shape[2]), axis=0).shape[0] > 10
+    # a blank canvas would be one colour: a real plot has many (each 8-bit RGB(A) pixel packed
+    # into one integer: np.unique(..., axis=0) on the rows takes seconds)
+    channels = np.round(np.asarray(img, dtype=np.float64) * 255).astype(np.uint32)
+    packed = sum(channels[..., c] << (8 * c) for c in range(img.shape[2]))
+    assert np.unique(packed).size > 10
     return img
 
 
@@ -157,7 +161,7 @@ def test_format_metrics_bad_dict():
 
 # -------------------------------------------------------------------------------------- plots
 def test_plot_history_png(tmp_path):
-    pytest.importorskip("matplotlib")
+    importorskip("matplotlib")
     out = plot_history(HISTORY, tmp_path / "curves.png", title="IMDB, learned embeddings")
     assert out == tmp_path / "curves.png"
     img = _check_png(out)
@@ -166,7 +170,7 @@ def test_plot_history_png(tmp_path):
 
 
 def test_plot_history_training_only_and_old_keras_keys(tmp_path):
-    pytest.importorskip("matplotlib")
+    importorskip("matplotlib")
     _check_png(plot_history({"loss": [0.7, 0.6, 0.5], "accuracy": [0.5, 0.6, 0.7]},
                             tmp_path / "train_only.png"))
     _check_png(plot_history({"loss": [0.7], "acc": [0.5], "val_loss": [0.6], "val_acc": [0.55]},
@@ -179,7 +183,7 @@ def test_plot_history_training_only_and_old_keras_keys(tmp_path):
 
 
 def test_plot_history_accepts_history_object(tmp_path):
-    pytest.importorskip("matplotlib")
+    importorskip("matplotlib")
 
     class History:  # stands in for keras.callbacks.History
         history = HISTORY
@@ -188,7 +192,7 @@ def test_plot_history_accepts_history_object(tmp_path):
 
 
 def test_plot_history_without_loss_raises_naming_keys(tmp_path):
-    pytest.importorskip("matplotlib")
+    importorskip("matplotlib")
     with pytest.raises(SimvecValueError, match=r"'loss'.*\['accuracy', 'val_accuracy'\]"):
         plot_history({"accuracy": [0.5], "val_accuracy": [0.6]}, tmp_path / "x.png")
     with pytest.raises(SimvecValueError, match="no values"):
@@ -199,13 +203,13 @@ def test_plot_history_without_loss_raises_naming_keys(tmp_path):
 
 
 def test_plot_missing_folder(tmp_path):
-    pytest.importorskip("matplotlib")
+    importorskip("matplotlib")
     with pytest.raises(SimvecFileNotFoundError, match="does not exist"):
         plot_history(HISTORY, tmp_path / "nope" / "x.png")
 
 
 def test_plot_histories(tmp_path):
-    pytest.importorskip("matplotlib")
+    importorskip("matplotlib")
     frozen = {"loss": [0.68, 0.60, 0.55], "accuracy": [0.55, 0.66, 0.71]}  # no validation
     out = plot_histories({"learned": HISTORY, "frozen GloVe": frozen}, tmp_path / "cmp.png",
                          title="learned vs frozen")
@@ -216,7 +220,7 @@ def test_plot_histories(tmp_path):
 
 
 def test_plot_histories_errors(tmp_path):
-    pytest.importorskip("matplotlib")
+    importorskip("matplotlib")
     with pytest.raises(SimvecValueError, match="empty"):
         plot_histories({}, tmp_path / "x.png")
     with pytest.raises(SimvecValueError, match=r"'auc'.*\['accuracy', 'loss'"):
@@ -225,7 +229,7 @@ def test_plot_histories_errors(tmp_path):
 
 
 def test_plot_confusion_matrix(tmp_path):
-    pytest.importorskip("matplotlib")
+    importorskip("matplotlib")
     m = classification_metrics(Y_TRUE, Y_PRED, NAMES)
     counts = _check_png(plot_confusion_matrix(m["confusion_matrix"], NAMES, tmp_path / "cm.png"))
     frac = _check_png(plot_confusion_matrix(np.array(m["confusion_matrix"]), NAMES,
@@ -240,7 +244,7 @@ def test_plot_confusion_matrix(tmp_path):
 
 
 def test_plot_confusion_matrix_errors(tmp_path):
-    pytest.importorskip("matplotlib")
+    importorskip("matplotlib")
     with pytest.raises(SimvecValueError, match="square"):
         plot_confusion_matrix([[1, 2, 3], [4, 5, 6]], ["a", "b"], tmp_path / "x.png")
     with pytest.raises(SimvecValueError, match="3 label names"):
@@ -251,7 +255,7 @@ def test_plot_confusion_matrix_errors(tmp_path):
 
 
 def test_failed_plot_leaves_existing_file_and_no_temp(tmp_path, monkeypatch):
-    pytest.importorskip("matplotlib")
+    importorskip("matplotlib")
     from matplotlib.figure import Figure
 
     dest = tmp_path / "curves.png"
@@ -328,7 +332,7 @@ def test_public_api_and_docstring_examples(tmp_path, monkeypatch):
     assert set(report.__all__) == {"classification_metrics", "format_metrics", "plot_history",
                                    "plot_histories", "plot_confusion_matrix", "write_json"}
     assert report.__doc__ and all(getattr(report, n).__doc__ for n in report.__all__)
-    pytest.importorskip("matplotlib")
+    importorskip("matplotlib")
     import tempfile
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the examples' mkdtemp() lands here

@@ -9,10 +9,10 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import data_path
+from conftest import data_path, importorskip
 
-torch = pytest.importorskip("torch")
-h5py = pytest.importorskip("h5py")
+torch = importorskip("torch")
+h5py = importorskip("h5py")
 
 from simvec.elmo.bilm import ElmoBiLm, count_parameters, read_options  # noqa: E402
 from simvec.elmo.chars import (  # noqa: E402
@@ -28,9 +28,6 @@ ATOL = 1e-5
 
 def fixture(name):
     return data_path("elmo", "fixture", name)
-
-
-pytestmark = pytest.mark.usefixtures("torch_one_thread")
 
 
 @pytest.fixture(scope="module")

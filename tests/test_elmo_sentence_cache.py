@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import data_path
+from conftest import data_path, importorskip
 
-torch = pytest.importorskip("torch")
-pytest.importorskip("h5py")
+torch = importorskip("torch")
+importorskip("h5py")
 
 from simvec.elmo.chars import batch_to_ids  # noqa: E402
 from simvec.elmo.embedder import Elmo  # noqa: E402
 from simvec.elmo.sentence_cache import SentenceCache  # noqa: E402
 from simvec.errors import SimvecValueError  # noqa: E402
-
-pytestmark = pytest.mark.usefixtures("torch_one_thread")
 
 SENTS = [["The", "cat", "sat", "down"], ["Dogs", "bark"], ["a"],
          ["One", "more", "sentence", "here", "now", "ok"]]

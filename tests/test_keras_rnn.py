@@ -3,8 +3,10 @@
 import numpy as np
 import pytest
 
-pytest.importorskip("torch")
-pytest.importorskip("simvec.keras.rnn")  # sets KERAS_BACKEND=torch if unset
+from conftest import importorskip
+
+importorskip("torch")
+importorskip("simvec.keras.rnn")  # sets KERAS_BACKEND=torch if unset
 
 from simvec.errors import SimvecValueError  # noqa: E402
 from simvec.keras.rnn import TorchLSTM, keras  # noqa: E402
@@ -79,7 +81,10 @@ def test_trains_saves_and_loads(tmp_path):
     model.compile(keras.optimizers.Adam(0.02), "sparse_categorical_crossentropy")
     before = [w.copy() for w in model.get_weights()]
     hist = model.fit(ids, y, epochs=15, batch_size=16, verbose=0)
-    assert hist.history["loss"][-1] < hist.history["loss"][0] * 0.5
+    # measured with seed 0 (bit-identical run to run): 0.7135 -> 0.0845; seeds 1-3: 0.704-0.718
+    # -> 0.0001-0.004 (the label is one token's: learnt exactly)
+    assert hist.history["loss"][0] == pytest.approx(0.7135, abs=0.015)
+    assert hist.history["loss"][-1] < 0.15
     assert any(not np.allclose(a, b) for a, b in zip(before, model.get_weights()))
     path = tmp_path / "m.keras"
     model.save(path)

