@@ -16,6 +16,7 @@ from typing import Annotated, List, Optional
 
 import typer
 
+from simvec.cli.options import deprecated_alias
 from simvec.cli.render import Table, emit
 
 __all__ = ["train", "evaluate", "predict", "load_data", "metrics_tables"]
@@ -68,7 +69,8 @@ def metrics_tables(metrics: dict, title: str) -> list:
 
 def train(
     data: DataOpt,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Run folder: model, report.json, plots.")],
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Run folder: model, report.json, plots.")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", hidden=True, help="Deprecated: --output.")] = None,
     recipe: Annotated[str, typer.Option(help="embedding, pretrained, pretrained-finetuned, elmo+embedding, elmo or elmo-default.")] = "embedding",
     head: Annotated[str, typer.Option(help="Word recipes: average, max, flatten, cnn or bilstm.")] = "average",
     vectors: Annotated[Optional[str], typer.Option("--vectors", "-v", help="Pretrained recipes: a named source (glove-6B-50d) or a vector file.")] = None,
@@ -92,13 +94,18 @@ def train(
     text_column: TextColOpt = "text",
     label_column: LabelColOpt = "label",
     seed: Annotated[int, typer.Option(help="Random seed (split, weights, shuffling).")] = 0,
-    threads: Annotated[Optional[int], typer.Option(help="torch threads.")] = None,
+    threads: Annotated[Optional[int], typer.Option("--threads", min=1, help="torch threads.")] = None,
     fmt: FormatOpt = "table",
 ):
     """Train a recipe on the training split, evaluate on the test (dev) split, save the run."""
     from simvec.classify.classifier import ClassifierConfig, train_classifier
 
     _setup(fmt)
+    out = deprecated_alias("--out", "--output", out, output)
+    if out is None:
+        from simvec.errors import SimvecValueError
+
+        raise SimvecValueError("--output/-o FOLDER is required: where to save the run")
     if data.lower() in ("chnsenticorp",) and tokenizer == "regex":
         tokenizer = "jieba"
     config = ClassifierConfig(

@@ -17,6 +17,7 @@ from simvec._util import normalize_rows
 from simvec.errors import OutOfVocabularyError, SimvecValueError
 from simvec.kernels.topk import dot_topk
 from simvec.vectors._files import read_vectors, write_vectors
+from simvec.vectors.naming import resolve_save_format
 
 __all__ = ["KeyedVectors"]
 
@@ -428,8 +429,13 @@ class KeyedVectors:
         return int(np.sum(sims > target)) - (1 if sims[self.get_index(w1)] > target else 0) + 1
 
     # ------------------------------------------------------------------ persistence
-    def save(self, path, format: str = "native", **kwargs) -> None:
-        """Write to ``path`` atomically; see :func:`simvec.vectors.formats.save_vectors`."""
+    def save(self, path, format: str | None = None, **kwargs) -> None:
+        """Write to ``path`` atomically; see :func:`simvec.vectors.formats.save_vectors`.
+
+        Without ``format`` the extension chooses it (:mod:`simvec.vectors.naming`: ``.txt``
+        word2vec text, ``.bin`` binary, ``.vec`` fastText, ``.npy`` or other native).
+        """
+        format, _ = resolve_save_format(path, format)
         write_vectors(self.vectors, self.index_to_key, path, format, **kwargs)
 
     @classmethod
