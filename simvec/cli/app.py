@@ -22,11 +22,12 @@ import typer
 from typer.core import TyperGroup
 
 from simvec.cli.options import (
-    DEFAULT_VECTORS, VECTOR_FORMATS, FormatOpt, InputFormatOpt, OutputOpt, QuietOpt, ThreadsOpt,
+    DEFAULT_VECTORS, FormatOpt, InputFormatOpt, OutputOpt, QuietOpt, ThreadsOpt,
     ToOpt, TokenizerOpt, VectorsOpt, check_choice, check_input_file, check_vectors, cli_terms,
     deprecated_alias, stdin_to_file,
 )
 from simvec.cli.render import Table, write_output
+from simvec.errors import SimvecValueError
 from simvec.keywords.methods import COMPARED_BY_DEFAULT, DEFAULT_METHOD, METHOD_NAMES, METHODS
 
 __all__ = ["app", "main", "EXAMPLES"]
@@ -80,8 +81,9 @@ class _OneLineErrors(TyperGroup):
             where = e.ctx.command_path if e.ctx is not None else "simvec"
             cmd = where.split(" ", 1)[1] if " " in where else ""
             hint = f" (see `simvec {cmd} --help`)" if cmd else " (see `simvec --help`)"
+            message = e.format_message()  # Typer adds "Did you mean" to unknown commands
             typer.echo(f"simvec: error: {cmd + ': ' if cmd else ''}"
-                       f"{cli_terms(e.format_message())}{hint}", err=True)
+                       f"{cli_terms(message)}{hint}", err=True)
             return _finish(2, standalone_mode)
         except cx.ClickException as e:
             typer.echo(f"simvec: error: {cli_terms(e.format_message())}", err=True)
@@ -486,6 +488,31 @@ app.add_typer(elmo_app, name="elmo")
 ELMO_LAYERS = ("elmo", "default", "word_emb", "lstm_outputs1", "lstm_outputs2")
 
 
+def _elmo_layer_and_file(layer: str, values: list[str]):
+    """Before 0.2 ``--output`` named the layer and ``-o/--out`` the file; now ``--output/-o`` is
+    the file and ``--layer`` the layer. A value without a suffix that is not the last one given,
+    or that names a layer, is the old spelling (warned about)."""
+    from simvec.cli.options import warn
+
+    files = []
+    for i, v in enumerate(values):
+        last = i == len(values) - 1
+        if v in ELMO_LAYERS and not Path(v).suffix or (not last and not Path(v).suffix):
+            if v not in ELMO_LAYERS:
+                raise SimvecValueError(
+                    f"--output {v!r}: an ELMo output must be one of {', '.join(ELMO_LAYERS)} "
+                    "(name it with --layer; --output/-o names the .npy/.h5 file)")
+            warn(f"--output {v} names a layer: that spelling is deprecated and will be removed "
+                 "in the next release; use --layer (and --output/-o for the file)")
+            layer = v
+        else:
+            files.append(v)
+    if len(files) > 1:
+        raise SimvecValueError(f"--output/-o given {len(files)} files ({', '.join(files)}): "
+                               "give one")
+    return layer, files[0] if files else None
+
+
 @elmo_app.command("embed", epilog=_example("elmo embed"))
 @_fail_cleanly
 def elmo_embed(
@@ -494,7 +521,7 @@ def elmo_embed(
     weights: Annotated[Path, typer.Option("--weights", help="ELMo weights HDF5 (original layout).")],
     layer: Annotated[str, typer.Option(
         "--layer", help="Output (TF-Hub names): " + ", ".join(ELMO_LAYERS) + ".")] = "elmo",
-    output: Annotated[Optional[str], typer.Option(
+    output: Annotated[Optional[List[str]], typer.Option(
         "--output", "-o", help="OUT.npy or OUT.h5 (one dataset per sentence). Default elmo.npy.")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", hidden=True, help="Deprecated: --output.")] = None,
     batch_size: Annotated[int, typer.Option(min=1, help="Sentences per batch (sorted by length).")] = 64,
@@ -504,13 +531,9 @@ def elmo_embed(
 ):
     """Embed the sentences of FILE with ELMo and write one output (TF-Hub names) to .npy or .h5."""
     from simvec.cli.elmo import embed_file
-    from simvec.cli.options import warn
 
     _setup(quiet)
-    if output is not None and output in ELMO_LAYERS and not Path(output).suffix:
-        warn(f"--output {output} names a layer: that spelling is deprecated and will be removed "
-             "in the next release; use --layer (and --output/-o for the file)")
-        layer, output = output, None
+    layer, output = _elmo_layer_and_file(layer, output or [])
     check_choice("--layer", layer, ELMO_LAYERS)
     output = deprecated_alias("--out", "--output", out, output)
     dest = Path(output) if output is not None else Path("elmo.npy")
