@@ -337,3 +337,25 @@ def test_input_format_forces_the_reader(tmp_path):
     assert out["format"] == "word2vec" and out["count"] == 5
     bad = runner.invoke(app, ["info", str(p), "--input-format", "xml"])
     assert "--input-format" in _one_line_error(bad)
+
+
+def test_similar_json_schema_is_the_same_for_elmo(glove):
+    pytest.importorskip("torch")
+    pytest.importorskip("h5py")
+    from simvec.cli.keywords import SIMILAR_KEYS
+
+    options = data_path("elmo", "fixture", "options.json")
+    weights = data_path("elmo", "fixture", "lm_weights.hdf5")
+    static = json.loads(runner.invoke(app, ["similar", "river, bank", "bank, money", "-f", "json",
+                                            "-q"]).stdout)
+    res = runner.invoke(app, ["similar", "river, bank", "bank, money", "--model",
+                              f"elmo:{options},{weights}", "-m", "mean", "-f", "json", "-q"])
+    assert res.exit_code == 0, res.output
+    elmo = json.loads(res.stdout)
+    assert list(elmo) == list(static) == list(SIMILAR_KEYS)
+    assert elmo["vectors"] is None and elmo["model"].startswith("elmo:")
+    assert elmo["method"] == "mean" and elmo["score"] == pytest.approx(elmo["mean_cosine"])
+    assert elmo["oov_a"] == [] and elmo["reason"] is None
+    bad = runner.invoke(app, ["similar", "a", "b", "--model", f"elmo:{options},{weights}",
+                              "-m", "wmd"])
+    assert "best_match" in _one_line_error(bad)
