@@ -22,7 +22,7 @@ import typer
 from typer.core import TyperGroup
 
 from simvec.cli.options import (
-    DEFAULT_VECTORS, FormatOpt, InputFormatOpt, OutputOpt, QuietOpt, ThreadsOpt,
+    DEFAULT_VECTORS, FormatOpt, InputFormatOpt, OutputOpt, QuietOpt,
     ToOpt, TokenizerOpt, VectorsOpt, check_choice, check_input_file, check_vectors, cli_terms,
     deprecated_alias, stdin_to_file,
 )
@@ -43,6 +43,7 @@ EXAMPLES = {
     "evaluate-keywords": "simvec evaluate-keywords docs.jsonl --label category -m all",
     "convert": "simvec convert glove-6B-50d glove50.txt --limit 1000",
     "info": "simvec info glove50.txt",
+    "warmup": "simvec warmup",
     "train": "simvec train corpus.txt -o vectors.txt --sg --epochs 5",
     "elmo embed": "simvec elmo embed sentences.txt --options options.json "
                   "--weights weights.hdf5 -o elmo.h5",
@@ -146,7 +147,11 @@ def _fail_cleanly(fn):
 def _load(vectors: str, input_format: str | None = None):
     """Load ``--vectors`` (``-``: standard input, spooled to a temporary file)."""
     import simvec
+    from simvec.cli.warmup import compile_notice
 
+    compile_notice(("search", "keywords") if vectors in _named_sources() else
+                   ("read", "search", "keywords"),
+                   quiet=logging.getLogger().level > logging.INFO)
     kw = {} if input_format is None else {"format": input_format}
     if vectors == "-":
         tmp = stdin_to_file()
@@ -155,6 +160,12 @@ def _load(vectors: str, input_format: str | None = None):
         finally:
             os.unlink(tmp)
     return simvec.load(vectors, **kw)
+
+
+def _named_sources():
+    from simvec.vectors.sources import list_sources
+
+    return list_sources()
 
 
 def _stdin_lines() -> list[str]:
@@ -481,6 +492,24 @@ def info(
     write_output(payload, tables, fmt, output)
 
 
+@app.command(epilog=_example("warmup"))
+@_fail_cleanly
+def warmup(
+    fmt: FormatOpt = "table",
+    quiet: QuietOpt = False,
+):
+    """Compile simvec's numba kernels now (they are cached on disk), so that the first real command does not wait; prints the seconds per step."""
+    from simvec.cli.warmup import kernels_to_compile, warmup as _warmup
+
+    _setup(quiet)
+    stale = kernels_to_compile()
+    seconds = _warmup()
+    payload = {"compiled": stale, "seconds": seconds}
+    write_output(payload, [Table("warmup (seconds)", ["step", "seconds"],
+                                 [[k, v] for k, v in seconds.items()],
+                                 caption=f"{len(stale)} kernel module(s) needed compiling")], fmt)
+
+
 elmo_app = typer.Typer(name="elmo", help="ELMo contextual embeddings (original bilm-tf / AllenNLP weights).",
                        no_args_is_help=True)
 app.add_typer(elmo_app, name="elmo")
@@ -525,7 +554,9 @@ def elmo_embed(
         "--output", "-o", help="OUT.npy or OUT.h5 (one dataset per sentence). Default elmo.npy.")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", hidden=True, help="Deprecated: --output.")] = None,
     batch_size: Annotated[int, typer.Option(min=1, help="Sentences per batch (sorted by length).")] = 64,
-    threads: ThreadsOpt = None,
+    threads: Annotated[int, typer.Option("--threads", min=1, help=(
+        "torch threads. Default 1: on a shared CPU torch's default spin-waits "
+        "(docs/benchmarks.md)."))] = 1,
     fmt: FormatOpt = "table",
     quiet: QuietOpt = False,
 ):

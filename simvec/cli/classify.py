@@ -31,6 +31,12 @@ LimitOpt = Annotated[Optional[int], typer.Option(
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="Output: table, json or csv.")]
 
 
+#: torch's default (one thread per core) spin-waits on these small models: AG News `classify
+#: train` fit took 309 s with it against 21 s with one thread (issue 12, 2-core machine).
+THREADS_HELP = ("torch threads. Default 1: measured fastest for these small models (AG News fit "
+                "21 s with 1 thread vs 309 s with torch's default; docs/benchmarks.md).")
+
+
 def _setup(fmt: str) -> None:
     if fmt not in ("table", "json", "csv"):
         raise typer.BadParameter(f"--format must be table, json or csv, got {fmt!r}")
@@ -94,7 +100,7 @@ def train(
     text_column: TextColOpt = "text",
     label_column: LabelColOpt = "label",
     seed: Annotated[int, typer.Option(help="Random seed (split, weights, shuffling).")] = 0,
-    threads: Annotated[Optional[int], typer.Option("--threads", min=1, help="torch threads.")] = None,
+    threads: Annotated[int, typer.Option("--threads", min=1, help=THREADS_HELP)] = 1,
     fmt: FormatOpt = "table",
 ):
     """Train a recipe on the training split, evaluate on the test (dev) split, save the run."""
