@@ -580,6 +580,12 @@ def elmo_embed(
                                      [[k, v] for k, v in summary.items()])], fmt)
 
 
+from simvec.cli.data import data_app  # noqa: E402
+
+for _cmd in data_app.registered_commands:
+    _cmd.callback = _fail_cleanly(_cmd.callback)
+app.add_typer(data_app, name="data")
+
 from simvec.cli.train import train as _train  # noqa: E402
 
 app.command("train", epilog=_example("train"))(_fail_cleanly(_train))

@@ -21,8 +21,8 @@ class Progress:
     ----------
     title : str
         What is being done (``"keywords: documents"``).
-    total : int
-        Units of work in all.
+    total : int or None
+        Units of work in all (``None``: unknown).
     unit : str
         Name of a unit (``"docs"``).
     quiet : bool
@@ -41,7 +41,8 @@ class Progress:
 
     def __init__(self, title: str, total: int, unit: str = "", *, quiet: bool = False,
                  interval: float = 10.0, stream=None):
-        self.title, self.total, self.unit = title, int(total), unit
+        self.title, self.unit = title, unit
+        self.total = None if total is None else int(total)
         self.quiet, self.interval = quiet, interval
         self.stream = stream if stream is not None else sys.stderr
         self._rich = None
@@ -83,6 +84,10 @@ class Progress:
             self._log_line(now)
 
     def _log_line(self, now: float) -> None:
+        if not self.total:
+            log.info("%s: %d %s, %.1f s elapsed", self.title, self.done, self.unit,
+                     now - self._t0)
+            return
         rate = self.done / max(now - self._t0, 1e-9)
         eta = (self.total - self.done) / rate if rate > 0 else float("nan")
         log.info("%s: %d/%d %s (%.0f%%), %.1f s elapsed, about %.0f s left", self.title,
