@@ -359,3 +359,19 @@ def test_similar_json_schema_is_the_same_for_elmo(glove):
     bad = runner.invoke(app, ["similar", "a", "b", "--model", f"elmo:{options},{weights}",
                               "-m", "wmd"])
     assert "best_match" in _one_line_error(bad)
+
+
+def test_classify_run_title_names_a_head_only_where_it_applies():
+    from simvec.cli.classify import run_name
+
+    assert run_name("pretrained", "cnn") == "pretrained (cnn)"
+    assert run_name("elmo", "average") == "elmo"
+    assert run_name("elmo-default", "average") == "elmo-default"
+
+
+def test_classify_out_is_a_deprecated_spelling(tmp_path):
+    res = runner.invoke(app, ["classify", "train", "--data", str(tmp_path / "none.csv"),
+                              "--out", str(tmp_path / "run")])
+    assert "--out is deprecated" in res.stderr and "--output" in res.stderr
+    res = runner.invoke(app, ["classify", "train", "--data", str(tmp_path / "none.csv")])
+    assert "--output/-o FOLDER is required" in _one_line_error(res)

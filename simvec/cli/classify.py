@@ -19,7 +19,7 @@ import typer
 from simvec.cli.options import deprecated_alias
 from simvec.cli.render import Table, emit
 
-__all__ = ["train", "evaluate", "predict", "load_data", "metrics_tables"]
+__all__ = ["train", "evaluate", "predict", "load_data", "metrics_tables", "run_name"]
 
 DataOpt = Annotated[str, typer.Option(
     "--data", "-d", help="imdb, sst2, agnews, chnsenticorp, or a CSV/TSV/JSONL file.")]
@@ -57,6 +57,13 @@ def load_data(data: str, text_column: str = "text", label_column: str = "label",
     if Path(data).is_file():
         kw.update(text_column=text_column, label_column=label_column)
     return load_dataset(data, **kw)
+
+
+def run_name(recipe: str, head: str) -> str:
+    """``"pretrained (cnn)"``; ELMo recipes have their own architecture, so no head is named."""
+    from simvec.classify.recipes import WORD_RECIPES
+
+    return f"{recipe} ({head})" if recipe in WORD_RECIPES else recipe
 
 
 def metrics_tables(metrics: dict, title: str) -> list:
@@ -129,7 +136,7 @@ def train(
     with contextlib.redirect_stdout(sys.stderr):  # Keras' progress must not mix with the result
         clf = train_classifier(splits, config, run_dir=out)
     r = clf.report
-    title = (f"{recipe} ({head}) on {r['dataset']} {r['test_split']}, best epoch "
+    title = (f"{run_name(recipe, head)} on {r['dataset']} {r['test_split']}, best epoch "
              f"{r['best_epoch']} of {r['epochs_run']}, fit {r['seconds']['fit']:.0f} s")
     emit({"run_dir": str(out), **r}, metrics_tables(r["test"], title), fmt)
     typer.echo(f"saved the run to {out}", err=True)
