@@ -89,3 +89,31 @@ def test_keywords_json_stdout_stays_clean(tmp_path, monkeypatch, glove50):
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
     assert {r["id"]: r["neighbor"] for r in out["rows"]}["0"] == "2"
+
+
+def test_evaluate_keywords_progress_lines_when_piped(tmp_path, monkeypatch, glove50, caplog):
+    import simvec.cli.app as cli_app
+    import simvec.cli.progress as prog
+
+    monkeypatch.setattr(cli_app, "_load", lambda *a, **k: glove50)
+    real = prog.Progress.__init__
+
+    def eager(self, *a, **k):  # a log line at every step instead of every 10 s
+        k["interval"] = 0.0
+        real(self, *a, **k)
+
+    monkeypatch.setattr(prog.Progress, "__init__", eager)
+    docs = tmp_path / "d.jsonl"
+    rows = [("a", ["cat", "dog"], "x"), ("b", ["kitten", "puppy"], "x"),
+            ("c", ["car", "truck"], "y"), ("d", ["bus", "train"], "y")]
+    docs.write_text("".join(json.dumps({"id": i, "keywords": k, "t": t}) + "\n"
+                            for i, k, t in rows))
+    with caplog.at_level(logging.INFO, logger="simvec.progress"):
+        res = runner.invoke(app, ["evaluate-keywords", str(docs), "-l", "t", "-m", "mean",
+                                  "-m", "jaccard_tokens", "-f", "json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)  # progress never on stdout
+    assert {m["method"] for m in out["methods"]} == {"mean", "jaccard_tokens"}
+    lines = [r.getMessage() for r in caplog.records if r.name == "simvec.progress"]
+    assert any(m.startswith("evaluate-keywords: mean: 0/2 methods") for m in lines), lines
+    assert any("jaccard_tokens: 1/2 methods" in m for m in lines), lines

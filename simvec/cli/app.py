@@ -219,7 +219,6 @@ def similar(
 
     _setup(quiet)
     if model is not None:
-        method = DEFAULT_METHOD if method == DEFAULT_METHOD else method
         if method != DEFAULT_METHOD:
             check_choice("--method (with --model elmo)", method, ELMO_METHODS)
     else:
@@ -411,7 +410,7 @@ def evaluate_keywords(
     payload, tables = evaluate_keywords_payload(
         docs, None if lexical_only else _load(vectors, input_format), label=label,
         methods=methods, id_field=id_field, keywords_field=keywords_field, on_error=on_error,
-        on_missing_label=on_missing_label, k=top_k, seed=seed,
+        on_missing_label=on_missing_label, k=top_k, seed=seed, quiet=quiet,
     )
     payload["vectors"] = None if lexical_only else vectors
     write_output(payload, tables, fmt, output)

@@ -153,10 +153,11 @@ def keywords_run(docs: str, load_kv, *, top_k: int, method: str, id_field: str,
 
 def evaluate_keywords_payload(docs: str, kv, *, label: str, methods, id_field: str,
                               keywords_field: str, on_error: str, on_missing_label: str,
-                              k: int, seed: int):
+                              k: int, seed: int, quiet: bool = False):
     """Retrieval precision@1 / MAP@k of several keyword methods on a labelled collection."""
     import sys
 
+    from simvec.cli.progress import Progress
     from simvec.eval.retrieval import evaluate_keyword_retrieval
     from simvec.keywords.collection import read_labeled_collection
 
@@ -164,7 +165,14 @@ def evaluate_keywords_payload(docs: str, kv, *, label: str, methods, id_field: s
     ids, lists, labels, report = read_labeled_collection(
         source, label, id_field=id_field, keywords_field=keywords_field, on_error=on_error,
         on_missing_label=on_missing_label)
-    res = evaluate_keyword_retrieval(ids, lists, labels, kv, methods, k=k, seed=seed)
+    with Progress("evaluate-keywords: methods", total=len(methods), unit="methods",
+                  quiet=quiet) as bar:
+        def progress(method, index, total):
+            bar.title = f"evaluate-keywords: {method}"
+            bar.update_to(index, total)
+
+        res = evaluate_keyword_retrieval(ids, lists, labels, kv, methods, k=k, seed=seed,
+                                         progress=progress)
     res.skipped = list(report.skipped)
     payload = {"collection": report.source, "label": label, **res.to_dict(),
                "missing_label_lines": list(report.missing_label)}

@@ -76,7 +76,8 @@ class Progress:
         if self.quiet:
             return
         if self._rich is not None:
-            self._rich.update(self._task, completed=self.done, total=self.total)
+            self._rich.update(self._task, completed=self.done, total=self.total,
+                              description=self.title)
             return
         now = time.perf_counter()
         if now - self._last >= self.interval:
