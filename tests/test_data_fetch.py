@@ -171,3 +171,31 @@ def test_registered_digests_match_the_shared_copies():
               "bird": ("phrase", "BiRD.txt")}
     for name, parts in copies.items():
         assert sha256_file(data_path(*parts)) == data.DATASETS[name].sha256, name
+
+
+def _imdb_archive(path):
+    import io
+    import tarfile
+
+    with tarfile.open(path, "w:gz") as tar:
+        for i, (split, label, rating) in enumerate(
+                [(s, lab, r) for s in ("train", "test") for lab, r in (("pos", 9), ("neg", 2))
+                 for _ in range(2)]):
+            body = f"review {i} was {'great' if label == 'pos' else 'awful'}".encode()
+            info = tarfile.TarInfo(f"aclImdb/{split}/{label}/{i}_{rating}.txt")
+            info.size = len(body)
+            tar.addfile(info, io.BytesIO(body))
+
+
+def test_classify_data_accepts_the_imdb_archive_and_the_data_home(tmp_path, monkeypatch):
+    from simvec.cli.classify import load_data
+
+    archive = tmp_path / "aclImdb_v1.tar.gz"
+    _imdb_archive(archive)
+    splits = load_data(str(archive))
+    assert splits.sizes == {"train": 4, "test": 4}
+    monkeypatch.setenv("SIMVEC_DATA", str(tmp_path / "home"))
+    (tmp_path / "home" / "imdb").mkdir(parents=True)
+    archive.rename(tmp_path / "home" / "imdb" / "aclImdb_v1.tar.gz")
+    monkeypatch.chdir(tmp_path)
+    assert load_data("imdb").sizes == {"train": 4, "test": 4}  # fetched copy found by name

@@ -46,9 +46,20 @@ def _setup(fmt: str) -> None:
 
 def load_data(data: str, text_column: str = "text", label_column: str = "label",
               limit: int | None = None):
-    """The :class:`DatasetSplits` of ``--data`` (a name or a table file)."""
-    from simvec.classify.datasets import load_dataset
+    """The :class:`DatasetSplits` of ``--data``: a name, a table file, or the IMDB archive
+    (``aclImdb_v1.tar.gz``) or its unpacked ``aclImdb`` folder.
 
+    ``imdb`` is read from the data home when ``simvec data fetch imdb`` put it there
+    (:func:`simvec.data.dataset_path`), else from the loader's default location.
+    """
+    from simvec.classify.datasets import load_dataset, load_imdb
+    from simvec.data import dataset_path
+
+    p = Path(data)
+    if p.exists() and (p.name.endswith((".tar.gz", ".tgz")) or p.is_dir()):
+        return load_imdb(p, limit=limit)  # the IMDB archive itself, or its folder
+    if data.lower() == "imdb" and not p.exists() and dataset_path("imdb").is_file():
+        return load_imdb(dataset_path("imdb"), limit=limit)
     kw = {}
     if data.lower() == "imdb" and limit:
         kw["limit"] = limit
