@@ -375,3 +375,18 @@ def test_classify_out_is_a_deprecated_spelling(tmp_path):
     assert "--out is deprecated" in res.stderr and "--output" in res.stderr
     res = runner.invoke(app, ["classify", "train", "--data", str(tmp_path / "none.csv")])
     assert "--output/-o FOLDER is required" in _one_line_error(res)
+
+
+@pytest.mark.parametrize("cmd", ["keywords", "evaluate-keywords"])
+def test_malformed_collection_fails_before_vectors_load(cmd, no_load, tmp_path):
+    docs = tmp_path / "d.jsonl"
+    docs.write_text('{"id": "a", "keywords": ["x"], "t": "1"}\nnot json\n')
+    args = [cmd, str(docs)] + (["-l", "t"] if cmd == "evaluate-keywords" else [])
+    assert "line 2" in _one_line_error(runner.invoke(app, args))
+
+
+@pytest.mark.parametrize("cmd", [["warmup"], ["data", "list"], ["data", "fetch"], ["data", "path"]],
+                         ids=" ".join)
+def test_new_commands_help_has_an_example(cmd):
+    res = runner.invoke(app, [*cmd, "--help"], env={"COLUMNS": "200"})
+    assert res.exit_code == 0 and "Example: simvec " + " ".join(cmd) in res.stdout

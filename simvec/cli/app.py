@@ -408,7 +408,7 @@ def evaluate_keywords(
     if not lexical_only:
         check_vectors(vectors)
     payload, tables = evaluate_keywords_payload(
-        docs, None if lexical_only else _load(vectors, input_format), label=label,
+        docs, None if lexical_only else (lambda: _load(vectors, input_format)), label=label,
         methods=methods, id_field=id_field, keywords_field=keywords_field, on_error=on_error,
         on_missing_label=on_missing_label, k=top_k, seed=seed, quiet=quiet,
     )

@@ -154,7 +154,11 @@ def keywords_run(docs: str, load_kv, *, top_k: int, method: str, id_field: str,
 def evaluate_keywords_payload(docs: str, kv, *, label: str, methods, id_field: str,
                               keywords_field: str, on_error: str, on_missing_label: str,
                               k: int, seed: int, quiet: bool = False):
-    """Retrieval precision@1 / MAP@k of several keyword methods on a labelled collection."""
+    """Retrieval precision@1 / MAP@k of several keyword methods on a labelled collection.
+
+    ``kv`` may be a callable returning the vectors: it is called only after the collection has
+    been read, so a malformed collection fails before the vectors load.
+    """
     import sys
 
     from simvec.cli.progress import Progress
@@ -165,6 +169,7 @@ def evaluate_keywords_payload(docs: str, kv, *, label: str, methods, id_field: s
     ids, lists, labels, report = read_labeled_collection(
         source, label, id_field=id_field, keywords_field=keywords_field, on_error=on_error,
         on_missing_label=on_missing_label)
+    kv = kv() if callable(kv) else kv  # the vectors load once the collection is known good
     with Progress("evaluate-keywords: methods", total=len(methods), unit="methods",
                   quiet=quiet) as bar:
         def progress(method, index, total):
