@@ -390,3 +390,44 @@ def test_malformed_collection_fails_before_vectors_load(cmd, no_load, tmp_path):
 def test_new_commands_help_has_an_example(cmd):
     res = runner.invoke(app, [*cmd, "--help"], env={"COLUMNS": "200"})
     assert res.exit_code == 0 and "Example: simvec " + " ".join(cmd) in res.stdout
+
+
+def test_train_old_spellings_warn_and_still_work(tmp_path):
+    corpus = b"the cat sat on the mat\nthe dog sat on the log\n" * 30
+    dst = tmp_path / "v.vectors"
+    res = runner.invoke(app, ["train", "-", "--out", str(dst), "-f", "word2vec", "--workers", "1",
+                              "--min-count", "1", "--epochs", "1", "--vector-size", "8",
+                              "--no-progress", "-q"], input=corpus)
+    assert res.exit_code == 0, res.output
+    for old, new in (("--out", "--output"), ("--format word2vec", "--to word2vec"),
+                     ("--workers", "--threads")):
+        assert old in res.stderr and new in res.stderr, (old, res.stderr)
+    assert dst.read_text().splitlines()[0] == "7 8"  # word2vec text despite the extension
+    assert f"wrote {dst} (word2vec)" in res.stderr
+
+
+def test_elmo_embed_old_output_layer_spelling(tmp_path):
+    pytest.importorskip("torch")
+    pytest.importorskip("h5py")
+    options = data_path("elmo", "fixture", "options.json")
+    weights = data_path("elmo", "fixture", "lm_weights.hdf5")
+    src = tmp_path / "s.txt"
+    src.write_text("the cat sat\nit is fun today\n")
+    common = ["elmo", "embed", str(src), "--options", str(options), "--weights", str(weights)]
+    res = runner.invoke(app, common + ["--output", "default", "-o", str(tmp_path / "d.npy"),
+                                       "-f", "json", "-q"])
+    assert res.exit_code == 0, res.output
+    assert "--output default names a layer" in res.stderr and "--layer" in res.stderr
+    out = json.loads(res.stdout)
+    assert out["layer"] == "default" and out["sentences"] == 2 and out["tokens"] == 7
+    assert np.load(tmp_path / "d.npy").shape == (2, 32)
+    res = runner.invoke(app, common + ["--layer", "word_emb", "-o", str(tmp_path / "w.npy"), "-q"])
+    assert res.exit_code == 0 and "deprecated" not in res.stderr
+    assert np.load(tmp_path / "w.npy").shape[:2] == (2, 4)
+
+
+def test_threads_default_is_one_and_says_why():
+    for cmd in (["classify", "train"], ["elmo", "embed"]):
+        res = runner.invoke(app, [*cmd, "--help"], env={"COLUMNS": "300"})
+        text = " ".join(res.stdout.split())
+        assert "Default 1" in text and "[default: 1]" in text, cmd
