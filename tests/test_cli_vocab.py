@@ -431,3 +431,8 @@ def test_threads_default_is_one_and_says_why():
         res = runner.invoke(app, [*cmd, "--help"], env={"COLUMNS": "300"})
         text = " ".join(res.stdout.split())
         assert "Default 1" in text and "[default: 1]" in text, cmd
+
+
+def test_input_format_with_a_named_source_is_refused_in_cli_terms(no_load):
+    line = _one_line_error(runner.invoke(app, ["neighbors", "frog", "--input-format", "glove"]))
+    assert "--input-format applies to vector files" in line and "limit=" not in line

@@ -223,7 +223,7 @@ def similar(
             check_choice("--method (with --model elmo)", method, ELMO_METHODS)
     else:
         check_choice("--method", method, METHOD_NAMES)
-        check_vectors(vectors)
+        check_vectors(vectors, input_format=input_format)
     tok = _tokenizer(tokenizer)
     if "-" in (a, b):
         lines = iter(_stdin_lines())
@@ -259,7 +259,7 @@ def neighbors(
 
     _setup(quiet)
     top_k = deprecated_alias("--topn", "--top-k", topn, top_k, default=10)
-    check_vectors(vectors)
+    check_vectors(vectors, input_format=input_format)
     if words == ["-"]:
         words = _stdin_lines()
     payload, tables = neighbors_payload(words, _load(vectors, input_format), top_k, restrict_vocab)
@@ -286,7 +286,7 @@ def analogy(
     _setup(quiet)
     top_k = deprecated_alias("--topn", "--top-k", topn, top_k, default=5)
     check_choice("--method", method, ("3cosadd", "3cosmul"))
-    check_vectors(vectors)
+    check_vectors(vectors, input_format=input_format)
     kv = _load(vectors, input_format)
     answers = kv.analogy(a, b, c, topn=top_k, method=method, restrict_vocab=restrict_vocab)
     payload = {
@@ -320,7 +320,7 @@ def evaluate(
         raise typer.BadParameter("'-' (stdin) can be given once", param_hint="FILES")
     for path in files:  # fail before the vectors load
         check_input_file(path, "evaluation file")
-    check_vectors(vectors)
+    check_vectors(vectors, input_format=input_format)
     tmp = stdin_to_file(".txt") if "-" in files else None
     try:
         paths = [tmp if f == "-" else Path(f) for f in files]
@@ -365,7 +365,7 @@ def keywords(
     check_input_file(docs, "collection")
     needs_vectors = METHODS[method].needs_vectors
     if needs_vectors:
-        check_vectors(vectors)
+        check_vectors(vectors, input_format=input_format)
     keywords_run(
         docs, lambda: _load(vectors, input_format) if needs_vectors else None, top_k=top_k,
         method=method, id_field=id_field, keywords_field=keywords_field, on_error=on_error,
@@ -406,7 +406,7 @@ def evaluate_keywords(
     check_input_file(docs, "collection")
     lexical_only = all(m in METHODS and not METHODS[m].needs_vectors for m in methods)
     if not lexical_only:
-        check_vectors(vectors)
+        check_vectors(vectors, input_format=input_format)
     payload, tables = evaluate_keywords_payload(
         docs, None if lexical_only else (lambda: _load(vectors, input_format)), label=label,
         methods=methods, id_field=id_field, keywords_field=keywords_field, on_error=on_error,
@@ -442,7 +442,7 @@ def convert(
     if src is None or dst is None:
         raise typer.BadParameter("needs an input (SRC or --vectors) and an output (DST or -o)",
                                  param_hint="SRC DST")
-    check_vectors(src, "SRC")
+    check_vectors(src, "SRC", input_format=input_format)
     fmt, files = resolve_save_format(dst, to)
     kw = {} if limit is None else {"limit": limit}
     if input_format is not None:
@@ -479,7 +479,7 @@ def info(
         raise typer.BadParameter("give the input once: SRC or --vectors", param_hint="SRC")
     src = src if src is not None else vectors
     if src is not None and not sources:
-        check_vectors(src, "SRC")
+        check_vectors(src, "SRC", input_format=input_format)
     if src == "-" and not sources:
         tmp = stdin_to_file()
         try:

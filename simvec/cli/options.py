@@ -119,12 +119,13 @@ def check_choice(option: str, value: str, choices) -> str:
     raise SimvecValueError(f"{option} must be one of {', '.join(choices)}, got {value!r}{hint}")
 
 
-def check_vectors(name: str, option: str = "--vectors") -> str:
+def check_vectors(name: str, option: str = "--vectors", *, input_format: str | None = None) -> str:
     """Refuse an empty, missing or misspelt ``--vectors`` before anything loads.
 
     A known source name or an existing file (native ``BASE`` with ``BASE.npy`` too) passes;
     ``-`` (stdin) passes. A path-like name that does not exist is reported as a missing file; a
-    bare name gets "did you mean" among the known sources.
+    bare name gets "did you mean" among the known sources. ``--input-format`` applies to files
+    only.
     """
     from simvec.vectors.sources import list_sources
 
@@ -134,6 +135,9 @@ def check_vectors(name: str, option: str = "--vectors") -> str:
     if name == "-":
         return name
     sources = list_sources()
+    if name in sources and input_format is not None:
+        raise SimvecValueError(f"--input-format applies to vector files; {name!r} is a named "
+                               "source (its format is known)")
     if name in sources or os.path.isfile(name) or os.path.isfile(name + ".npy"):
         return name
     if os.path.isdir(name):
