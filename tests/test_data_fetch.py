@@ -199,3 +199,16 @@ def test_classify_data_accepts_the_imdb_archive_and_the_data_home(tmp_path, monk
     archive.rename(tmp_path / "home" / "imdb" / "aclImdb_v1.tar.gz")
     monkeypatch.chdir(tmp_path)
     assert load_data("imdb").sizes == {"train": 4, "test": 4}  # fetched copy found by name
+
+
+def test_dataset_repr_is_a_summary(tmp_path):
+    from simvec.cli.classify import load_data
+
+    archive = tmp_path / "aclImdb_v1.tar.gz"
+    _imdb_archive(archive)
+    splits = load_data(str(archive))
+    text = repr(splits)
+    assert len(text) < 200 and "review" not in text
+    assert "sizes={'train': 4, 'test': 4}" in text and "positive" in text
+    assert repr(splits.train).startswith("TextDataset(4 texts, classes {")
+    assert "'negative': 2, 'positive': 2" in repr(splits.train)
