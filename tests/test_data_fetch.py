@@ -212,3 +212,18 @@ def test_dataset_repr_is_a_summary(tmp_path):
     assert "sizes={'train': 4, 'test': 4}" in text and "positive" in text
     assert repr(splits.train).startswith("TextDataset(4 texts, classes {")
     assert "'negative': 2, 'positive': 2" in repr(splits.train)
+
+
+def test_validation_size_holds_out_other_training_texts(tmp_path):
+    from simvec.cli.classify import hold_out_validation, load_data
+
+    archive = tmp_path / "aclImdb_v1.tar.gz"
+    _imdb_archive(archive)
+    splits = load_data(str(archive))
+    train, validation = hold_out_validation(splits, 2, 2, seed=0)
+    assert len(validation) == 2 and len(train.train) == 2 and len(train.test) == 4
+    assert not set(validation.texts) & set(train.train.texts)
+    assert sorted(validation.labels.tolist()) == [0, 1]  # stratified
+    assert "validation: 2 other training texts" in train.notes
+    with pytest.raises(data.SimvecValueError, match="--validation-size 4 leaves no training"):
+        hold_out_validation(splits, 4, None, seed=0)

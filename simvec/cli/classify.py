@@ -19,7 +19,8 @@ import typer
 from simvec.cli.options import deprecated_alias
 from simvec.cli.render import Table, emit
 
-__all__ = ["train", "evaluate", "predict", "load_data", "metrics_tables", "run_name"]
+__all__ = ["train", "evaluate", "predict", "load_data", "metrics_tables", "run_name",
+           "hold_out_validation"]
 
 DataOpt = Annotated[str, typer.Option(
     "--data", "-d", help="imdb, sst2, agnews, chnsenticorp, or a CSV/TSV/JSONL file.")]
@@ -70,6 +71,25 @@ def load_data(data: str, text_column: str = "text", label_column: str = "label",
     return load_dataset(data, **kw)
 
 
+def hold_out_validation(splits, validation_size: int, train_size: int | None, seed: int):
+    """``(splits, validation)``: ``validation_size`` training texts held out (stratified,
+    seeded), the training split the rest or a ``train_size`` sample of it; the test split
+    stays whole. This is what ``bench/classify.py`` runs for its small-data figures."""
+    from simvec.classify import DatasetSplits, split_dataset, subsample
+    from simvec.errors import SimvecValueError
+
+    n = len(splits.train)
+    if validation_size >= n:
+        raise SimvecValueError(f"--validation-size {validation_size} leaves no training text "
+                               f"(the training split has {n})")
+    inner = split_dataset(splits.train, validation_size / n, seed, name=f"{splits.name} train")
+    train = subsample(inner.train, train_size, seed) if train_size else inner.train
+    note = (f"training texts: a stratified sample of {len(train)}; " if train_size else "")
+    note += f"validation: {len(inner.test)} other training texts. "
+    return (DatasetSplits(train, splits.test, name=splits.name, test_name=splits.test_name,
+                          notes=splits.notes + note), inner.test)
+
+
 def run_name(recipe: str, head: str) -> str:
     """``"pretrained (cnn)"``; ELMo recipes have their own architecture, so no head is named."""
     from simvec.classify.recipes import WORD_RECIPES
@@ -115,6 +135,7 @@ def train(
     tokenizer: Annotated[str, typer.Option(help="regex (lowercase words) or jieba (Chinese).")] = "regex",
     limit: LimitOpt = None,
     train_size: Annotated[Optional[int], typer.Option(help="Train on a stratified, seeded sample of this many training texts (e.g. 200: the tutorials' small-data case); the test split stays whole.")] = None,
+    validation_size: Annotated[Optional[int], typer.Option(min=1, help="Hold out this many training texts (stratified, seeded) for early stopping, taken before --train-size samples from the rest: the tutorials' small-data set-up (200 to train, 10,000 to validate). Default: --validation-split of the training texts.")] = None,
     text_column: TextColOpt = "text",
     label_column: LabelColOpt = "label",
     seed: Annotated[int, typer.Option(help="Random seed (split, weights, shuffling).")] = 0,
@@ -142,10 +163,13 @@ def train(
         learning_rate=learning_rate, patience=patience, validation_split=validation_split,
         time_limit=time_limit, tokenizer=tokenizer, seed=seed, threads=threads)
     splits = load_data(data, text_column, label_column, limit)
-    if train_size:
+    validation = None
+    if validation_size:
+        splits, validation = hold_out_validation(splits, validation_size, train_size, seed)
+    elif train_size:
         splits = splits.sample_train(train_size, seed)
     with contextlib.redirect_stdout(sys.stderr):  # Keras' progress must not mix with the result
-        clf = train_classifier(splits, config, run_dir=out)
+        clf = train_classifier(splits, config, run_dir=out, validation=validation)
     r = clf.report
     title = (f"{run_name(recipe, head)} on {r['dataset']} {r['test_split']}, best epoch "
              f"{r['best_epoch']} of {r['epochs_run']}, fit {r['seconds']['fit']:.0f} s")
