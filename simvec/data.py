@@ -31,7 +31,7 @@ from typing import Callable
 from simvec.errors import SimvecError, SimvecValueError
 
 __all__ = ["DATA_ENV", "DataSet", "DATASETS", "data_home", "dataset_path", "fetch",
-           "DownloadError", "sha256_file"]
+           "unpack", "DownloadError", "sha256_file"]
 
 #: Environment variable naming the data home.
 DATA_ENV = "SIMVEC_DATA"
@@ -249,4 +249,57 @@ def fetch(name_or_url: str, *, dest=None, sha256: str | None = None,
         raise DownloadError(f"{url}: SHA-256 mismatch: expected {expected}, got {got}; the "
                             "download was deleted")
     os.replace(part, dest)
+    return dest
+
+
+def unpack(archive, dest=None) -> Path:
+    """Extract a ``.zip`` / ``.tar.gz`` / ``.tgz`` archive once, atomically; returns the folder.
+
+    The members go to a temporary folder beside ``dest`` (default: the archive's folder, in
+    ``<archive name without extension>.d``), which is renamed into place when complete, so an
+    interrupted extraction never leaves a half-filled folder. An existing ``dest`` is returned
+    as it is. Members that would land outside the folder (absolute paths, ``..``, links) are
+    refused.
+
+    Raises
+    ------
+    SimvecValueError
+        Unknown archive type, or a member escaping the folder.
+    """
+    import shutil
+    import tarfile
+    import tempfile
+    import zipfile
+
+    archive = Path(archive)
+    name = archive.name
+    for ext in (".tar.gz", ".tgz", ".zip"):
+        if name.endswith(ext):
+            stem = name[: -len(ext)]
+            break
+    else:
+        raise SimvecValueError(f"{archive}: not a .zip, .tar.gz or .tgz archive")
+    dest = Path(dest) if dest is not None else archive.with_name(stem + ".d")
+    if dest.is_dir():
+        return dest
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
+    try:
+        if name.endswith(".zip"):
+            with zipfile.ZipFile(archive) as z:
+                for m in z.namelist():
+                    if m.startswith(("/", "\\")) or ".." in Path(m).parts:
+                        raise SimvecValueError(f"{archive}: member {m!r} escapes the folder")
+                z.extractall(tmp)
+        else:
+            with tarfile.open(archive, "r:*") as t:
+                for m in t.getmembers():
+                    if m.name.startswith("/") or ".." in Path(m.name).parts or not (
+                            m.isfile() or m.isdir()):
+                        raise SimvecValueError(f"{archive}: member {m.name!r} is not a plain "
+                                               "file inside the folder")
+                t.extractall(tmp)
+        os.replace(tmp, dest)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     return dest

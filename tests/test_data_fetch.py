@@ -227,3 +227,44 @@ def test_validation_size_holds_out_other_training_texts(tmp_path):
     assert "validation: 2 other training texts" in train.notes
     with pytest.raises(data.SimvecValueError, match="--validation-size 4 leaves no training"):
         hold_out_validation(splits, 4, None, seed=0)
+
+
+def test_fetched_sst2_and_agnews_archives_are_found_and_unpacked(tmp_path, monkeypatch):
+    import tarfile
+    import zipfile
+
+    from simvec.cli.classify import load_data
+
+    home = tmp_path / "home"
+    monkeypatch.setenv("SIMVEC_DATA", str(home))
+    monkeypatch.chdir(tmp_path)
+    (home / "sst2").mkdir(parents=True)
+    rows = "".join(f"{w} film\t{lab}\n" for w, lab in
+                   [("great", 1), ("awful", 0), ("fine", 1), ("dull", 0), ("superb", 1),
+                    ("bad", 0)])
+    with zipfile.ZipFile(home / "sst2" / "SST-2.zip", "w") as z:
+        z.writestr("SST-2/train.tsv", "sentence\tlabel\n" + rows)
+        z.writestr("SST-2/dev.tsv", "sentence\tlabel\n" + "".join(rows.splitlines(True)[:4]))
+    s = load_data("sst2")
+    assert len(s.train) == 6 and s.test_name == "dev" and (home / "sst2" / "SST-2.d").is_dir()
+    assert not [p for p in (home / "sst2").iterdir() if p.name.startswith(".")]  # no temp left
+    (home / "agnews").mkdir()
+    src = tmp_path / "ag_news_csv"
+    src.mkdir()
+    (src / "test.csv").write_text("".join(f'"{c}","title {i}","text {i}"\n'
+                                          for i in range(40) for c in (1, 2, 3, 4)))
+    with tarfile.open(home / "agnews" / "ag_news_csv.tgz", "w:gz") as t:
+        t.add(src, arcname="ag_news_csv")
+    a = load_data("agnews")
+    assert len(a.train) + len(a.test) == 160 and len(a.label_names) == 4
+
+
+def test_unpack_refuses_escaping_members(tmp_path):
+    import zipfile
+
+    bad = tmp_path / "x.zip"
+    with zipfile.ZipFile(bad, "w") as z:
+        z.writestr("../evil.txt", "x")
+    with pytest.raises(data.SimvecValueError, match="escapes"):
+        data.unpack(bad)
+    assert not (tmp_path / "x.d").exists() and not (tmp_path.parent / "evil.txt").exists()
