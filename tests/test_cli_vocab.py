@@ -436,3 +436,32 @@ def test_threads_default_is_one_and_says_why():
 def test_input_format_with_a_named_source_is_refused_in_cli_terms(no_load):
     line = _one_line_error(runner.invoke(app, ["neighbors", "frog", "--input-format", "glove"]))
     assert "--input-format applies to vector files" in line and "limit=" not in line
+
+
+def test_train_resume_rate_counts_this_run_only(tmp_path):
+    from simvec.text.corpus import LineSentence
+    from simvec.word2vec.model import Word2Vec
+
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("the cat sat on the mat\nthe dog sat on the log\n" * 300)
+    ck = tmp_path / "ck"
+
+    class Stop:
+        def on_epoch_end(self, model):
+            if model.epoch == 1:
+                raise KeyboardInterrupt
+
+    m = Word2Vec(vector_size=8, min_count=1, epochs=3, workers=1, seed=1)
+    m.build_vocab(LineSentence(corpus))
+    with pytest.raises(KeyboardInterrupt):
+        m.train(LineSentence(corpus), callbacks=[Stop()], checkpoint=ck, progress=False)
+    args = ["train", str(corpus), "-o", str(tmp_path / "v.txt"), "--checkpoint", str(ck),
+            "--resume", "--no-progress", "-q", "-f", "json"]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["epochs"] == 3 and out["epochs_this_run"] == 2
+    assert out["words_per_second"] == pytest.approx(3600 * 2 / out["train_seconds"])
+    again = runner.invoke(app, args)  # the schedule is finished: no rate to report
+    assert json.loads(again.stdout)["words_per_second"] is None
+    assert "nothing left to train" in again.stderr and "M words/s" not in again.stderr

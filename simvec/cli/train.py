@@ -83,7 +83,7 @@ def train(
     else:
         check_input_file_or_folder(corpus)
     try:
-        model, secs = _run(corpus, locals_=dict(
+        model, secs, run = _run(corpus, locals_=dict(
             sg=sg, vector_size=vector_size, window=window, min_count=min_count,
             max_vocab_size=max_vocab_size, sample=sample, negative=negative,
             ns_exponent=ns_exponent, alpha=alpha, min_alpha=min_alpha, epochs=epochs,
@@ -95,19 +95,24 @@ def train(
         if stdin_tmp is not None:
             os.unlink(stdin_tmp)
     v = model.vocab
-    words_per_s = v.raw_words * len(model.loss_history) / max(model.train_seconds, 1e-9)
+    # the rate of this run only: a resumed run counts the epochs and seconds it trained itself
+    words_per_s = (v.raw_words * run["epochs"] / run["seconds"]
+                   if run["epochs"] > 0 and run["seconds"] > 0 else None)
+    rate = (f"{run['seconds']:.1f} s training, {words_per_s / 1e6:.2f}M words/s"
+            if words_per_s is not None else "nothing left to train")
     message = (
         f"trained {'skip-gram' if model.config.sg else 'CBOW'}: {len(v)} words x "
         f"{model.config.vector_size}, {model.epoch} epoch(s) of {v.raw_words} tokens in "
-        f"{secs:.1f} s ({model.train_seconds:.1f} s training, {words_per_s / 1e6:.2f}M "
-        f"words/s); loss per epoch {', '.join(f'{x:.4g}' for x in model.loss_history)}; "
+        f"{secs:.1f} s ({rate}); loss per epoch "
+        f"{', '.join(f'{x:.4g}' for x in model.loss_history)}; "
         f"wrote {' and '.join(map(str, written))} ({to})")
     typer.echo(message, err=True)
     if fmt != "table":
         payload = {
             "algorithm": "skip-gram" if model.config.sg else "cbow", "words": len(v),
             "vector_size": model.config.vector_size, "epochs": model.epoch,
-            "tokens": v.raw_words, "seconds": secs, "train_seconds": model.train_seconds,
+            "tokens": v.raw_words, "seconds": secs, "train_seconds": run["seconds"],
+            "epochs_this_run": run["epochs"],
             "words_per_second": words_per_s, "loss_history": list(model.loss_history),
             "format": to, "files": [str(p) for p in written],
         }
@@ -136,13 +141,16 @@ def _run(corpus, *, locals_, tokenizer, unicode_errors, checkpoint, checkpoint_i
     t = time.perf_counter()
     kw = dict(callbacks=(), checkpoint=checkpoint, checkpoint_interval=checkpoint_interval,
               progress=progress)
-    if resume:
-        model = Word2Vec.resume(checkpoint, sentences, cache_dir=locals_["cache_dir"], **kw)
+    if resume:  # Word2Vec.resume, with the state before recorded for the rate of this run
+        model = Word2Vec.load(checkpoint)
+        model.cache_dir = locals_["cache_dir"]
     else:
         model = Word2Vec(**locals_)
         model.build_vocab(sentences)
-        model.train(sentences, **kw)
+    epochs0, seconds0 = model.epochs_total, model.train_seconds
+    model.train(sentences, **kw)
     model.save_vectors(output, format=to)
     if save_model is not None:
         model.save(save_model)
-    return model, time.perf_counter() - t
+    run = {"epochs": model.epochs_total - epochs0, "seconds": model.train_seconds - seconds0}
+    return model, time.perf_counter() - t, run
