@@ -117,3 +117,26 @@ def test_evaluate_keywords_progress_lines_when_piped(tmp_path, monkeypatch, glov
     lines = [r.getMessage() for r in caplog.records if r.name == "simvec.progress"]
     assert any(m.startswith("evaluate-keywords: mean: 0/2 methods") for m in lines), lines
     assert any("jaccard_tokens: 1/2 methods" in m for m in lines), lines
+
+
+def test_train_reports_the_passes_before_the_first_epoch(tmp_path, monkeypatch, caplog):
+    import simvec.cli.progress as prog
+
+    real = prog.Progress.__init__
+
+    def eager(self, *a, **k):
+        k["interval"] = 0.0
+        real(self, *a, **k)
+
+    monkeypatch.setattr(prog.Progress, "__init__", eager)
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("the cat sat on the mat\n" * 50)
+    with caplog.at_level(logging.INFO):
+        res = runner.invoke(app, ["train", str(corpus), "-o", str(tmp_path / "v.txt"),
+                                  "--min-count", "1", "--epochs", "1", "--vector-size", "8",
+                                  "--threads", "1", "-f", "json"])
+    assert res.exit_code == 0, res.output
+    json.loads(res.stdout)  # nothing but the summary on stdout
+    lines = [r.getMessage() for r in caplog.records if r.name == "simvec.progress"]
+    assert any(m.startswith("train: counting the vocabulary: 300 tokens") for m in lines), lines
+    assert any(m.startswith("train: encoding the corpus: 300 tokens") for m in lines), lines

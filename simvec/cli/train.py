@@ -120,6 +120,34 @@ def train(
                                      [[k, v_] for k, v_ in payload.items()])], fmt)
 
 
+class ReadProgress:
+    """A re-iterable corpus that reports the tokens read by each pass over it.
+
+    word2vec reads the corpus twice before the first epoch (counting the vocabulary, then
+    encoding it); on a large corpus that takes minutes, so each pass reports its progress
+    (:class:`simvec.cli.progress.Progress`: a Rich bar on a terminal, log lines when piped).
+    """
+
+    _TITLES = ("train: counting the vocabulary", "train: encoding the corpus")
+
+    def __init__(self, corpus, *, quiet: bool = False, every: int = 10_000):
+        self.corpus, self.quiet, self.every, self.passes = corpus, quiet, every, 0
+
+    def __iter__(self):
+        from simvec.cli.progress import Progress
+
+        title = self._TITLES[self.passes] if self.passes < 2 else "train: reading the corpus"
+        self.passes += 1
+        tokens = 0
+        with Progress(title, total=None, unit="tokens", quiet=self.quiet) as bar:
+            for i, sentence in enumerate(self.corpus):
+                tokens += len(sentence)
+                if i % self.every == 0:
+                    bar.update_to(tokens)
+                yield sentence
+            bar.update_to(tokens)
+
+
 def check_input_file_or_folder(corpus) -> None:
     """Refuse a missing corpus before anything starts."""
     from simvec.errors import SimvecFileNotFoundError
@@ -138,6 +166,9 @@ def _run(corpus, *, locals_, tokenizer, unicode_errors, checkpoint, checkpoint_i
         sentences = LineSentence(corpus, unicode_errors=unicode_errors)
     else:
         sentences = TextCorpus(corpus, tokenizer=tokenizer, unicode_errors=unicode_errors)
+    # the vocabulary and encoding passes read the whole corpus before training starts: report
+    quiet = progress is False or logging.getLogger().level > logging.INFO
+    sentences = ReadProgress(sentences, quiet=quiet)
     t = time.perf_counter()
     kw = dict(callbacks=(), checkpoint=checkpoint, checkpoint_interval=checkpoint_interval,
               progress=progress)
