@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Annotated, List, Optional
 
 import typer
-from typer.core import TyperGroup
 
 from simvec.cli.options import (
     DEFAULT_VECTORS, FormatOpt, InputFormatOpt, OutputOpt, QuietOpt,
@@ -27,6 +26,7 @@ from simvec.cli.options import (
     deprecated_alias, stdin_to_file,
 )
 from simvec.cli.render import Table, write_output
+from simvec.cli.usage import OneLineErrors, version_callback
 from simvec.errors import SimvecValueError
 from simvec.keywords.methods import COMPARED_BY_DEFAULT, DEFAULT_METHOD, METHOD_NAMES, METHODS
 
@@ -57,53 +57,9 @@ def _example(name: str) -> str:
     return f"Example: {EXAMPLES[name]}"
 
 
-def _version(value: bool):
-    if value:
-        from simvec import __version__
-
-        typer.echo(f"simvec {__version__}")
-        raise typer.Exit()
-
-
-class _OneLineErrors(TyperGroup):
-    """Usage errors (unknown option, bad value, missing argument) as the documented single line
-    ``simvec: error: ...`` with exit status 2, instead of Click's multi-line box."""
-
-    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
-        from typer._click import exceptions as cx
-
-        try:
-            rv = super().main(args=args, prog_name=prog_name or "simvec",
-                              complete_var=complete_var, standalone_mode=False, **extra)
-        except cx.NoArgsIsHelpError as e:
-            typer.echo(e.ctx.get_help() if e.ctx else str(e), err=True)
-            return _finish(2, standalone_mode)
-        except cx.UsageError as e:
-            where = e.ctx.command_path if e.ctx is not None else "simvec"
-            cmd = where.split(" ", 1)[1] if " " in where else ""
-            hint = f" (see `simvec {cmd} --help`)" if cmd else " (see `simvec --help`)"
-            message = e.format_message()  # Typer adds "Did you mean" to unknown commands
-            typer.echo(f"simvec: error: {cmd + ': ' if cmd else ''}"
-                       f"{cli_terms(message)}{hint}", err=True)
-            return _finish(2, standalone_mode)
-        except cx.ClickException as e:
-            typer.echo(f"simvec: error: {cli_terms(e.format_message())}", err=True)
-            return _finish(e.exit_code, standalone_mode)
-        except cx.Abort:
-            typer.echo("simvec: error: interrupted", err=True)
-            return _finish(130, standalone_mode)
-        return _finish(rv if isinstance(rv, int) else 0, standalone_mode)
-
-
-def _finish(code: int, standalone_mode: bool):
-    if standalone_mode:
-        sys.exit(code)
-    return code
-
-
 app = typer.Typer(
     name="simvec",
-    cls=_OneLineErrors,
+    cls=OneLineErrors,
     help="Word and text embeddings and semantic similarity: compare keyword lists by meaning.",
     epilog='Example: simvec similar "machine learning" "deep learning"',
     no_args_is_help=True,
@@ -115,7 +71,7 @@ app = typer.Typer(
 @app.callback()
 def _root(
     version: Annotated[Optional[bool], typer.Option(
-        "--version", callback=_version, is_eager=True, help="Print simvec's version and exit.")] = None,
+        "--version", callback=version_callback, is_eager=True, help="Print simvec's version and exit.")] = None,
 ):
     """Word and text embeddings and semantic similarity: compare keyword lists by meaning."""
 
@@ -160,6 +116,12 @@ def _load(vectors: str, input_format: str | None = None):
         finally:
             os.unlink(tmp)
     return simvec.load(vectors, **kw)
+
+
+def _load_vectors(vectors: str, input_format: str | None):
+    """``_load(vectors)``, with ``input_format`` only when given (tests replace ``_load`` by a
+    one-argument function returning the session's GloVe)."""
+    return _load(vectors) if input_format is None else _load(vectors, input_format)
 
 
 def _named_sources():
@@ -236,7 +198,7 @@ def similar(
             a, b, model, context_a=context_a, context_b=context_b,
             method="best_match" if method == DEFAULT_METHOD else method)
     else:
-        payload, tables = similar_payload(a, b, _load(vectors, input_format), vectors,
+        payload, tables = similar_payload(a, b, _load_vectors(vectors, input_format), vectors,
                                           method=method, tokenizer=tok)
     write_output(payload, tables, fmt, output)
 
@@ -262,7 +224,7 @@ def neighbors(
     check_vectors(vectors, input_format=input_format)
     if words == ["-"]:
         words = _stdin_lines()
-    payload, tables = neighbors_payload(words, _load(vectors, input_format), top_k, restrict_vocab)
+    payload, tables = neighbors_payload(words, _load_vectors(vectors, input_format), top_k, restrict_vocab)
     write_output(payload, tables, fmt, output)
 
 
@@ -287,7 +249,7 @@ def analogy(
     top_k = deprecated_alias("--topn", "--top-k", topn, top_k, default=5)
     check_choice("--method", method, ("3cosadd", "3cosmul"))
     check_vectors(vectors, input_format=input_format)
-    kv = _load(vectors, input_format)
+    kv = _load_vectors(vectors, input_format)
     answers = kv.analogy(a, b, c, topn=top_k, method=method, restrict_vocab=restrict_vocab)
     payload = {
         "question": [a, b, c], "method": method,
@@ -325,7 +287,7 @@ def evaluate(
     try:
         paths = [tmp if f == "-" else Path(f) for f in files]
         payload, tables = evaluate_payload(
-            paths, _load(vectors, input_format), restrict_vocab=restrict_vocab, method=method,
+            paths, _load_vectors(vectors, input_format), restrict_vocab=restrict_vocab, method=method,
             case_insensitive=not case_sensitive, names=files,
         )
     finally:
@@ -367,7 +329,7 @@ def keywords(
     if needs_vectors:
         check_vectors(vectors, input_format=input_format)
     keywords_run(
-        docs, lambda: _load(vectors, input_format) if needs_vectors else None, top_k=top_k,
+        docs, lambda: _load_vectors(vectors, input_format) if needs_vectors else None, top_k=top_k,
         method=method, id_field=id_field, keywords_field=keywords_field, on_error=on_error,
         output=output, fmt=fmt, tokenizer=tok, quiet=quiet,
     )
@@ -408,7 +370,7 @@ def evaluate_keywords(
     if not lexical_only:
         check_vectors(vectors, input_format=input_format)
     payload, tables = evaluate_keywords_payload(
-        docs, None if lexical_only else (lambda: _load(vectors, input_format)), label=label,
+        docs, None if lexical_only else (lambda: _load_vectors(vectors, input_format)), label=label,
         methods=methods, id_field=id_field, keywords_field=keywords_field, on_error=on_error,
         on_missing_label=on_missing_label, k=top_k, seed=seed, quiet=quiet,
     )
