@@ -465,3 +465,16 @@ def test_train_resume_rate_counts_this_run_only(tmp_path):
     again = runner.invoke(app, args)  # the schedule is finished: no rate to report
     assert json.loads(again.stdout)["words_per_second"] is None
     assert "nothing left to train" in again.stderr and "M words/s" not in again.stderr
+
+
+def test_threads_option_sets_numba_threads(glove, tmp_path):
+    import numba
+
+    before = numba.get_num_threads()
+    try:
+        res = runner.invoke(app, ["neighbors", "frog", "-k", "2", "--threads", "1", "-q"])
+        assert res.exit_code == 0, res.output
+        assert numba.get_num_threads() == 1
+    finally:
+        numba.set_num_threads(before)
+    assert "--threads" in _one_line_error(runner.invoke(app, ["keywords", "x", "--threads", "0"]))

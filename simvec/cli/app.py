@@ -21,7 +21,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from simvec.cli.options import (
-    DEFAULT_VECTORS, FormatOpt, InputFormatOpt, OutputOpt, QuietOpt,
+    DEFAULT_VECTORS, FormatOpt, InputFormatOpt, OutputOpt, QuietOpt, ThreadsOpt, apply_threads,
     ToOpt, TokenizerOpt, VectorsOpt, check_choice, check_input_file, check_vectors, cli_terms,
     deprecated_alias, stdin_to_file,
 )
@@ -214,12 +214,14 @@ def neighbors(
     input_format: InputFormatOpt = None,
     fmt: FormatOpt = "table",
     output: OutputOpt = None,
+    threads: ThreadsOpt = None,
     quiet: QuietOpt = False,
 ):
     """Nearest neighbours of each word by cosine (batched)."""
     from simvec.cli.vectors import neighbors_payload
 
     _setup(quiet)
+    apply_threads(threads)
     top_k = deprecated_alias("--topn", "--top-k", topn, top_k, default=10)
     check_vectors(vectors, input_format=input_format)
     if words == ["-"]:
@@ -271,12 +273,14 @@ def evaluate(
     input_format: InputFormatOpt = None,
     fmt: FormatOpt = "table",
     output: OutputOpt = None,
+    threads: ThreadsOpt = None,
     quiet: QuietOpt = False,
 ):
     """Evaluate vectors on word-similarity and phrase/sentence-pair files (Pearson, Spearman) and analogy files (accuracy); low vocabulary coverage is warned about and flagged."""
     from simvec.cli.evaluate import evaluate_payload
 
     _setup(quiet)
+    apply_threads(threads)
     check_choice("--method", method, ("3cosadd", "3cosmul"))
     if files.count("-") > 1:
         raise typer.BadParameter("'-' (stdin) can be given once", param_hint="FILES")
@@ -315,12 +319,14 @@ def keywords(
     vectors: VectorsOpt = DEFAULT_VECTORS,
     input_format: InputFormatOpt = None,
     fmt: FormatOpt = "csv",
+    threads: ThreadsOpt = None,
     quiet: QuietOpt = False,
 ):
     """All-pairs top-k: each document's most similar documents, the method's score and Jaccard side by side."""
     from simvec.cli.keywords import keywords_run
 
     _setup(quiet)
+    apply_threads(threads)
     check_choice("--method", method, METHOD_NAMES)
     check_choice("--on-error", on_error, ("raise", "skip"))
     tok = _tokenizer(tokenizer)
@@ -353,12 +359,14 @@ def evaluate_keywords(
     input_format: InputFormatOpt = None,
     fmt: FormatOpt = "table",
     output: OutputOpt = None,
+    threads: ThreadsOpt = None,
     quiet: QuietOpt = False,
 ):
     """Rank every document's neighbours by keyword similarity; precision@1 and MAP@k of the label per method."""
     from simvec.cli.keywords import evaluate_keywords_payload
 
     _setup(quiet)
+    apply_threads(threads)
     methods = method or list(COMPARED_BY_DEFAULT)
     for m in methods:
         if m != "all":

@@ -40,7 +40,7 @@ from simvec.errors import SimvecFileNotFoundError, SimvecValueError, UnknownSour
 __all__ = [
     "DEFAULT_VECTORS", "OUTPUT_FORMATS", "VECTOR_FORMATS", "VectorsOpt", "InputFormatOpt",
     "FormatOpt", "OutputOpt", "ToOpt", "QuietOpt", "ThreadsOpt", "TokenizerOpt",
-    "warn", "deprecated_alias", "check_vectors", "check_choice", "check_input_file",
+    "apply_threads", "warn", "deprecated_alias", "check_vectors", "check_choice", "check_input_file",
     "stdin_to_file", "cli_terms",
 ]
 
@@ -80,7 +80,17 @@ ToOpt = Annotated[Optional[str], typer.Option(
     + " (default: from the extension: .txt word2vec, .bin word2vec-binary, .vec fasttext, "
     ".npy or none native).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No log messages on stderr.")]
-ThreadsOpt = Annotated[Optional[int], typer.Option("--threads", min=1, help="CPU threads.")]
+ThreadsOpt = Annotated[Optional[int], typer.Option(
+    "--threads", min=1, help="CPU threads of the numba kernels (default: numba's, one per core).")]
+
+
+def apply_threads(threads: int | None) -> None:
+    """Run numba's parallel kernels on ``threads`` threads (capped at numba's pool size)."""
+    if threads is None:
+        return
+    import numba
+
+    numba.set_num_threads(min(int(threads), numba.config.NUMBA_NUM_THREADS))
 
 
 def _tokenizer_help() -> str:
