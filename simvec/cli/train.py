@@ -169,6 +169,9 @@ def _run(corpus, *, locals_, tokenizer, unicode_errors, checkpoint, checkpoint_i
     # the vocabulary and encoding passes read the whole corpus before training starts: report
     quiet = progress is False or logging.getLogger().level > logging.INFO
     sentences = ReadProgress(sentences, quiet=quiet)
+    from simvec.cli.warmup import compile_notice
+
+    compile_notice(("train",), quiet=logging.getLogger().level > logging.INFO)
     t = time.perf_counter()
     kw = dict(callbacks=(), checkpoint=checkpoint, checkpoint_interval=checkpoint_interval,
               progress=progress)
