@@ -11,6 +11,7 @@ STAMP  := $(VENV)/.simvec-installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/simvec warmup --quiet  # compile the numba kernels once, now (docs/benchmarks.md)
 	touch $(STAMP)
 
 install: $(STAMP)

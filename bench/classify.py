@@ -60,9 +60,10 @@ ELMO = [  # ELMo recipes 3-5 on SST-2 (a sample: ELMo on this CPU is slow), with
 ]
 
 
-def _cli(data, train_size, overrides) -> str:
+def _cli(data, train_size, overrides, validation_size=None) -> str:
     opts = " ".join(f"--{k.replace('_', '-')} {v}" for k, v in overrides.items())
     size = f" --train-size {train_size}" if train_size else ""
+    size += f" --validation-size {validation_size}" if validation_size else ""
     return f"simvec classify train --data {data}{size} {opts}"
 
 
@@ -117,7 +118,9 @@ def main(argv=None) -> int:
         r = clf.report
         rows.append((name, r["test_split"], r["test"]["accuracy"], r["test"]["macro"]["f1"],
                      r["best_epoch"], r["epochs_run"], r["seconds"]["fit"],
-                     time.perf_counter() - t0, _cli(data, train_size, overrides)))
+                     time.perf_counter() - t0,
+                     _cli(data, train_size, overrides,
+                          None if validation is None else len(validation))))
         print(f"{name}: {r['test_split']} accuracy {r['test']['accuracy']:.4f}", flush=True)
     small = [n for n, *_ in SMALL if (args.out / n / "report.json").exists()]
     if len(small) == 2:

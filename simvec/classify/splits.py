@@ -61,6 +61,14 @@ class TextDataset:
     def __len__(self) -> int:
         return len(self.texts)
 
+    def __repr__(self) -> str:
+        """A summary, never the texts (a data set's repr would run to megabytes)."""
+        counts = np.bincount(self.labels, minlength=len(self.label_names)).tolist()
+        src = getattr(self, "source", "")
+        return (f"TextDataset({len(self.texts)} texts, classes "
+                f"{dict(zip(map(str, self.label_names), counts))}"
+                + (f", source={src!r}" if src else "") + ")")
+
     def class_counts(self) -> dict:
         """``{label name: number of texts}`` in class-index order."""
         counts = np.bincount(self.labels, minlength=len(self.label_names))
@@ -126,6 +134,11 @@ class DatasetSplits:
     def sizes(self) -> dict:
         """``{"train": n_train, test_name: n_test}``."""
         return {"train": len(self.train), self.test_name: len(self.test)}
+
+    def __repr__(self) -> str:
+        """A summary: name, sizes and classes, never the texts."""
+        return (f"DatasetSplits({self.name!r}, sizes={self.sizes}, "
+                f"label_names={self.label_names})")
 
 
 def _check_trainable(ds: TextDataset, where: str) -> None:

@@ -1,4 +1,5 @@
-"""Command-line interface (Typer): ``simvec similar|neighbors|analogy|evaluate|keywords|convert|info``."""
+"""Command-line interface (Typer): ``simvec similar|neighbors|analogy|evaluate|keywords|
+evaluate-keywords|convert|info|warmup|data|train|elmo|classify``; see docs/cli.md."""
 
 __all__ = ["main"]
 

@@ -16,9 +16,11 @@ from typing import Annotated, List, Optional
 
 import typer
 
+from simvec.cli.options import deprecated_alias
 from simvec.cli.render import Table, emit
 
-__all__ = ["train", "evaluate", "predict", "load_data", "metrics_tables"]
+__all__ = ["train", "evaluate", "predict", "load_data", "metrics_tables", "run_name",
+           "hold_out_validation"]
 
 DataOpt = Annotated[str, typer.Option(
     "--data", "-d", help="imdb, sst2, agnews, chnsenticorp, or a CSV/TSV/JSONL file.")]
@@ -30,6 +32,12 @@ LimitOpt = Annotated[Optional[int], typer.Option(
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="Output: table, json or csv.")]
 
 
+#: torch's default (one thread per core) spin-waits on these small models: AG News `classify
+#: train` fit took 309 s with it against 21 s with one thread (issue 12, 2-core machine).
+THREADS_HELP = ("torch threads. Default 1: measured fastest for these small models (AG News fit "
+                "21 s with 1 thread vs 309 s with torch's default; docs/benchmarks.md).")
+
+
 def _setup(fmt: str) -> None:
     if fmt not in ("table", "json", "csv"):
         raise typer.BadParameter(f"--format must be table, json or csv, got {fmt!r}")
@@ -39,9 +47,32 @@ def _setup(fmt: str) -> None:
 
 def load_data(data: str, text_column: str = "text", label_column: str = "label",
               limit: int | None = None):
-    """The :class:`DatasetSplits` of ``--data`` (a name or a table file)."""
-    from simvec.classify.datasets import load_dataset
+    """The :class:`DatasetSplits` of ``--data``: a name, a table file, or the IMDB archive
+    (``aclImdb_v1.tar.gz``) or its unpacked ``aclImdb`` folder.
 
+    ``imdb``, ``sst2`` and ``agnews`` are read from the data home when ``simvec data fetch``
+    put them there (:func:`simvec.data.dataset_path`; archives unpacked once), else from the
+    loaders' default locations.
+    """
+    from simvec.classify.datasets import load_dataset, load_imdb
+    from simvec.data import dataset_path
+
+    p = Path(data)
+    if p.exists() and (p.name.endswith((".tar.gz", ".tgz")) or p.is_dir()):
+        return load_imdb(p, limit=limit)  # the IMDB archive itself, or its folder
+    key = data.lower()
+    if not p.exists() and key in ("imdb", "sst2", "agnews") and dataset_path(key).is_file():
+        from simvec.classify.datasets import load_agnews, load_sst2
+        from simvec.data import unpack
+
+        if key == "imdb":
+            return load_imdb(dataset_path("imdb"), limit=limit)
+        if limit:
+            raise typer.BadParameter("--limit applies to --data imdb only")
+        root = unpack(dataset_path(key))
+        if key == "sst2":  # GLUE's SST-2.zip: SST-2/{train,dev}.tsv
+            return load_sst2(root / "SST-2")
+        return load_agnews(root / "ag_news_csv" / "test.csv")  # as the loader: its test split
     kw = {}
     if data.lower() == "imdb" and limit:
         kw["limit"] = limit
@@ -50,6 +81,32 @@ def load_data(data: str, text_column: str = "text", label_column: str = "label",
     if Path(data).is_file():
         kw.update(text_column=text_column, label_column=label_column)
     return load_dataset(data, **kw)
+
+
+def hold_out_validation(splits, validation_size: int, train_size: int | None, seed: int):
+    """``(splits, validation)``: ``validation_size`` training texts held out (stratified,
+    seeded), the training split the rest or a ``train_size`` sample of it; the test split
+    stays whole. This is what ``bench/classify.py`` runs for its small-data figures."""
+    from simvec.classify import DatasetSplits, split_dataset, subsample
+    from simvec.errors import SimvecValueError
+
+    n = len(splits.train)
+    if validation_size >= n:
+        raise SimvecValueError(f"--validation-size {validation_size} leaves no training text "
+                               f"(the training split has {n})")
+    inner = split_dataset(splits.train, validation_size / n, seed, name=f"{splits.name} train")
+    train = subsample(inner.train, train_size, seed) if train_size else inner.train
+    note = (f"training texts: a stratified sample of {len(train)}; " if train_size else "")
+    note += f"validation: {len(inner.test)} other training texts. "
+    return (DatasetSplits(train, splits.test, name=splits.name, test_name=splits.test_name,
+                          notes=splits.notes + note), inner.test)
+
+
+def run_name(recipe: str, head: str) -> str:
+    """``"pretrained (cnn)"``; ELMo recipes have their own architecture, so no head is named."""
+    from simvec.classify.recipes import WORD_RECIPES
+
+    return f"{recipe} ({head})" if recipe in WORD_RECIPES else recipe
 
 
 def metrics_tables(metrics: dict, title: str) -> list:
@@ -68,7 +125,8 @@ def metrics_tables(metrics: dict, title: str) -> list:
 
 def train(
     data: DataOpt,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Run folder: model, report.json, plots.")],
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Run folder: model, report.json, plots.")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", hidden=True, help="Deprecated: --output.")] = None,
     recipe: Annotated[str, typer.Option(help="embedding, pretrained, pretrained-finetuned, elmo+embedding, elmo or elmo-default.")] = "embedding",
     head: Annotated[str, typer.Option(help="Word recipes: average, max, flatten, cnn or bilstm.")] = "average",
     vectors: Annotated[Optional[str], typer.Option("--vectors", "-v", help="Pretrained recipes: a named source (glove-6B-50d) or a vector file.")] = None,
@@ -89,16 +147,22 @@ def train(
     tokenizer: Annotated[str, typer.Option(help="regex (lowercase words) or jieba (Chinese).")] = "regex",
     limit: LimitOpt = None,
     train_size: Annotated[Optional[int], typer.Option(help="Train on a stratified, seeded sample of this many training texts (e.g. 200: the tutorials' small-data case); the test split stays whole.")] = None,
+    validation_size: Annotated[Optional[int], typer.Option(min=1, help="Hold out this many training texts (stratified, seeded) for early stopping, taken before --train-size samples from the rest: the tutorials' small-data set-up (200 to train, 10,000 to validate). Default: --validation-split of the training texts.")] = None,
     text_column: TextColOpt = "text",
     label_column: LabelColOpt = "label",
     seed: Annotated[int, typer.Option(help="Random seed (split, weights, shuffling).")] = 0,
-    threads: Annotated[Optional[int], typer.Option(help="torch threads.")] = None,
+    threads: Annotated[int, typer.Option("--threads", min=1, help=THREADS_HELP)] = 1,
     fmt: FormatOpt = "table",
 ):
     """Train a recipe on the training split, evaluate on the test (dev) split, save the run."""
     from simvec.classify.classifier import ClassifierConfig, train_classifier
 
     _setup(fmt)
+    out = deprecated_alias("--out", "--output", out, output)
+    if out is None:
+        from simvec.errors import SimvecValueError
+
+        raise SimvecValueError("--output/-o FOLDER is required: where to save the run")
     if data.lower() in ("chnsenticorp",) and tokenizer == "regex":
         tokenizer = "jieba"
     config = ClassifierConfig(
@@ -111,12 +175,15 @@ def train(
         learning_rate=learning_rate, patience=patience, validation_split=validation_split,
         time_limit=time_limit, tokenizer=tokenizer, seed=seed, threads=threads)
     splits = load_data(data, text_column, label_column, limit)
-    if train_size:
+    validation = None
+    if validation_size:
+        splits, validation = hold_out_validation(splits, validation_size, train_size, seed)
+    elif train_size:
         splits = splits.sample_train(train_size, seed)
     with contextlib.redirect_stdout(sys.stderr):  # Keras' progress must not mix with the result
-        clf = train_classifier(splits, config, run_dir=out)
+        clf = train_classifier(splits, config, run_dir=out, validation=validation)
     r = clf.report
-    title = (f"{recipe} ({head}) on {r['dataset']} {r['test_split']}, best epoch "
+    title = (f"{run_name(recipe, head)} on {r['dataset']} {r['test_split']}, best epoch "
              f"{r['best_epoch']} of {r['epochs_run']}, fit {r['seconds']['fit']:.0f} s")
     emit({"run_dir": str(out), **r}, metrics_tables(r["test"], title), fmt)
     typer.echo(f"saved the run to {out}", err=True)

@@ -32,8 +32,11 @@ def read_sentences(file) -> list[list[str]]:
 
 
 def embed_file(file, options, weights, *, output: str = "elmo", out="elmo.npy",
-               batch_size: int = 64, num_threads: int | None = None) -> str:
-    """Embed every sentence of ``file`` and save ``output`` to ``out``; returns a summary line.
+               batch_size: int = 64, num_threads: int | None = None) -> dict:
+    """Embed every sentence of ``file`` and save ``output`` to ``out``.
+
+    Returns a JSON-able summary: ``layer``, ``sentences``, ``tokens``, ``seconds``,
+    ``tokens_per_second``, ``output`` (the file) and ``message`` (one line for people).
 
     See :meth:`simvec.elmo.ElmoEmbedder.save` for the file layouts.
     """
@@ -45,5 +48,8 @@ def embed_file(file, options, weights, *, output: str = "elmo", out="elmo.npy",
     emb.save(sents, out, output)
     dt = time.perf_counter() - t0
     n_tok = sum(len(s) for s in sents)
-    return (f"wrote {output} of {len(sents)} sentences ({n_tok} tokens, {n_tok / dt:.0f} tokens/s) "
-            f"to {out}")
+    message = (f"wrote {output} of {len(sents)} sentences ({n_tok} tokens, "
+               f"{n_tok / dt:.0f} tokens/s) to {out}")
+    return {"layer": output, "sentences": len(sents), "tokens": n_tok, "seconds": dt,
+            "tokens_per_second": n_tok / dt if dt > 0 else None, "output": str(out),
+            "message": message}

@@ -10,7 +10,25 @@ from pathlib import Path
 
 from simvec.cli.render import Table
 
-__all__ = ["evaluate_payload"]
+__all__ = ["evaluate_payload", "LOW_COVERAGE"]
+
+#: Below this fraction of usable items (pairs or questions in the vocabulary) a result is
+#: flagged ``low_coverage`` in JSON and warned about on stderr: the figure is not comparable.
+LOW_COVERAGE = 0.5
+
+
+def _coverage(name: str, used: int, total: int, what: str) -> tuple[float | None, bool]:
+    """Fraction of ``total`` items usable and whether it is low (a warning is printed then)."""
+    from simvec.cli.options import warn
+
+    if total <= 0:
+        return None, True
+    cov = used / total
+    low = cov < LOW_COVERAGE
+    if low:
+        warn(f"{name}: only {used} of {total} {what} ({100 * cov:.1f} %) are in the vocabulary; "
+             "the figure is unreliable")
+    return cov, low
 
 
 def _is_analogy_file(path: Path) -> bool:
@@ -25,65 +43,84 @@ def _is_analogy_file(path: Path) -> bool:
     return False
 
 
-def evaluate_payload(files, kv, *, restrict_vocab: int, method: str, case_insensitive: bool):
-    """Word-pair correlations and analogy accuracies for each file, kind detected per file."""
+def evaluate_payload(files, kv, *, restrict_vocab: int, method: str, case_insensitive: bool,
+                     names=None):
+    """Word-pair correlations and analogy accuracies for each file, kind detected per file.
+
+    ``names`` are what the user called the files (``"-"`` for stdin), reported instead of the
+    paths. Every result carries ``coverage`` (fraction of items usable, 0-1), ``low_coverage``
+    (below :data:`LOW_COVERAGE`) and ``oov_fraction`` (0-1) where the library reports a
+    percentage.
+    """
     from simvec.eval.phrases import detect_pair_format, evaluate_text_pairs
     from simvec.eval.words import evaluate_word_analogies, evaluate_word_pairs
 
     pairs_rows, analogy_rows, section_rows, payload = [], [], [], {"files": []}
     phrase_rows = []
-    for path in files:
+    names = list(names) if names is not None else [str(f) for f in files]
+    for path, shown in zip(files, names):
         path = Path(path)
+        label = "stdin" if shown == "-" else Path(shown).name
         if detect_pair_format(path) is not None:  # BiRD / STS Benchmark phrase or sentence pairs
             results, pairs = evaluate_text_pairs(kv, path)
+            methods = []
+            for r in results:
+                cov, low = _coverage(f"{label} ({r.method})", r.pairs_used, r.pairs_total,
+                                     "pairs")
+                methods.append({**r.to_dict(), "coverage": cov, "low_coverage": low})
             payload["files"].append({
-                "file": str(path), "kind": "text_pairs", "format": pairs.format,
-                "pairs": len(pairs.scores), "methods": [r.to_dict() for r in results],
+                "file": shown, "kind": "text_pairs", "format": pairs.format,
+                "pairs": len(pairs.scores), "methods": methods,
+                "low_coverage": any(m["low_coverage"] for m in methods),
             })
-            phrase_rows += [[path.name, r.method, r.spearman, r.pearson, r.pairs_used,
-                             r.pairs_total, r.seconds] for r in results]
+            phrase_rows += [[label, r.method, r.spearman, r.pearson, r.pairs_used,
+                             r.pairs_total, m["coverage"], r.seconds]
+                            for r, m in zip(results, methods)]
             continue
         if _is_analogy_file(path):
             res = evaluate_word_analogies(
                 kv, path, restrict_vocab=restrict_vocab, method=method,
                 case_insensitive=case_insensitive,
             )
+            cov, low = _coverage(label, res.questions - res.oov, res.questions, "questions")
             payload["files"].append({
-                "file": str(path), "kind": "analogy", "method": res.method,
+                "file": shown, "kind": "analogy", "method": res.method,
                 "restrict_vocab": res.restrict_vocab, "accuracy": res.accuracy,
                 "semantic_accuracy": res.semantic_accuracy,
                 "syntactic_accuracy": res.syntactic_accuracy, "correct": res.correct,
                 "total": res.total, "oov": res.oov, "questions": res.questions,
-                "oov_ratio": res.oov_ratio,
+                "oov_fraction": res.oov_ratio / 100.0, "coverage": cov, "low_coverage": low,
                 "sections": [{"name": s.name, "accuracy": s.accuracy, "correct": s.correct,
                               "total": s.total, "oov": s.oov, "syntactic": s.syntactic}
                              for s in res.sections],
             })
-            analogy_rows.append([path.name, method, res.accuracy, res.semantic_accuracy,
+            analogy_rows.append([label, method, res.accuracy, res.semantic_accuracy,
                                  res.syntactic_accuracy, res.correct, res.total, res.oov])
-            section_rows += [[path.name, s.name, s.accuracy, s.correct, s.total]
+            section_rows += [[label, s.name, s.accuracy, s.correct, s.total]
                              for s in res.sections]
         else:
             res = evaluate_word_pairs(
                 kv, path, restrict_vocab=restrict_vocab, case_insensitive=case_insensitive,
             )
+            cov, low = _coverage(label, res.pairs_used, res.pairs_total, "pairs")
             payload["files"].append({
-                "file": str(path), "kind": "word_pairs",
+                "file": shown, "kind": "word_pairs",
                 "pearson": res.pearson[0], "pearson_p": res.pearson[1],
                 "spearman": res.spearman[0], "spearman_p": res.spearman[1],
-                "oov_ratio": res.oov_ratio, "pairs_total": res.pairs_total,
+                "oov_fraction": res.oov_ratio / 100.0, "coverage": cov, "low_coverage": low,
+                "pairs_total": res.pairs_total,
                 "pairs_used": res.pairs_used, "oov_pairs": [list(p) for p in res.oov_pairs],
             })
-            pairs_rows.append([path.name, res.spearman[0], res.pearson[0], res.pairs_used,
-                               res.pairs_total, res.oov_ratio])
+            pairs_rows.append([label, res.spearman[0], res.pearson[0], res.pairs_used,
+                               res.pairs_total, cov])
     tables = []
     if phrase_rows:
         tables.append(Table("phrase / sentence pairs",
                             ["file", "method", "spearman", "pearson", "pairs used", "pairs",
-                             "seconds"], phrase_rows))
+                             "coverage", "seconds"], phrase_rows))
     if pairs_rows:
         tables.append(Table("word-pair similarity",
-                            ["file", "spearman", "pearson", "pairs used", "pairs", "oov %"],
+                            ["file", "spearman", "pearson", "pairs used", "pairs", "coverage"],
                             pairs_rows))
     if analogy_rows:
         tables.append(Table("analogies", ["file", "method", "accuracy", "semantic", "syntactic",

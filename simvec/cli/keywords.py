@@ -10,22 +10,32 @@ from __future__ import annotations
 from dataclasses import asdict
 from pathlib import Path
 
-from simvec.cli.render import Table, emit
+from simvec.cli.render import Table, write_output
 
-__all__ = ["similar_payload", "elmo_similar_payload", "keywords_run", "evaluate_keywords_payload"]
+__all__ = ["SIMILAR_KEYS", "similar_payload", "elmo_similar_payload", "keywords_run", "evaluate_keywords_payload"]
 
 
-def similar_payload(a: str, b: str, kv, vectors_name: str):
-    """Default-method score, Jaccard, mean and best-match cosines, alignment of two lists."""
+#: Keys of the ``simvec similar`` JSON payload, the same for static vectors and ELMo.
+SIMILAR_KEYS = ("vectors", "model", "method", "score", "a", "b", "jaccard", "mean_cosine",
+                "best_match_cosine", "oov_a", "oov_b", "reason", "context", "note", "alignment")
+
+
+def similar_payload(a: str, b: str, kv, vectors_name: str, *, method: str | None = None,
+                    tokenizer=None):
+    """The method's score (default :data:`~simvec.keywords.methods.DEFAULT_METHOD`), Jaccard,
+    mean and best-match cosines and the alignment of two lists; keys :data:`SIMILAR_KEYS`."""
     from simvec.keywords.methods import DEFAULT_METHOD
     from simvec.keywords.pair import keyword_similarities
 
-    res = keyword_similarities(a, b, kv, (DEFAULT_METHOD, "mean", "best_match"))  # parsed once
-    default, mean, best = res[DEFAULT_METHOD], res["mean"], res["best_match"]
+    method = method or DEFAULT_METHOD
+    wanted = tuple(dict.fromkeys((method, "mean", "best_match")))
+    res = keyword_similarities(a, b, kv, wanted, tokenizer=tokenizer)  # parsed once
+    chosen, mean, best = res[method], res["mean"], res["best_match"]
     payload = {
         "vectors": vectors_name,
-        "method": default.method,
-        "score": default.score,
+        "model": None,
+        "method": chosen.method,
+        "score": chosen.score,
         "a": mean.used_a + mean.oov_a,
         "b": mean.used_b + mean.oov_b,
         "jaccard": mean.jaccard,
@@ -33,17 +43,20 @@ def similar_payload(a: str, b: str, kv, vectors_name: str):
         "best_match_cosine": best.score,
         "oov_a": mean.oov_a,
         "oov_b": mean.oov_b,
-        "reason": mean.reason or best.reason,
+        "reason": chosen.reason or mean.reason or best.reason,
+        "context": None,
+        "note": None,
         "alignment": {
             side: [asdict(m) for m in matches]
             for side, matches in (best.alignment or {}).items()
         },
     }
-    notes = [f"vectors: {vectors_name}", _oov_caption(mean), mean.reason or best.reason]
+    default = " (default)" if method == DEFAULT_METHOD else ""
+    notes = [f"vectors: {vectors_name}", _oov_caption(mean), payload["reason"]]
     scores = Table(
         "keyword similarity",
         ["measure", "score"],
-        [[f"{default.method} (default)", default.score], ["jaccard", mean.jaccard],
+        [[f"{chosen.method}{default}", chosen.score], ["jaccard", mean.jaccard],
          ["mean-vector cosine", mean.score], ["best-match cosine", best.score]],
         caption="; ".join(n for n in notes if n),
     )
@@ -65,8 +78,10 @@ def _oov_caption(res) -> str | None:
 
 
 def elmo_similar_payload(a: str, b: str, model: str, *, context_a=None, context_b=None,
-                         output: str = "elmo"):
-    """``simvec similar --model elmo:...``: payload and tables like the static-vector command."""
+                         output: str = "elmo", method: str = "best_match"):
+    """``simvec similar --model elmo:...``: the same keys (:data:`SIMILAR_KEYS`) as with static
+    vectors; ``vectors`` is null, ``oov_a`` / ``oov_b`` are empty (characters have no
+    vocabulary)."""
     from simvec.elmo.embedder import ElmoEmbedder
     from simvec.elmo.keywords import elmo_keyword_similarity, parse_model_spec
 
@@ -75,17 +90,23 @@ def elmo_similar_payload(a: str, b: str, model: str, *, context_a=None, context_
     kw = dict(context_a=context_a, context_b=context_b, output=output)
     mean = elmo_keyword_similarity(a, b, emb, method="mean", **kw)
     best = elmo_keyword_similarity(a, b, emb, method="best_match", **kw)
+    chosen = mean if method == "mean" else best
     note = (f"not found in context, embedded alone: {', '.join(mean.not_in_context)}"
             if mean.not_in_context else None)
+    reason = getattr(chosen, "reason", None) or getattr(mean, "reason", None)
     payload = {
-        "model": model, "a": mean.used_a, "b": mean.used_b, "jaccard": mean.jaccard,
+        "vectors": None, "model": model, "method": method, "score": chosen.score,
+        "a": list(mean.used_a), "b": list(mean.used_b), "jaccard": mean.jaccard,
         "mean_cosine": mean.score, "best_match_cosine": best.score,
+        "oov_a": list(getattr(mean, "oov_a", []) or []),
+        "oov_b": list(getattr(mean, "oov_b", []) or []), "reason": reason,
         "context": {"a": context_a, "b": context_b}, "note": note,
         "alignment": {side: [asdict(m) for m in ms] for side, ms in best.alignment.items()},
     }
     caption = "; ".join(x for x in (f"model: {model} (ELMo {output})", note) if x)
     scores = Table("keyword similarity (ELMo)", ["measure", "score"],
-                   [["jaccard", mean.jaccard], ["mean-vector cosine", mean.score],
+                   [[method, chosen.score], ["jaccard", mean.jaccard],
+                    ["mean-vector cosine", mean.score],
                     ["best-match cosine", best.score]], caption=caption)
     align = Table("best-match alignment", ["side", "keyword", "best partner", "cosine"],
                   [[side, m.keyword, m.partner, m.cosine]
@@ -93,18 +114,29 @@ def elmo_similar_payload(a: str, b: str, model: str, *, context_a=None, context_
     return payload, [scores, align]
 
 
-def keywords_run(docs: str, kv, *, top_k: int, method: str, id_field: str,
-                 keywords_field: str, on_error: str, output, fmt: str) -> None:
-    """Read a collection, compute all-pairs top-k, write it (CSV by default)."""
+def keywords_run(docs: str, load_kv, *, top_k: int, method: str, id_field: str,
+                 keywords_field: str, on_error: str, output, fmt: str, tokenizer=None,
+                 quiet: bool = False) -> None:
+    """Read a collection, then load the vectors (``load_kv()``, only once the collection has
+    been read), compute all-pairs top-k with progress on stderr, write it (CSV by default)."""
     import sys
 
+    from simvec.cli.progress import Progress
+    from simvec.errors import SimvecValueError
     from simvec.keywords.collection import read_collection
     from simvec.keywords.topk import all_pairs_topk
 
     source = sys.stdin if docs == "-" else docs
     ids, lists, report = read_collection(source, id_field=id_field,
                                          keywords_field=keywords_field, on_error=on_error)
-    result = all_pairs_topk(ids, lists, kv, k=top_k, method=method)
+    if not ids:
+        where = "standard input" if docs == "-" else docs
+        why = f" ({len(report.skipped)} line(s) skipped)" if report.skipped else ""
+        raise SimvecValueError(f"{where}: no document to compare{why}")
+    kv = load_kv() if callable(load_kv) else load_kv
+    with Progress("keywords: documents", total=len(ids), unit="docs", quiet=quiet) as bar:
+        result = all_pairs_topk(ids, lists, kv, k=top_k, method=method, tokenizer=tokenizer,
+                                progress=bar.update_to)
     rows = [list(r) for r in result.rows()]
     payload = {
         "k": top_k, "method": method, "documents": len(ids),
@@ -116,28 +148,20 @@ def keywords_run(docs: str, kv, *, top_k: int, method: str, id_field: str,
     }
     table = Table(f"top-{top_k} similar documents",
                   ["id", "rank", "neighbor", "score", "jaccard"], rows)
-    if output is None:
-        emit(payload, [table], fmt)
-        return
-    import io
-
-    from simvec._util import atomic_write
-
-    def writer(f):
-        text = io.TextIOWrapper(f, encoding="utf-8", newline="")
-        emit(payload, [table], fmt, out=text)
-        text.flush()
-        text.detach()
-
-    atomic_write([(output, writer)])
+    write_output(payload, [table], fmt, output)
 
 
 def evaluate_keywords_payload(docs: str, kv, *, label: str, methods, id_field: str,
                               keywords_field: str, on_error: str, on_missing_label: str,
-                              k: int, seed: int):
-    """Retrieval precision@1 / MAP@k of several keyword methods on a labelled collection."""
+                              k: int, seed: int, quiet: bool = False):
+    """Retrieval precision@1 / MAP@k of several keyword methods on a labelled collection.
+
+    ``kv`` may be a callable returning the vectors: it is called only after the collection has
+    been read, so a malformed collection fails before the vectors load.
+    """
     import sys
 
+    from simvec.cli.progress import Progress
     from simvec.eval.retrieval import evaluate_keyword_retrieval
     from simvec.keywords.collection import read_labeled_collection
 
@@ -145,7 +169,15 @@ def evaluate_keywords_payload(docs: str, kv, *, label: str, methods, id_field: s
     ids, lists, labels, report = read_labeled_collection(
         source, label, id_field=id_field, keywords_field=keywords_field, on_error=on_error,
         on_missing_label=on_missing_label)
-    res = evaluate_keyword_retrieval(ids, lists, labels, kv, methods, k=k, seed=seed)
+    kv = kv() if callable(kv) else kv  # the vectors load once the collection is known good
+    with Progress("evaluate-keywords: methods", total=len(methods), unit="methods",
+                  quiet=quiet) as bar:
+        def progress(method, index, total):
+            bar.title = f"evaluate-keywords: {method}"
+            bar.update_to(index, total)
+
+        res = evaluate_keyword_retrieval(ids, lists, labels, kv, methods, k=k, seed=seed,
+                                         progress=progress)
     res.skipped = list(report.skipped)
     payload = {"collection": report.source, "label": label, **res.to_dict(),
                "missing_label_lines": list(report.missing_label)}

@@ -7,13 +7,15 @@ and CSV output, one or more named tables of rows. This module is the only place 
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
+import re
 import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Table", "emit", "FORMATS"]
+__all__ = ["Table", "emit", "write_output", "snake_case", "one_table", "FORMATS"]
 
 FORMATS = ("table", "json", "csv")
 
@@ -47,6 +49,53 @@ def _cell(value) -> str:
     return str(value)
 
 
+def snake_case(name: str) -> str:
+    """A CSV header: ``"pairs used"`` -> ``pairs_used``, ``"MAP@10"`` -> ``map_at_10``,
+    ``"oov %"`` -> ``oov_percent``."""
+    s = name.replace("@", "_at_").replace("%", " percent")
+    return re.sub(r"[^0-9A-Za-z]+", "_", s).strip("_").lower() or "value"
+
+
+def one_table(tables: list[Table]) -> Table:
+    """Several tables as one: a leading ``table`` column names each row's table, the columns
+    are the union (snake_case, first-seen order), missing cells empty. One table stays as it is
+    (headers in snake_case)."""
+    if len(tables) == 1:
+        t = tables[0]
+        return Table(t.title, [snake_case(c) for c in t.columns], list(t.rows), t.caption)
+    columns: list[str] = ["table"]
+    for t in tables:
+        for c in t.columns:
+            if snake_case(c) not in columns:
+                columns.append(snake_case(c))
+    rows = []
+    for t in tables:
+        where = [columns.index(snake_case(c)) for c in t.columns]
+        for row in t.rows:
+            full = [None] * len(columns)
+            full[0] = snake_case(t.title)
+            for i, v in zip(where, row):
+                full[i] = v
+            rows.append(full)
+    return Table("", columns, rows)
+
+
+def write_output(payload: dict, tables: list[Table], fmt: str, output=None) -> None:
+    """:func:`emit` to stdout, or to the file ``output`` atomically (temporary file, rename)."""
+    if output is None:
+        emit(payload, tables, fmt)
+        return
+    from simvec._util import atomic_write
+
+    def writer(f):
+        text = io.TextIOWrapper(f, encoding="utf-8", newline="")
+        emit(payload, tables, fmt, out=text)
+        text.flush()
+        text.detach()
+
+    atomic_write([(output, writer)])
+
+
 def emit(payload: dict, tables: list[Table], fmt: str = "table", out=None) -> None:
     """Print ``payload`` as JSON, or ``tables`` as Rich tables / CSV.
 
@@ -55,8 +104,8 @@ def emit(payload: dict, tables: list[Table], fmt: str = "table", out=None) -> No
     payload : dict
         Everything the command computed, JSON-able (NaN and inf become ``null``).
     tables : list of Table
-        The human view of the same result. CSV prints the first table only when there is one,
-        else each table preceded by a ``# title`` line.
+        The human view of the same result. CSV is always one rectangular table with
+        snake_case headers (:func:`one_table`).
     fmt : {"table", "json", "csv"}
     out : file-like, optional
         Defaults to ``sys.stdout``.
@@ -67,13 +116,11 @@ def emit(payload: dict, tables: list[Table], fmt: str = "table", out=None) -> No
         out.write("\n")
         return
     if fmt == "csv":
+        table = one_table(tables)
         writer = csv.writer(out, lineterminator="\n")
-        for t in tables:
-            if len(tables) > 1:
-                out.write(f"# {t.title}\n")
-            writer.writerow(t.columns)
-            for row in t.rows:
-                writer.writerow(["" if v is None else v for v in row])
+        writer.writerow(table.columns)
+        for row in table.rows:
+            writer.writerow(["" if v is None else v for v in row])
         return
     from rich.console import Console
     from rich.table import Table as RichTable

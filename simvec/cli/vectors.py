@@ -28,15 +28,17 @@ def neighbors_payload(words, kv, topn: int, restrict_vocab):
         "oov": missing,
     }
     table = Table(
-        "nearest neighbours (cosine)", ["query", "rank", "neighbour", "cosine"],
+        "nearest neighbors (cosine)", ["query", "rank", "neighbor", "cosine"],
         [[w, r + 1, n, s] for w, res in zip(known, results) for r, (n, s) in enumerate(res)],
         caption=f"not in vocabulary: {', '.join(missing)}" if missing else None,
     )
     return payload, [table]
 
 
-def info_payload(src, list_sources_only: bool):
-    """Guessed format, size and dimension of a vector file, or the list of named sources."""
+def info_payload(src, list_sources_only: bool, *, input_format: str | None = None,
+                 name: str | None = None):
+    """Guessed (or ``input_format``) format, size and dimension of a vector file, or the list
+    of named sources; ``name`` is what the user called ``src`` (``"-"`` for stdin)."""
     from simvec.vectors.sources import list_sources
 
     if list_sources_only or src is None:
@@ -55,12 +57,15 @@ def info_payload(src, list_sources_only: bool):
     import simvec
     from simvec.vectors.formats import detect_format
 
-    if Path(src).exists():
+    if input_format is not None:
+        fmt, reason = input_format, "given by --input-format"
+    elif Path(src).exists():
         fmt, reason = detect_format(src)
     else:
         fmt, reason = "source", "named source"
-    kv = simvec.load(src)
+    kv = simvec.load(src, **({} if input_format is None else {"format": input_format}))
     norms = kv.norms
+    src = name if name is not None else src
     payload = {
         "source": src, "format": fmt, "reason": reason, "count": len(kv),
         "vector_size": kv.vector_size, "dtype": str(kv.vectors.dtype),

@@ -40,6 +40,7 @@ from simvec.vectors._files import (
     FORMATS, NATIVE_FORMAT_VERSION, detect_format, read_vectors, write_vectors,
 )
 from simvec.vectors.keyed import KeyedVectors
+from simvec.vectors.naming import resolve_save_format
 
 __all__ = ["FORMATS", "NATIVE_FORMAT_VERSION", "detect_format", "load_vectors", "save_vectors"]
 
@@ -118,7 +119,8 @@ def load_vectors(
                         on_duplicate=on_duplicate, progress=progress, make=KeyedVectors)
 
 
-def save_vectors(kv: KeyedVectors, path, format: str = "native", *, source: str | None = None) -> None:
+def save_vectors(kv: KeyedVectors, path, format: str | None = None, *,
+                 source: str | None = None) -> None:
     """Write word vectors to ``path`` atomically (temporary file in the same folder, then rename).
 
     Parameters
@@ -128,8 +130,10 @@ def save_vectors(kv: KeyedVectors, path, format: str = "native", *, source: str 
         Destination; a ``.gz`` / ``.bz2`` suffix compresses text and binary formats. For
         ``"native"`` the files ``BASE.npy`` and ``BASE.json`` are written (``path`` is ``BASE``,
         ``BASE.npy`` or ``BASE.json``).
-    format : {"native", "word2vec", "word2vec-binary", "glove", "fasttext"}
-        Text formats write each float32 with the fewest digits that read back to the same
+    format : {"native", "word2vec", "word2vec-binary", "glove", "fasttext"}, optional
+        Default: chosen by the extension (:func:`simvec.vectors.naming.infer_save_format`:
+        ``.txt`` word2vec, ``.bin`` word2vec-binary, ``.vec`` fasttext, ``.npy`` or any other
+        native). Text formats write each float32 with the fewest digits that read back to the same
         float32 (``0.418``, ``-6.3681e-05``), so every format round-trips bit for bit.
     source : str, optional
         Provenance recorded in the native sidecar (e.g. ``"glove-6B-50d"``).
@@ -151,4 +155,5 @@ def save_vectors(kv: KeyedVectors, path, format: str = "native", *, source: str 
     >>> save_vectors(kv, "glove50")                         # doctest: +SKIP
     >>> save_vectors(kv, "glove50.txt.gz", format="glove")  # doctest: +SKIP
     """
+    format, _ = resolve_save_format(path, format)
     write_vectors(kv.vectors, kv.index_to_key, path, format, source=source)

@@ -17,14 +17,20 @@ from simvec._util import normalize_rows
 from simvec.errors import OutOfVocabularyError, SimvecValueError
 from simvec.kernels.topk import dot_topk
 from simvec.vectors._files import read_vectors, write_vectors
+from simvec.vectors.gensim_names import GensimNames
+from simvec.vectors.naming import resolve_save_format
 
 __all__ = ["KeyedVectors"]
 
 Query = Union[str, np.ndarray]
 
 
-class KeyedVectors:
+class KeyedVectors(GensimNames):
     """Word vectors: a float32 matrix whose row i is the vector of ``index_to_key[i]``.
+
+    gensim's method names (``n_similarity``, ``distance(s)``, ``cosine_similarities``,
+    ``similar_by_word``, ``get_mean_vector``, ``add_vectors``, ``save_word2vec_format``) come
+    from :class:`simvec.vectors.gensim_names.GensimNames`.
 
     Parameters
     ----------
@@ -158,6 +164,10 @@ class KeyedVectors:
         """``kv["word"]`` -> (vector_size,); ``kv[["a", "b"]]`` -> (2, vector_size)."""
         if isinstance(key, str):
             return self.get_vector(key)
+        if isinstance(key, (int, np.integer, slice)):
+            raise SimvecValueError(
+                f"keys are strings, got {type(key).__name__} {key!r}: for a row by position "
+                f"use kv.vectors[{key!r}] (its key is kv.index_to_key[{key!r}])")
         return self.vectors[[self.get_index(k) for k in key]]
 
     # ------------------------------------------------------------------ norms
@@ -428,8 +438,13 @@ class KeyedVectors:
         return int(np.sum(sims > target)) - (1 if sims[self.get_index(w1)] > target else 0) + 1
 
     # ------------------------------------------------------------------ persistence
-    def save(self, path, format: str = "native", **kwargs) -> None:
-        """Write to ``path`` atomically; see :func:`simvec.vectors.formats.save_vectors`."""
+    def save(self, path, format: str | None = None, **kwargs) -> None:
+        """Write to ``path`` atomically; see :func:`simvec.vectors.formats.save_vectors`.
+
+        Without ``format`` the extension chooses it (:mod:`simvec.vectors.naming`: ``.txt``
+        word2vec text, ``.bin`` binary, ``.vec`` fastText, ``.npy`` or other native).
+        """
+        format, _ = resolve_save_format(path, format)
         write_vectors(self.vectors, self.index_to_key, path, format, **kwargs)
 
     @classmethod

@@ -21,6 +21,7 @@ from simvec._util import atomic_write
 from simvec.errors import SimvecFileNotFoundError, SimvecValueError, VectorFormatError
 from simvec.text.vocab import Vocabulary, encode_corpus
 from simvec.vectors.keyed import KeyedVectors
+from simvec.word2vec._gensim_args import check_totals, one_corpus
 from simvec.word2vec.config import Word2VecConfig
 
 __all__ = ["Word2Vec"]
@@ -64,6 +65,8 @@ class Word2Vec:
     corpus : str, path-like or re-iterable of list of str, optional
         A path is read with :class:`simvec.text.corpus.LineSentence` (one sentence per line,
         whitespace tokens, ``.gz``/``.bz2``, folder); or any re-iterable of token lists.
+    sentences, corpus_iterable, corpus_file : optional
+        gensim 4's names for the corpus (``corpus_file`` is a LineSentence file); give one.
     vector_size, window, min_count, max_vocab_size, sample, negative, ns_exponent, alpha, \
 min_alpha, sg, epochs, workers, seed, batch_words, compute_loss, shared_negatives
         See :class:`simvec.word2vec.config.Word2VecConfig`.
@@ -138,7 +141,10 @@ min_alpha, sg, epochs, workers, seed, batch_words, compute_loss, shared_negative
                  max_vocab_size=None, sample=1e-3, negative=5, ns_exponent=0.75, alpha=0.025,
                  min_alpha=0.0001, sg=False, epochs=5, workers=0, seed=1, batch_words=10000,
                  compute_loss=True, shared_negatives=False, callbacks=(), checkpoint=None,
-                 checkpoint_interval=None, progress=None, cache_dir=None):
+                 checkpoint_interval=None, progress=None, cache_dir=None,
+                 sentences=None, corpus_iterable=None, corpus_file=None):
+        # gensim's spellings of the corpus (simvec.word2vec._gensim_args)
+        corpus = one_corpus(corpus, sentences, corpus_iterable, corpus_file)
         self.config = Word2VecConfig(
             vector_size=vector_size, window=window, min_count=min_count,
             max_vocab_size=max_vocab_size, sample=sample, negative=negative,
@@ -171,10 +177,11 @@ min_alpha, sg, epochs, workers, seed, batch_words, compute_loss, shared_negative
                 f"vector_size={c.vector_size}, epochs {self.epoch}/{self._schedule})")
 
     # ------------------------------------------------------------------ vocabulary
-    def build_vocab(self, corpus) -> "Word2Vec":
+    def build_vocab(self, corpus=None, *, corpus_iterable=None, corpus_file=None) -> "Word2Vec":
         """Count the corpus, apply ``max_vocab_size`` / ``min_count``, initialise the weights.
 
         Input vectors are uniform in ``[-0.5/d, 0.5/d)`` (word2vec.c), output weights zero.
+        gensim's ``corpus_iterable=`` / ``corpus_file=`` are accepted for ``corpus``.
 
         Returns
         -------
@@ -182,6 +189,10 @@ min_alpha, sg, epochs, workers, seed, batch_words, compute_loss, shared_negative
             ``self``.
         """
         c = self.config
+        corpus = one_corpus(corpus, corpus_iterable=corpus_iterable, corpus_file=corpus_file)
+        if corpus is None:
+            raise SimvecValueError("build_vocab needs the corpus (corpus, corpus_iterable or "
+                                   "corpus_file)")
         corpus = _as_corpus(corpus)
         self.vocab = Vocabulary.build(corpus, min_count=c.min_count,
                                       max_vocab_size=c.max_vocab_size)
@@ -221,8 +232,9 @@ min_alpha, sg, epochs, workers, seed, batch_words, compute_loss, shared_negative
         return self._encoded
 
     # ------------------------------------------------------------------ training
-    def train(self, corpus, epochs=None, callbacks=(), checkpoint=None, checkpoint_interval=None,
-              progress=None) -> "Word2Vec":
+    def train(self, corpus=None, epochs=None, callbacks=(), checkpoint=None,
+              checkpoint_interval=None, progress=None, *, total_examples=None, total_words=None,
+              sentences=None, corpus_iterable=None, corpus_file=None) -> "Word2Vec":
         """Train (or go on training) on ``corpus``.
 
         With ``epochs=None`` the model finishes its current schedule: a fresh model trains
@@ -233,10 +245,14 @@ min_alpha, sg, epochs, workers, seed, batch_words, compute_loss, shared_negative
         Parameters
         ----------
         corpus
-            The corpus the vocabulary was built from (checked by its token count).
+            The corpus the vocabulary was built from (checked by its token count); gensim's
+            ``sentences=`` / ``corpus_iterable=`` / ``corpus_file=`` are accepted instead.
         epochs : int, optional
         callbacks, checkpoint, checkpoint_interval, progress
             As in the constructor.
+        total_examples, total_words : int, optional
+            gensim's required totals, accepted for compatibility (simvec counted the corpus in
+            :meth:`build_vocab`).
 
         Returns
         -------
@@ -251,6 +267,11 @@ min_alpha, sg, epochs, workers, seed, batch_words, compute_loss, shared_negative
         from simvec.word2vec import _kernels as K
         from simvec.word2vec._progress import TrainProgress
 
+        corpus = one_corpus(corpus, sentences, corpus_iterable, corpus_file)
+        check_totals(total_examples, total_words)
+        if corpus is None:
+            raise SimvecValueError("train needs the corpus (corpus, sentences, corpus_iterable "
+                                   "or corpus_file)")
         if self.vocab is None:
             raise SimvecValueError("build_vocab(corpus) must run before train (or pass the corpus "
                                    "to Word2Vec(...))")
