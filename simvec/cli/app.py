@@ -317,6 +317,11 @@ app.add_typer(classify_app, name="classify")
 for _name in ("train", "evaluate", "predict"):
     classify_app.command(_name)(_fail_cleanly(getattr(_classify, _name)))
 
+from simvec.cli import serve as _serve  # noqa: E402
+
+app.command("serve")(_fail_cleanly(_serve.serve))
+app.add_typer(_serve.plot_app, name="plot")
+
 
 def main() -> None:
     """Entry point of the ``simvec`` console script."""
