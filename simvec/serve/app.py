@@ -367,7 +367,10 @@ def create_app(kv, *, vectors_name: str = "vectors", collection: Optional[Collec
         return {"neighbors": {w: [{"word": n, "cosine": s} for n, s in res]
                               for w, res in zip(known, results)}, "oov": missing}
 
-    @app.get("/neighbors", response_model=S.NeighborsResponse, tags=["vectors"])
+    not_found = {404: {"model": S.ErrorResponse, "description": "No word is in the vocabulary"}}
+
+    @app.get("/neighbors", response_model=S.NeighborsResponse, tags=["vectors"],
+             responses=not_found)
     async def neighbors(
         word: list[Word] = Query(..., min_length=1, max_length=limits.max_lists,
                                  description="Query word; repeat for several."),
@@ -388,7 +391,8 @@ def create_app(kv, *, vectors_name: str = "vectors", collection: Optional[Collec
         return {"question": [req.a, req.b, req.c], "method": req.method,
                 "answers": [{"word": w, "score": s} for w, s in answers]}
 
-    @app.post("/analogy", response_model=S.AnalogyResponse, tags=["vectors"])
+    @app.post("/analogy", response_model=S.AnalogyResponse, tags=["vectors"],
+              responses=not_found)
     async def analogy(req: R.AnalogyRequest):
         """Solve 'a is to b as c is to ?' (``simvec analogy``), 3CosAdd or 3CosMul."""
         return await run(analogy_work, req)
