@@ -237,13 +237,19 @@ def create_app(kv, *, vectors_name: str = "vectors", collection: Optional[Collec
     # SIF weights need the words' probabilities; computing the Zipf estimate once here instead
     # of per request gives the same scores (see simvec.keywords.weighting) in a third the time
     probabilities = zipf_probabilities(len(kv)) if len(kv) else None
-    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="simvec-serve",
-                                  initializer=_init_worker, initargs=(threads,))
+    workers: list = []  # the one worker thread, (re)made on demand: an app may be run again
+
+    def executor():
+        if not workers:
+            workers.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="simvec-serve",
+                                              initializer=_init_worker, initargs=(threads,)))
+        return workers[0]
 
     @asynccontextmanager
     async def lifespan(app):
         yield
-        executor.shutdown(wait=False, cancel_futures=True)
+        while workers:
+            workers.pop().shutdown(wait=False, cancel_futures=True)
 
     app = FastAPI(
         title="simvec",
@@ -251,7 +257,8 @@ def create_app(kv, *, vectors_name: str = "vectors", collection: Optional[Collec
         description="Keyword similarity, nearest neighbours, analogies and search over word "
         f"vectors ({vectors_name}). Field names as the CLI's `--format json`.",
         lifespan=lifespan,
-        responses={422: {"model": S.ErrorResponse, "description": "Bad input (names the field)"},
+        responses={400: {"model": S.ErrorResponse, "description": "Unreadable request body"},
+                   422: {"model": S.ErrorResponse, "description": "Bad input (names the field)"},
                    413: {"model": S.ErrorResponse, "description": "Request body too large"},
                    503: {"model": S.ErrorResponse, "description": "Time limit exceeded"}},
     )
@@ -265,7 +272,7 @@ def create_app(kv, *, vectors_name: str = "vectors", collection: Optional[Collec
 
     async def run(fn, *args, **kwargs):
         loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(executor, functools.partial(fn, *args, **kwargs))
+        future = loop.run_in_executor(executor(), functools.partial(fn, *args, **kwargs))
         try:
             return await asyncio.wait_for(future, limits.time_limit_s)
         except asyncio.TimeoutError:
