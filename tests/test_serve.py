@@ -232,7 +232,7 @@ def test_page_is_served_with_no_outside_resource(bare):
     r = bare.get("/")
     assert r.status_code == 200 and "<title>simvec" in r.text
     assert "default-src 'self'" in r.headers["content-security-policy"]
-    for name in ("index.html", "app.js", "style.css"):
+    for name in ("index.html", "app.js", "style.css", "favicon.svg"):
         text = (STATIC_DIR / name).read_text(encoding="utf-8")
         assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", text), name
         assert not re.search(r"""(fetch|import)\(\s*["'`]https?:""", text), name
