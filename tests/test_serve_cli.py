@@ -1,0 +1,94 @@
+"""``simvec plot words`` and ``simvec serve``'s flag checks (tiny vectors; no server is run)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from simvec.cli.app import app
+from simvec.serve.projection import project_words
+from simvec.vectors.keyed import KeyedVectors
+
+WORDS = ["king", "queen", "man", "woman", "paris", "france", "cat", "dog"]
+
+
+@pytest.fixture(scope="module")
+def vec_file(tmp_path_factory):
+    rng = np.random.default_rng(5)
+    kv = KeyedVectors(rng.normal(size=(len(WORDS), 6)).astype(np.float32), WORDS)
+    path = tmp_path_factory.mktemp("vec") / "tiny.txt"
+    kv.save(path, format="word2vec")
+    return path, kv
+
+
+def test_plot_words_writes_a_png(vec_file, tmp_path):
+    pytest.importorskip("matplotlib")
+    pytest.importorskip("sklearn")
+    path, _ = vec_file
+    out = tmp_path / "map.png"
+    r = CliRunner().invoke(app, ["plot", "words", "king", "queen", "cat", "dog", "zzz",
+                                 "-o", str(out), "--vectors", str(path)])
+    assert r.exit_code == 0, r.output
+    assert "4 words" in r.output and "zzz" in r.output
+    data = out.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
+    assert not list(tmp_path.glob(".map.png*"))  # no temporary file left
+
+
+@pytest.mark.parametrize("args, message", [
+    (["king", "zzz"], "at least 2 distinct words"),
+    (["king", "queen", "--method", "mds"], "--method must be one of pca, tsne, umap"),
+    (["king", "queen", "-o", "map.jpg"], "--output must end in .png"),
+    (["king", "queen", "-o", "no/such/dir/map.png"], "does not exist"),
+])
+def test_plot_words_rejects_bad_input(vec_file, tmp_path, monkeypatch, args, message):
+    pytest.importorskip("sklearn")
+    monkeypatch.chdir(tmp_path)
+    path, _ = vec_file
+    r = CliRunner().invoke(app, ["plot", "words", *args, "--vectors", str(path)])
+    assert r.exit_code == 2, r.output
+    assert message in r.output
+    assert "Traceback" not in r.output
+
+
+def test_projections_separate_what_the_vectors_separate():
+    pytest.importorskip("sklearn")
+    # two tight clusters far apart: PCA keeps them apart
+    vecs = np.array([[1, 0, 0], [0.98, 0.05, 0], [0.97, 0, 0.05],
+                     [0, 1, 0], [0.05, 0.98, 0], [0, 0.97, 0.05]], np.float32)
+    kv = KeyedVectors(vecs, ["a1", "a2", "a3", "b1", "b2", "b3"])
+    p = project_words(kv, kv.index_to_key + ["zzz", "a1"], "pca")
+    assert p.words == kv.index_to_key and p.oov == ["zzz"]
+    assert p.coords.shape == (6, 2) and np.isfinite(p.coords).all()
+    ca, cb = p.coords[:3].mean(0), p.coords[3:].mean(0)
+    spread = max(np.linalg.norm(p.coords[:3] - ca, axis=1).max(),
+                 np.linalg.norm(p.coords[3:] - cb, axis=1).max())
+    assert np.linalg.norm(ca - cb) > 5 * spread
+    t = project_words(kv, kv.index_to_key, "tsne")
+    assert t.coords.shape == (6, 2) and np.isfinite(t.coords).all()
+    with pytest.raises(ValueError, match="tsne needs at least 3"):
+        project_words(kv, ["a1", "b1"], "tsne")
+    with pytest.raises(ValueError, match="method must be one of"):
+        project_words(kv, ["a1", "b1"], "mds")
+
+
+def test_serve_rejects_bad_flags_before_loading(tmp_path):
+    pytest.importorskip("fastapi")
+    pytest.importorskip("uvicorn")
+    r = CliRunner().invoke(app, ["serve", "--collection", str(tmp_path / "none.jsonl")])
+    assert r.exit_code == 2 and "--collection" in r.output and "none.jsonl" in r.output
+    r = CliRunner().invoke(app, ["serve", "--max-keywords", "0"])
+    assert r.exit_code == 2 and "--max-keywords must be a positive" in r.output
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "a", "keywords": ["x"]}\n{"id": "a", "keywords": ["y"]}\n')
+    r = CliRunner().invoke(app, ["serve", "--collection", str(bad)])
+    assert r.exit_code == 2 and "bad.jsonl" in r.output and "Traceback" not in r.output
+
+
+def test_serve_help_shows_the_defaults():
+    r = CliRunner().invoke(app, ["serve", "--help"])
+    assert r.exit_code == 0
+    for flag in ("--host", "127.0.0.1", "--collection", "--cors-origin", "--time-limit",
+                 "--max-body-bytes"):
+        assert flag in r.output, flag
