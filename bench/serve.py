@@ -49,10 +49,18 @@ def _free_port() -> int:
 
 
 def _rss_mb(pid: int) -> float:
+    """VmRSS of the process and its children (uvicorn's worker processes), in MB."""
+    total = 0.0
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+            total += int(line.split()[1]) / 1024
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    for child in (children.read_text().split() if children.exists() else []):
+        try:
+            total += _rss_mb(int(child))
+        except OSError:
+            pass
+    return total
 
 
 def _vocabulary(n: int) -> list[str]:
@@ -147,6 +155,8 @@ def main(argv=None) -> int:
     ap.add_argument("--soak-seconds", type=float, default=900.0, help="time cap of the soak")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=1, help="numba threads of the server")
+    ap.add_argument("--workers", type=int, default=1,
+                    help="server processes (simvec serve --workers); RSS is summed over them")
     ap.add_argument("--baseline", action="store_true",
                     help="also load GET /health (no work: the HTTP stack's own cost)")
     ap.add_argument("--json", type=Path, help="also write the figures here")
@@ -169,7 +179,8 @@ def main(argv=None) -> int:
                 f.write(json.dumps({"id": f"doc{i}", "keywords": _keywords(rng, words, 3, 8)}) + "\n")
         cmd = [sys.executable, "-m", "simvec", "serve", "--vectors", args.vectors,
                "--collection", str(coll), "--host", HOST, "--port", str(port),
-               "--threads", str(args.threads), "--log-level", "warning"]
+               "--threads", str(args.threads), "--workers", str(args.workers),
+               "--log-level", "warning"]
         env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
         server = subprocess.Popen(cmd, env=env)
         try:

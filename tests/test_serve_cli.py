@@ -92,3 +92,30 @@ def test_serve_help_shows_the_defaults():
     for flag in ("--host", "127.0.0.1", "--collection", "--cors-origin", "--time-limit",
                  "--max-body-bytes"):
         assert flag in r.output, flag
+
+
+def test_app_from_env_builds_the_app_workers_run(vec_file, tmp_path, monkeypatch):
+    pytest.importorskip("fastapi")
+    import json
+
+    from fastapi.testclient import TestClient
+
+    from simvec.serve.app import CONFIG_ENV, app_from_env
+
+    path, _ = vec_file
+    coll = tmp_path / "c.jsonl"
+    coll.write_text('{"id": "x", "keywords": ["cat"]}\n{"id": "y", "keywords": ["paris"]}\n')
+    monkeypatch.setenv(CONFIG_ENV, json.dumps({
+        "vectors": str(path), "collection": str(coll), "limits": {"max_top_k": 7}}))
+    with TestClient(app_from_env()) as c:
+        info = c.get("/info").json()
+        assert info["count"] == len(WORDS) and info["limits"]["max_top_k"] == 7
+        assert info["collection"]["documents"] == 2
+        hits = c.post("/search", json={"queries": [["dog"]], "k": 2}).json()["results"][0]
+        assert sorted(h["id"] for h in hits["neighbors"]) == ["x", "y"]
+    monkeypatch.setenv(CONFIG_ENV, "{not json")
+    with pytest.raises(ValueError, match="SIMVEC_SERVE_CONFIG is not valid JSON"):
+        app_from_env()
+    monkeypatch.delenv(CONFIG_ENV)
+    with pytest.raises(ValueError, match="'vectors' field"):
+        app_from_env()

@@ -42,6 +42,9 @@ def serve(
         help="Seconds a request may take (then 503).")] = 10.0,
     threads: Annotated[int, typer.Option(
         help="numba threads of the worker (1 is fastest for many small requests).")] = 1,
+    workers: Annotated[int, typer.Option(
+        help="Server processes; each loads the vectors (about 350 MB each for GloVe 6B 50d).")
+    ] = 1,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
 ):
     """Serve the HTTP API (/similar, /neighbors, /analogy, /search, /map; OpenAPI at /docs)
@@ -65,6 +68,24 @@ def serve(
             raise typer.BadParameter(f"--collection: no such file: {collection}")
         coll = load_collection(collection, id_field=id_field, keywords_field=keywords_field)
         typer.echo(f"collection {collection.name}: {len(coll.ids)} documents", err=True)
+    if workers < 1:
+        raise typer.BadParameter(f"--workers must be a positive integer, got {workers}")
+    if workers > 1:  # uvicorn's process manager: each process builds its app from the config
+        import json
+        import os
+        from dataclasses import asdict
+
+        from simvec.serve.app import CONFIG_ENV
+
+        os.environ[CONFIG_ENV] = json.dumps({
+            "vectors": vectors, "collection": None if collection is None else str(collection),
+            "id_field": id_field, "keywords_field": keywords_field, "limits": asdict(limits),
+            "cors_origins": cors_origin, "threads": threads})
+        typer.echo(f"simvec serve: {vectors}, {workers} processes on http://{host}:{port}/",
+                   err=True)
+        uvicorn.run("simvec.serve.app:app_from_env", factory=True, workers=workers, host=host,
+                    port=port, log_level=log_level, access_log=False)
+        return
     kv = simvec.load(vectors)
     app = create_app(kv, vectors_name=vectors, collection=coll, limits=limits,
                      cors_origins=cors_origin, threads=threads)

@@ -35,7 +35,11 @@ from simvec._util import import_optional
 from simvec.errors import OutOfVocabularyError, SimvecError, SimvecValueError
 from simvec.serve.limits import Limits
 
-__all__ = ["create_app", "Collection", "load_collection", "ApiError", "STATIC_DIR"]
+__all__ = ["create_app", "app_from_env", "Collection", "load_collection", "ApiError",
+           "STATIC_DIR", "CONFIG_ENV"]
+
+#: Environment variable :func:`app_from_env` reads (``simvec serve --workers N`` sets it).
+CONFIG_ENV = "SIMVEC_SERVE_CONFIG"
 
 log = logging.getLogger(__name__)
 
@@ -443,14 +447,51 @@ def create_app(kv, *, vectors_name: str = "vectors", collection: Optional[Collec
     async def page():
         return FileResponse(STATIC_DIR / "index.html", headers=_PAGE_HEADERS)
 
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-
-    @app.middleware("http")
-    async def _page_headers(request: Request, call_next):
-        response = await call_next(request)
-        if request.url.path.startswith("/static/"):
+    class PageFiles(StaticFiles):  # the page's files, with its headers (no per-request hook)
+        def file_response(self, *args, **kwargs):
+            response = super().file_response(*args, **kwargs)
             response.headers.update(_PAGE_HEADERS)
-        return response
+            return response
+
+    app.mount("/static", PageFiles(directory=STATIC_DIR), name="static")
 
     del fastapi
     return app
+
+
+def app_from_env():
+    """Build the app from the JSON in ``$SIMVEC_SERVE_CONFIG`` (an ASGI factory).
+
+    ``simvec serve --workers N`` runs ``uvicorn simvec.serve.app:app_from_env --factory`` in N
+    processes; each loads the vectors (and collection) itself. The JSON holds ``vectors``
+    (source name or file), ``collection`` (path or null), ``id_field``, ``keywords_field``,
+    ``limits`` (the fields of :class:`Limits`), ``cors_origins`` and ``threads``.
+
+    Returns
+    -------
+    fastapi.FastAPI
+
+    Raises
+    ------
+    SimvecValueError
+        If the variable is unset or not a JSON object.
+    """
+    import json
+    import os
+
+    import simvec
+
+    raw = os.environ.get(CONFIG_ENV)
+    try:
+        cfg = json.loads(raw) if raw else None
+    except ValueError as exc:
+        raise SimvecValueError(f"${CONFIG_ENV} is not valid JSON: {exc}") from None
+    if not isinstance(cfg, dict) or "vectors" not in cfg:
+        raise SimvecValueError(f"${CONFIG_ENV} must be a JSON object with a 'vectors' field")
+    coll = None
+    if cfg.get("collection"):
+        coll = load_collection(cfg["collection"], id_field=cfg.get("id_field", "id"),
+                               keywords_field=cfg.get("keywords_field", "keywords"))
+    return create_app(simvec.load(cfg["vectors"]), vectors_name=cfg["vectors"], collection=coll,
+                      limits=Limits(**cfg.get("limits", {})),
+                      cors_origins=cfg.get("cors_origins"), threads=cfg.get("threads", 1))
