@@ -104,17 +104,13 @@ def _run_workers(uvicorn, *, workers: int, host: str, port: int, log_level: str)
 
     from uvicorn.supervisors import Multiprocess
 
-    class Config(uvicorn.Config):
-        def bind_socket(self):
-            sock = super().bind_socket()
-            if sock.family in (socket.AF_INET, socket.AF_INET6):
-                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            return sock
-
-    config = Config("simvec.serve.app:app_from_env", factory=True, workers=workers, host=host,
-                    port=port, log_level=log_level, access_log=False)
+    config = uvicorn.Config("simvec.serve.app:app_from_env", factory=True, workers=workers,
+                            host=host, port=port, log_level=log_level, access_log=False)
+    sock = config.bind_socket()
+    if sock.family in (socket.AF_INET, socket.AF_INET6):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
-        Multiprocess(config, sockets=[config.bind_socket()]).run()
+        Multiprocess(config, sockets=[sock]).run()
     except KeyboardInterrupt:
         pass
 
