@@ -119,3 +119,30 @@ def test_app_from_env_builds_the_app_workers_run(vec_file, tmp_path, monkeypatch
     monkeypatch.delenv(CONFIG_ENV)
     with pytest.raises(ValueError, match="'vectors' field"):
         app_from_env()
+
+
+def test_convert_to_tensorboard_writes_the_projector_files(vec_file, tmp_path):
+    path, kv = vec_file
+    out = tmp_path / "proj"
+    r = CliRunner().invoke(app, ["convert", str(path), str(out), "--to", "tensorboard",
+                                 "--limit", "5"])
+    assert r.exit_code == 0, r.output
+    rows = [line.split("\t") for line in (out / "vectors.tsv").read_text().splitlines()]
+    assert len(rows) == 5 and all(len(row) == 6 for row in rows)
+    np.testing.assert_allclose(np.array(rows, dtype=np.float32), kv.vectors[:5], rtol=1e-5)
+    assert (out / "metadata.tsv").read_text().splitlines() == WORDS[:5]
+    assert 'tensor_path: "vectors.tsv"' in (out / "projector_config.pbtxt").read_text()
+    r = CliRunner().invoke(app, ["convert", str(path), str(tmp_path / "no" / "dir"),
+                                 "--to", "tensorboard"])
+    assert r.exit_code == 2 and "does not exist" in r.output
+
+
+def test_projector_files_keep_rows_aligned_with_odd_keys(tmp_path):
+    from simvec.serve.projection import write_projector_files
+
+    kv = KeyedVectors(np.eye(3, dtype=np.float32), ["a\tb", "c\nd", "e\\f"])
+    write_projector_files(kv, tmp_path / "p")
+    assert (tmp_path / "p" / "metadata.tsv").read_text().splitlines() == [
+        "a\\tb", "c\\nd", "e\\\\f"]
+    with pytest.raises(ValueError, match="limit must be a positive integer"):
+        write_projector_files(kv, tmp_path / "q", limit=0)

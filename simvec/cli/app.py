@@ -247,7 +247,7 @@ def evaluate_keywords(
 def convert(
     src: Annotated[str, typer.Argument(help="Input vectors: a file or a named source.")],
     dst: Annotated[Path, typer.Argument(help="Output file (.gz/.bz2 compress text formats).")],
-    to: Annotated[str, typer.Option("--to", help="word2vec, word2vec-binary, glove, fasttext or native.")] = "native",
+    to: Annotated[str, typer.Option("--to", help="word2vec, word2vec-binary, glove, fasttext, native, or tensorboard (DST is a folder: vectors.tsv + metadata.tsv for the Embedding Projector).")] = "native",
     limit: Annotated[Optional[int], typer.Option(help="Keep only the first N vectors.")] = None,
     quiet: QuietOpt = False,
 ):
@@ -257,6 +257,13 @@ def convert(
 
     _setup("table", quiet)
     kv = simvec.load(src, limit=limit) if limit is not None else simvec.load(src)
+    if to == "tensorboard":  # TSV pair + projector config (simvec.serve.projection)
+        from simvec.serve.projection import write_projector_files
+
+        write_projector_files(kv, dst)
+        typer.echo(f"wrote {len(kv)} vectors of size {kv.vector_size} to {dst}/vectors.tsv "
+                   f"and metadata.tsv (tensorboard)", err=True)
+        return
     save_vectors(kv, dst, format=to)
     typer.echo(f"wrote {len(kv)} vectors of size {kv.vector_size} to {dst} ({to})", err=True)
 

@@ -1,6 +1,8 @@
 """Words on a 2-D map: PCA (scikit-learn), t-SNE (scikit-learn) or UMAP (umap-learn).
 
-Used by ``POST /map`` of the web page and by ``simvec plot words``.
+Used by ``POST /map`` of the web page and by ``simvec plot words``;
+:func:`write_projector_files` writes what the TensorBoard Embedding Projector loads
+(``simvec convert SRC DIR --to tensorboard``).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from simvec._util import atomic_write_path, import_optional
 from simvec.errors import SimvecValueError
 
 __all__ = ["Projection", "project_words", "plot_projection", "PROJECTIONS",
-           "available_projections"]
+           "available_projections", "write_projector_files"]
 
 #: Projection names :func:`project_words` knows.
 PROJECTIONS = ("pca", "tsne", "umap")
@@ -169,3 +171,87 @@ def plot_projection(proj: Projection, path, *, title: str | None = None, dpi: in
                           suffix=".png")
     finally:
         plt.close(fig)
+
+
+def _tsv_cell(key: str) -> str:
+    return str(key).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace(
+        "\r", "\\r")
+
+
+def write_projector_files(kv, folder, *, limit: int | None = None) -> list:
+    """Write ``vectors.tsv``, ``metadata.tsv`` and ``projector_config.pbtxt`` into ``folder``.
+
+    The TensorBoard Embedding Projector (https://projector.tensorflow.org, or ``tensorboard
+    --logdir FOLDER``) loads the pair: ``vectors.tsv`` has one row per word, its components
+    separated by tabs (``%.6g``); ``metadata.tsv`` has the words, one per line, in the same
+    order (one column, hence no header, as the projector expects). A tab, newline or backslash
+    inside a word is written escaped (``\\t``, ``\\n``, ``\\\\``) so rows stay aligned. The
+    three files are written atomically together (all or none).
+
+    Parameters
+    ----------
+    kv : KeyedVectors
+    folder : str or os.PathLike
+        Created if missing (its parent must exist).
+    limit : int, optional
+        Only the first ``limit`` words (the most frequent, for frequency-sorted vectors); the
+        projector handles some 10^5 points comfortably.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The vectors, metadata and config files written.
+
+    Raises
+    ------
+    SimvecValueError
+        If ``limit`` is not a positive integer or ``kv`` is empty.
+    SimvecFileNotFoundError
+        If the parent of ``folder`` does not exist.
+
+    Examples
+    --------
+    >>> import numpy as np, tempfile, pathlib
+    >>> from simvec.vectors.keyed import KeyedVectors
+    >>> kv = KeyedVectors(np.array([[1, 0.5], [0, 2]], np.float32), ["cat", "dog"])
+    >>> d = pathlib.Path(tempfile.mkdtemp()) / "proj"
+    >>> [p.name for p in write_projector_files(kv, d)]
+    ['vectors.tsv', 'metadata.tsv', 'projector_config.pbtxt']
+    >>> (d / "vectors.tsv").read_text()
+    '1\\t0.5\\n0\\t2\\n'
+    """
+    from pathlib import Path
+
+    from simvec._util import atomic_write
+    from simvec.errors import SimvecFileNotFoundError
+
+    n = len(kv)
+    if limit is not None:
+        if isinstance(limit, bool) or not isinstance(limit, (int, np.integer)) or limit < 1:
+            raise SimvecValueError(f"limit must be a positive integer, got {limit!r}")
+        n = min(n, int(limit))
+    if n == 0:
+        raise SimvecValueError("no vectors to write")
+    folder = Path(folder)
+    if not folder.parent.is_dir():
+        raise SimvecFileNotFoundError(f"cannot write {folder}: folder {folder.parent} does not exist")
+    folder.mkdir(exist_ok=True)
+    vectors = np.asarray(kv.vectors[:n], dtype=np.float32)
+    keys = kv.index_to_key[:n]
+
+    def write_vectors(f, block=20000):
+        for start in range(0, n, block):
+            rows = vectors[start:start + block]
+            text = "\n".join("\t".join(f"{x:.6g}" for x in row) for row in rows.tolist())
+            f.write((text + "\n").encode("utf-8"))
+
+    def write_metadata(f):
+        f.write("".join(_tsv_cell(k) + "\n" for k in keys).encode("utf-8"))
+
+    def write_config(f):
+        f.write(b'embeddings {\n  tensor_name: "simvec"\n  tensor_path: "vectors.tsv"\n'
+                b'  metadata_path: "metadata.tsv"\n}\n')
+
+    paths = [folder / "vectors.tsv", folder / "metadata.tsv", folder / "projector_config.pbtxt"]
+    atomic_write(zip(paths, (write_vectors, write_metadata, write_config)))
+    return paths
