@@ -65,12 +65,21 @@ def test_projections_separate_what_the_vectors_separate():
     spread = max(np.linalg.norm(p.coords[:3] - ca, axis=1).max(),
                  np.linalg.norm(p.coords[3:] - cb, axis=1).max())
     assert np.linalg.norm(ca - cb) > 5 * spread
-    t = project_words(kv, kv.index_to_key, "tsne")
-    assert t.coords.shape == (6, 2) and np.isfinite(t.coords).all()
     with pytest.raises(ValueError, match="tsne needs at least 3"):
         project_words(kv, ["a1", "b1"], "tsne")
     with pytest.raises(ValueError, match="method must be one of"):
         project_words(kv, ["a1", "b1"], "mds")
+
+
+@pytest.mark.slow  # scikit-learn's t-SNE: 4-17 s for six points on the loaded 2-core machine
+def test_tsne_map_from_the_cli(vec_file, tmp_path):
+    pytest.importorskip("sklearn")
+    path, _ = vec_file
+    out = tmp_path / "tsne.png"
+    r = CliRunner().invoke(app, ["plot", "words", *WORDS, "--method", "tsne", "-o", str(out),
+                                 "--vectors", str(path)])
+    assert r.exit_code == 0, r.output
+    assert "tsne map of 8 words" in r.output and out.read_bytes()[:4] == b"\x89PNG"
 
 
 def test_serve_rejects_bad_flags_before_loading(tmp_path):
