@@ -176,6 +176,7 @@ def test_bad_search_and_neighbors_requests(client):
     _error(client.get("/neighbors", params={"word": "cat", "topn": 0}), 422, "topn")
     _error(client.get("/neighbors", params={"word": ["cat"] * 4}), 422, "word")
     _error(client.get("/neighbors"), 422, "word")
+    _error(client.get("/neighbors", params={"word": "x" * 21}), 422, "word.0")
     _error(client.get("/neighbors", params={"word": "cat", "restrict_vocab": 17}), 422,
            "restrict_vocab")
 
@@ -252,3 +253,12 @@ def test_limits_and_collection_loading_reject_bad_input(tmp_path):
     bad.write_text('{"id": "a", "keywords": ["cat"]}\n{"id": "b"}\n')
     with pytest.raises(ValueError, match=r"bad\.jsonl.*2|line 2"):
         load_collection(bad)
+
+
+def test_openapi_lists_every_endpoint_with_the_limits(client):
+    schema = client.get("/openapi.json").json()
+    assert set(schema["paths"]) == {"/health", "/info", "/similar", "/neighbors", "/analogy",
+                                    "/search", "/map"}
+    req = schema["components"]["schemas"]["SimilarRequest"]["properties"]["a"]
+    assert (req["maxItems"], req["items"]["maxLength"]) == (4, 20)  # the configured Limits
+    assert client.get("/docs").status_code == 200
