@@ -21,9 +21,9 @@ from typing import Annotated, List, Optional
 import typer
 
 from simvec.cli.options import (
-    DEFAULT_VECTORS, FormatOpt, InputFormatOpt, OutputOpt, QuietOpt, ThreadsOpt, apply_threads,
-    ToOpt, TokenizerOpt, VectorsOpt, check_choice, check_input_file, check_vectors, cli_terms,
-    deprecated_alias, stdin_to_file,
+    DEFAULT_VECTORS, ConvertToOpt, FormatOpt, InputFormatOpt, OutputOpt, QuietOpt, ThreadsOpt,
+    TokenizerOpt, VectorsOpt, apply_threads, check_choice, check_input_file, check_vectors,
+    cli_terms, deprecated_alias, stdin_to_file,
 )
 from simvec.cli.render import Table, write_output
 from simvec.cli.usage import OneLineErrors, version_callback
@@ -391,7 +391,7 @@ def evaluate_keywords(
 def convert(
     src: Annotated[Optional[str], typer.Argument(help="Input vectors: a file or a named source ('-': stdin); or --vectors.")] = None,
     dst: Annotated[Optional[Path], typer.Argument(help="Output file (.gz/.bz2 compress text formats); or --output.")] = None,
-    to: ToOpt = None,
+    to: ConvertToOpt = None,
     vectors: Annotated[Optional[str], typer.Option("--vectors", "-v", help="Input vectors (instead of SRC).")] = None,
     output: OutputOpt = None,
     input_format: InputFormatOpt = None,
@@ -413,7 +413,8 @@ def convert(
         raise typer.BadParameter("needs an input (SRC or --vectors) and an output (DST or -o)",
                                  param_hint="SRC DST")
     check_vectors(src, "SRC", input_format=input_format)
-    fmt, files = resolve_save_format(dst, to)
+    if to != "tensorboard":
+        fmt, files = resolve_save_format(dst, to)
     kw = {} if limit is None else {"limit": limit}
     if input_format is not None:
         kw["format"] = input_format
@@ -425,6 +426,13 @@ def convert(
             os.unlink(tmp)
     else:
         kv = simvec.load(src, **kw)
+    if to == "tensorboard":  # TSV pair + projector config (simvec.serve.projection)
+        from simvec.serve.projection import write_projector_files
+
+        write_projector_files(kv, dst)
+        typer.echo(f"wrote {len(kv)} vectors of size {kv.vector_size} to {dst}/vectors.tsv "
+                   f"and metadata.tsv (tensorboard)", err=True)
+        return
     kv.save(dst, format=fmt)
     typer.echo(f"wrote {len(kv)} vectors of size {kv.vector_size} as {fmt} to "
                f"{' and '.join(map(str, files))}", err=True)
@@ -568,6 +576,11 @@ app.add_typer(classify_app, name="classify")
 for _name in ("train", "evaluate", "predict"):
     classify_app.command(_name, epilog=_example(f"classify {_name}"))(
         _fail_cleanly(getattr(_classify, _name)))
+
+from simvec.cli import serve as _serve  # noqa: E402
+
+app.command("serve")(_fail_cleanly(_serve.serve))
+app.add_typer(_serve.plot_app, name="plot")
 
 
 def main() -> None:

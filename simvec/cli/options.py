@@ -39,7 +39,7 @@ from simvec.errors import SimvecFileNotFoundError, SimvecValueError, UnknownSour
 
 __all__ = [
     "DEFAULT_VECTORS", "OUTPUT_FORMATS", "VECTOR_FORMATS", "VectorsOpt", "InputFormatOpt",
-    "FormatOpt", "OutputOpt", "ToOpt", "QuietOpt", "ThreadsOpt", "TokenizerOpt",
+    "FormatOpt", "OutputOpt", "ToOpt", "ConvertToOpt", "QuietOpt", "ThreadsOpt", "TokenizerOpt",
     "apply_threads", "warn", "deprecated_alias", "check_vectors", "check_choice", "check_input_file",
     "stdin_to_file", "cli_terms",
 ]
@@ -79,6 +79,14 @@ ToOpt = Annotated[Optional[str], typer.Option(
     help="Format of the written vector file: " + ", ".join(VECTOR_FORMATS)
     + " (default: from the extension: .txt word2vec, .bin word2vec-binary, .vec fasttext, "
     ".npy or none native).")]
+#: ``convert --to``: the vector formats, or ``tensorboard`` (DST is then a folder holding
+#: vectors.tsv + metadata.tsv for TensorBoard's Embedding Projector).
+ConvertToOpt = Annotated[Optional[str], typer.Option(
+    "--to", callback=lambda v: v if v == "tensorboard" else _check_vector_format(v),
+    help="Format of the written vector file: " + ", ".join(VECTOR_FORMATS)
+    + ", or tensorboard (DST is a folder: vectors.tsv + metadata.tsv for the Embedding "
+    "Projector); default: from the extension (.txt word2vec, .bin word2vec-binary, .vec "
+    "fasttext, .npy or none native).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No log messages on stderr.")]
 ThreadsOpt = Annotated[Optional[int], typer.Option(
     "--threads", min=1, help="CPU threads of the numba kernels (default: numba's, one per core).")]

@@ -1,0 +1,257 @@
+"""Words on a 2-D map: PCA (scikit-learn), t-SNE (scikit-learn) or UMAP (umap-learn).
+
+Used by ``POST /map`` of the web page and by ``simvec plot words``;
+:func:`write_projector_files` writes what the TensorBoard Embedding Projector loads
+(``simvec convert SRC DIR --to tensorboard``).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from simvec._util import atomic_write_path, import_optional
+from simvec.errors import SimvecValueError
+
+__all__ = ["Projection", "project_words", "plot_projection", "PROJECTIONS",
+           "available_projections", "write_projector_files"]
+
+#: Projection names :func:`project_words` knows.
+PROJECTIONS = ("pca", "tsne", "umap")
+
+
+def available_projections() -> tuple[str, ...]:
+    """The projections whose package is installed (``umap`` needs umap-learn)."""
+    return tuple(m for m in PROJECTIONS
+                 if m != "umap" or importlib.util.find_spec("umap") is not None)
+
+
+@dataclass(frozen=True)
+class Projection:
+    """Result of :func:`project_words`.
+
+    Attributes
+    ----------
+    words : list of str, length N
+        The in-vocabulary words, duplicates dropped, in input order.
+    coords : ndarray of float64, shape (N, 2)
+        ``coords[i]`` is the position of ``words[i]``; finite.
+    oov : list of str
+        Words skipped because they are not in the vocabulary.
+    method : str
+    """
+
+    words: list[str]
+    coords: np.ndarray
+    method: str
+    oov: list[str] = field(default_factory=list)
+
+
+def project_words(kv, words, method: str = "pca", *, seed: int = 0) -> Projection:
+    """Project the unit vectors of ``words`` onto two dimensions.
+
+    ``"pca"``: scikit-learn's ``PCA(n_components=2)`` (the two directions of largest variance;
+    deterministic up to sign, which scikit-learn fixes). ``"tsne"``: ``TSNE`` (van der Maaten
+    & Hinton 2008) with cosine distance and perplexity ``min(30, N - 1)``. ``"umap"``:
+    umap-learn's ``UMAP`` (McInnes et al. 2018) with cosine metric and
+    ``n_neighbors = min(15, N - 1)``. Vectors are unit-normalised first, so distances on the map
+    reflect cosines, as in the TensorBoard Embedding Projector.
+
+    Parameters
+    ----------
+    kv : KeyedVectors
+    words : sequence of str
+    method : {"pca", "tsne", "umap"}
+    seed : int, default 0
+        Random state of t-SNE and UMAP (PCA is deterministic).
+
+    Returns
+    -------
+    Projection
+
+    Raises
+    ------
+    SimvecValueError
+        If ``method`` is unknown or fewer than 2 distinct words are in the vocabulary
+        (t-SNE and UMAP need 3).
+    MissingDependencyError
+        If scikit-learn (``pip install 'simvec[serve]'``) or, for ``"umap"``, umap-learn is not
+        installed.
+
+    References
+    ----------
+    Pearson (1901), "On lines and planes of closest fit"; van der Maaten & Hinton (2008),
+    "Visualizing data using t-SNE", JMLR 9; McInnes, Healy & Melville (2018), "UMAP", arXiv
+    1802.03426.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from simvec.vectors.keyed import KeyedVectors
+    >>> kv = KeyedVectors(np.array([[1, 0, 0], [0.9, 0.1, 0], [0, 0, 1]], np.float32),
+    ...                   ["cat", "kitten", "car"])
+    >>> p = project_words(kv, ["cat", "kitten", "car", "unicorn"])
+    >>> p.words, p.coords.shape, p.oov
+    (['cat', 'kitten', 'car'], (3, 2), ['unicorn'])
+    """
+    from simvec.similarity import normalize_rows
+
+    if method not in PROJECTIONS:
+        raise SimvecValueError(f"method must be one of {', '.join(PROJECTIONS)}, got {method!r}")
+    known, oov, seen = [], [], set()
+    for w in words:
+        if not isinstance(w, str):
+            raise SimvecValueError(f"words must be strings, got {type(w).__name__}")
+        if w in seen:
+            continue
+        seen.add(w)
+        (known if w in kv else oov).append(w)
+    need = 2 if method == "pca" else 3
+    if len(known) < need:
+        raise SimvecValueError(
+            f"{method} needs at least {need} distinct words in the vocabulary, got {len(known)}"
+            + (f" (not in vocabulary: {', '.join(oov)})" if oov else ""))
+    x = normalize_rows(np.stack([kv.get_vector(w) for w in known]))
+    n = len(known)
+    if method == "pca":
+        decomposition = import_optional("sklearn.decomposition", needed_by="simvec plot / map",
+                                        extra="serve", package="scikit-learn")
+        coords = decomposition.PCA(n_components=2).fit_transform(x.astype(np.float64))
+    elif method == "tsne":
+        manifold = import_optional("sklearn.manifold", needed_by="t-SNE maps", extra="serve",
+                                   package="scikit-learn")
+        coords = manifold.TSNE(n_components=2, perplexity=float(min(30, n - 1)), metric="cosine",
+                               init="random", random_state=seed).fit_transform(x)
+    else:
+        umap = import_optional("umap", needed_by="UMAP maps", package="umap-learn")
+        coords = umap.UMAP(n_components=2, n_neighbors=min(15, n - 1), metric="cosine",
+                           random_state=seed).fit_transform(x)
+    coords = np.nan_to_num(np.asarray(coords, dtype=np.float64), nan=0.0, posinf=0.0,
+                           neginf=0.0)
+    return Projection(words=known, coords=coords, method=method, oov=oov)
+
+
+def plot_projection(proj: Projection, path, *, title: str | None = None, dpi: int = 120) -> None:
+    """Draw a :class:`Projection` as a labelled scatter plot into a PNG (written atomically).
+
+    Parameters
+    ----------
+    proj : Projection
+    path : str or os.PathLike
+        Output file; its folder must exist.
+    title : str, optional
+        Default ``"<method> map of N words"``.
+    dpi : int, default 120
+
+    Raises
+    ------
+    MissingDependencyError
+        If matplotlib is not installed.
+    SimvecFileNotFoundError
+        If the folder of ``path`` does not exist (nothing is written).
+    """
+    import_optional("matplotlib", needed_by="simvec plot", package="matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 6))
+    try:
+        ax.scatter(proj.coords[:, 0], proj.coords[:, 1], s=18, color="#2b6cb0")
+        for w, (x, y) in zip(proj.words, proj.coords):
+            ax.annotate(w, (x, y), xytext=(3, 3), textcoords="offset points", fontsize=9)
+        ax.set_title(title or f"{proj.method.upper()} map of {len(proj.words)} words")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        fig.tight_layout()
+        atomic_write_path(path, lambda tmp: fig.savefig(tmp, format="png", dpi=dpi),
+                          suffix=".png")
+    finally:
+        plt.close(fig)
+
+
+def _tsv_cell(key: str) -> str:
+    return str(key).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace(
+        "\r", "\\r")
+
+
+def write_projector_files(kv, folder, *, limit: int | None = None) -> list:
+    """Write ``vectors.tsv``, ``metadata.tsv`` and ``projector_config.pbtxt`` into ``folder``.
+
+    The TensorBoard Embedding Projector (https://projector.tensorflow.org, or ``tensorboard
+    --logdir FOLDER``) loads the pair: ``vectors.tsv`` has one row per word, its components
+    separated by tabs (``%.6g``); ``metadata.tsv`` has the words, one per line, in the same
+    order (one column, hence no header, as the projector expects). A tab, newline or backslash
+    inside a word is written escaped (``\\t``, ``\\n``, ``\\\\``) so rows stay aligned. The
+    three files are written atomically together (all or none).
+
+    Parameters
+    ----------
+    kv : KeyedVectors
+    folder : str or os.PathLike
+        Created if missing (its parent must exist).
+    limit : int, optional
+        Only the first ``limit`` words (the most frequent, for frequency-sorted vectors); the
+        projector handles some 10^5 points comfortably.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The vectors, metadata and config files written.
+
+    Raises
+    ------
+    SimvecValueError
+        If ``limit`` is not a positive integer or ``kv`` is empty.
+    SimvecFileNotFoundError
+        If the parent of ``folder`` does not exist.
+
+    Examples
+    --------
+    >>> import numpy as np, tempfile, pathlib
+    >>> from simvec.vectors.keyed import KeyedVectors
+    >>> kv = KeyedVectors(np.array([[1, 0.5], [0, 2]], np.float32), ["cat", "dog"])
+    >>> d = pathlib.Path(tempfile.mkdtemp()) / "proj"
+    >>> [p.name for p in write_projector_files(kv, d)]
+    ['vectors.tsv', 'metadata.tsv', 'projector_config.pbtxt']
+    >>> (d / "vectors.tsv").read_text()
+    '1\\t0.5\\n0\\t2\\n'
+    """
+    from pathlib import Path
+
+    from simvec._util import atomic_write
+    from simvec.errors import SimvecFileNotFoundError
+
+    n = len(kv)
+    if limit is not None:
+        if isinstance(limit, bool) or not isinstance(limit, (int, np.integer)) or limit < 1:
+            raise SimvecValueError(f"limit must be a positive integer, got {limit!r}")
+        n = min(n, int(limit))
+    if n == 0:
+        raise SimvecValueError("no vectors to write")
+    folder = Path(folder)
+    if not folder.parent.is_dir():
+        raise SimvecFileNotFoundError(f"cannot write {folder}: folder {folder.parent} does not exist")
+    folder.mkdir(exist_ok=True)
+    vectors = np.asarray(kv.vectors[:n], dtype=np.float32)
+    keys = kv.index_to_key[:n]
+
+    def write_vectors(f, block=20000):
+        for start in range(0, n, block):
+            rows = vectors[start:start + block]
+            text = "\n".join("\t".join(f"{x:.6g}" for x in row) for row in rows.tolist())
+            f.write((text + "\n").encode("utf-8"))
+
+    def write_metadata(f):
+        f.write("".join(_tsv_cell(k) + "\n" for k in keys).encode("utf-8"))
+
+    def write_config(f):
+        f.write(b'embeddings {\n  tensor_name: "simvec"\n  tensor_path: "vectors.tsv"\n'
+                b'  metadata_path: "metadata.tsv"\n}\n')
+
+    paths = [folder / "vectors.tsv", folder / "metadata.tsv", folder / "projector_config.pbtxt"]
+    atomic_write(zip(paths, (write_vectors, write_metadata, write_config)))
+    return paths
