@@ -11,69 +11,50 @@ from dataclasses import asdict
 from pathlib import Path
 
 from simvec.cli.render import Table, write_output
+from simvec.keywords.pair import REPORT_KEYS
 
 __all__ = ["SIMILAR_KEYS", "similar_payload", "elmo_similar_payload", "keywords_run", "evaluate_keywords_payload"]
 
 
 #: Keys of the ``simvec similar`` JSON payload, the same for static vectors and ELMo.
-SIMILAR_KEYS = ("vectors", "model", "method", "score", "a", "b", "jaccard", "mean_cosine",
-                "best_match_cosine", "oov_a", "oov_b", "reason", "context", "note", "alignment")
+SIMILAR_KEYS = REPORT_KEYS
 
 
 def similar_payload(a: str, b: str, kv, vectors_name: str, *, method: str | None = None,
                     tokenizer=None):
     """The method's score (default :data:`~simvec.keywords.methods.DEFAULT_METHOD`), Jaccard,
-    mean and best-match cosines and the alignment of two lists; keys :data:`SIMILAR_KEYS`."""
+    mean and best-match cosines and the alignment of two lists; keys :data:`SIMILAR_KEYS`
+    (:func:`simvec.keywords.pair.similarity_report`)."""
     from simvec.keywords.methods import DEFAULT_METHOD
-    from simvec.keywords.pair import keyword_similarities
+    from simvec.keywords.pair import similarity_report
 
     method = method or DEFAULT_METHOD
-    wanted = tuple(dict.fromkeys((method, "mean", "best_match")))
-    res = keyword_similarities(a, b, kv, wanted, tokenizer=tokenizer)  # parsed once
-    chosen, mean, best = res[method], res["mean"], res["best_match"]
-    payload = {
-        "vectors": vectors_name,
-        "model": None,
-        "method": chosen.method,
-        "score": chosen.score,
-        "a": mean.used_a + mean.oov_a,
-        "b": mean.used_b + mean.oov_b,
-        "jaccard": mean.jaccard,
-        "mean_cosine": mean.score,
-        "best_match_cosine": best.score,
-        "oov_a": mean.oov_a,
-        "oov_b": mean.oov_b,
-        "reason": chosen.reason or mean.reason or best.reason,
-        "context": None,
-        "note": None,
-        "alignment": {
-            side: [asdict(m) for m in matches]
-            for side, matches in (best.alignment or {}).items()
-        },
-    }
+    payload = similarity_report(a, b, kv, vectors=vectors_name, method=method,
+                                tokenizer=tokenizer)
     default = " (default)" if method == DEFAULT_METHOD else ""
-    notes = [f"vectors: {vectors_name}", _oov_caption(mean), payload["reason"]]
+    notes = [f"vectors: {vectors_name}", _oov_caption(payload), payload["reason"]]
     scores = Table(
         "keyword similarity",
         ["measure", "score"],
-        [[f"{chosen.method}{default}", chosen.score], ["jaccard", mean.jaccard],
-         ["mean-vector cosine", mean.score], ["best-match cosine", best.score]],
+        [[f"{payload['method']}{default}", payload["score"]], ["jaccard", payload["jaccard"]],
+         ["mean-vector cosine", payload["mean_cosine"]],
+         ["best-match cosine", payload["best_match_cosine"]]],
         caption="; ".join(n for n in notes if n),
     )
     align = Table(
         "best-match alignment", ["side", "keyword", "best partner", "cosine"],
-        [[side, m.keyword, m.partner, m.cosine]
-         for side, matches in (best.alignment or {}).items() for m in matches],
+        [[side, m["keyword"], m["partner"], m["cosine"]]
+         for side, matches in payload["alignment"].items() for m in matches],
     )
     return payload, [scores, align]
 
 
-def _oov_caption(res) -> str | None:
+def _oov_caption(payload: dict) -> str | None:
     parts = []
-    if res.oov_a:
-        parts.append(f"not in vocabulary (a): {', '.join(res.oov_a)}")
-    if res.oov_b:
-        parts.append(f"not in vocabulary (b): {', '.join(res.oov_b)}")
+    if payload["oov_a"]:
+        parts.append(f"not in vocabulary (a): {', '.join(payload['oov_a'])}")
+    if payload["oov_b"]:
+        parts.append(f"not in vocabulary (b): {', '.join(payload['oov_b'])}")
     return "; ".join(parts) or None
 
 

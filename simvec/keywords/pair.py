@@ -21,7 +21,12 @@ from simvec.keywords.methods import (
 from simvec.keywords.parse import jaccard_keys, parse_collection
 
 __all__ = ["keyword_similarity", "keyword_similarities", "KeywordSimilarity", "KeywordMatch",
-           "score_keyword_vectors"]
+           "score_keyword_vectors", "similarity_report", "REPORT_KEYS"]
+
+#: Keys of :func:`similarity_report` (``simvec similar --format json``, ``POST /similar``), the
+#: same whatever the model (static vectors or ELMo).
+REPORT_KEYS = ("vectors", "model", "method", "score", "a", "b", "jaccard", "mean_cosine",
+               "best_match_cosine", "oov_a", "oov_b", "reason", "context", "note", "alignment")
 
 
 @dataclass(frozen=True)
@@ -269,3 +274,51 @@ def _score(docs, method: str, method_params: dict) -> KeywordSimilarity:
         method_params = {**method_params, "remove_pc": False}
     s = similarity_matrix(None, None, method, parsed=docs, **method_params)[0, 1]
     return KeywordSimilarity(score=None if np.isnan(s) else float(s), **common)
+
+
+def similarity_report(a, b, kv, *, vectors: str | None = None, method: str = DEFAULT_METHOD,
+                      tokenizer: Callable[[str], list[str]] | None = None,
+                      **method_params) -> dict:
+    """Everything ``simvec similar`` reports on two keyword lists, as a JSON-able dict.
+
+    The lists are parsed once and scored with ``method`` (default the default method), the
+    mean-vector cosine and the keyword best-match alignment, Jaccard beside them.
+
+    Parameters
+    ----------
+    a, b : str or list of str
+        Keyword lists (a str is split on ``,`` and ``;``).
+    kv : KeyedVectors
+    vectors : str, optional
+        The vectors' name, reported as is.
+    method : str, default "sif_best_match"
+    tokenizer, **method_params
+        As in :func:`keyword_similarity`.
+
+    Returns
+    -------
+    dict
+        Keys :data:`REPORT_KEYS`: ``score`` of ``method``, ``mean_cosine``,
+        ``best_match_cosine`` (None when undefined, with ``reason``), ``a`` / ``b`` (the
+        keywords, de-duplicated), ``oov_a`` / ``oov_b``, ``alignment``
+        (``{"a": [{"keyword", "partner", "cosine"}], "b": [...]}``); ``model``, ``context`` and
+        ``note`` are None (they are filled for ELMo).
+
+    Raises
+    ------
+    SimvecValueError
+        As :func:`keyword_similarity`.
+    """
+    wanted = tuple(dict.fromkeys((method, "mean", "best_match")))
+    res = keyword_similarities(a, b, kv, wanted, tokenizer, **method_params)  # parsed once
+    chosen, mean, best = res[method], res["mean"], res["best_match"]
+    return {
+        "vectors": vectors, "model": None, "method": chosen.method, "score": chosen.score,
+        "a": mean.used_a + mean.oov_a, "b": mean.used_b + mean.oov_b, "jaccard": mean.jaccard,
+        "mean_cosine": mean.score, "best_match_cosine": best.score,
+        "oov_a": mean.oov_a, "oov_b": mean.oov_b,
+        "reason": chosen.reason or mean.reason or best.reason, "context": None, "note": None,
+        "alignment": {side: [{"keyword": m.keyword, "partner": m.partner, "cosine": m.cosine}
+                             for m in matches]
+                      for side, matches in (best.alignment or {}).items()},
+    }

@@ -229,7 +229,6 @@ def create_app(kv, *, vectors_name: str = "vectors", collection: Optional[Collec
     from starlette.exceptions import HTTPException as StarletteHTTPException
 
     import simvec
-    from simvec.keywords.methods import DEFAULT_METHOD
     from simvec.keywords.weighting import zipf_probabilities
     from simvec.serve import schemas as S
     from simvec.serve.projection import available_projections, project_words
@@ -334,31 +333,22 @@ def create_app(kv, *, vectors_name: str = "vectors", collection: Optional[Collec
                 "search_methods": list(S.SEARCH_METHODS), "version": simvec.__version__}
 
     def similar_work(req):
-        from simvec.keywords.pair import keyword_similarities
+        from simvec.keywords.pair import similarity_report
 
-        res = keyword_similarities(req.a, req.b, kv, (DEFAULT_METHOD, "mean", "best_match"),
-                                   word_probabilities=probabilities)
-        default, mean, best = res[DEFAULT_METHOD], res["mean"], res["best_match"]
-        payload = {
-            "vectors": vectors_name, "method": default.method, "score": default.score,
-            "a": mean.used_a + mean.oov_a, "b": mean.used_b + mean.oov_b,
-            "jaccard": mean.jaccard, "mean_cosine": mean.score,
-            "best_match_cosine": best.score, "oov_a": mean.oov_a, "oov_b": mean.oov_b,
-            "reason": mean.reason or best.reason,
-            "alignment": {side: [{"keyword": m.keyword, "partner": m.partner,
-                                  "cosine": m.cosine} for m in matches]
-                          for side, matches in (best.alignment or {}).items()},
-        }
-        if req.heatmap and mean.used_a and mean.used_b:
+        payload = similarity_report(req.a, req.b, kv, vectors=vectors_name,
+                                    word_probabilities=probabilities)
+        used_a = [k for k in payload["a"] if k not in payload["oov_a"]]
+        used_b = [k for k in payload["b"] if k not in payload["oov_b"]]
+        if req.heatmap and used_a and used_b:
             from simvec.keywords.parse import KeywordEncoder
             from simvec.similarity import cos_sim
 
             import numpy as np
 
             enc = KeywordEncoder(kv)
-            va = np.stack([enc.vector(k) for k in mean.used_a])
-            vb = np.stack([enc.vector(k) for k in mean.used_b])
-            payload["heatmap"] = {"rows": mean.used_a, "cols": mean.used_b,
+            va = np.stack([enc.vector(k) for k in used_a])
+            vb = np.stack([enc.vector(k) for k in used_b])
+            payload["heatmap"] = {"rows": used_a, "cols": used_b,
                                   "cosine": np.nan_to_num(cos_sim(va, vb)).round(4).tolist()}
         return payload
 

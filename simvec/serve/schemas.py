@@ -108,6 +108,7 @@ class SimilarResponse(BaseModel):
     """``simvec similar --format json``, plus the optional heat map."""
 
     vectors: str
+    model: Optional[str] = None
     method: str
     score: Optional[float]
     a: list[str]
@@ -118,6 +119,8 @@ class SimilarResponse(BaseModel):
     oov_a: list[str]
     oov_b: list[str]
     reason: Optional[str]
+    context: Optional[dict[str, Optional[str]]] = None
+    note: Optional[str] = None
     alignment: dict[str, list[Match]]
     heatmap: Optional[Heatmap] = None
 
