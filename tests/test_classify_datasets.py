@@ -44,6 +44,8 @@ def test_imdb_full_counts_from_the_tar(imdb_labeled):
     assert s.train.class_counts() == {"negative": 12500, "positive": 12500}
     assert s.test.class_counts() == {"negative": 12500, "positive": 12500}
     assert s.train.labels.dtype == np.int64 and s.train.labels.shape == (25000,)
+    for split in (s.train, s.test):  # ordered by class (then review id)
+        assert (split.labels[:12500] == 0).all() and (split.labels[12500:] == 1).all()
     assert not any("<br />" in t for t in s.train.texts[:2000])
     assert s.train.n_skipped == 0 and s.test.n_skipped == 0
 
@@ -58,7 +60,7 @@ def _imdb_tar(path, members):
     return path
 
 
-def test_imdb_limit_is_balanced_and_deterministic(tmp_path, imdb_labeled):
+def test_imdb_limit_is_balanced_and_deterministic(tmp_path):
     """limit= keeps the lowest review ids of each class, whatever the archive's member order.
 
     On a small archive written here: a second pass over the real 28 MB one would take seconds
@@ -78,9 +80,6 @@ def test_imdb_limit_is_balanced_and_deterministic(tmp_path, imdb_labeled):
     b = D.load_imdb(path, limit=4)
     assert a.train.texts == b.train.texts and np.array_equal(a.train.labels, b.train.labels)
     assert D.load_imdb(path).sizes == {"train": 12, "test": 12}
-    # the real archive's order: by class, then review id (what limit= cuts from)
-    full = imdb_labeled.train
-    assert full.labels[12499] == 0 and full.labels[12500] == 1
     with pytest.raises(SimvecValueError, match="limit"):
         D.load_imdb(path, limit=1)
 
