@@ -52,9 +52,11 @@ def _torch_one_thread():
     """Every test runs torch on one intra-op thread, without importing torch for tests that don't.
 
     The models under test are tiny: with two threads on a shared 2-core machine torch spends its
-    time spin-waiting (test_keras_rnn: about 40 s with the default, 1.3 s with one thread). Test
-    modules that use torch import it at collection, before any test runs, so checking
-    ``sys.modules`` here is enough and costs nothing for the others (importing torch takes ~2.5 s).
+    time spin-waiting (test_keras_rnn's training: 9-40 s with two threads, under 1 s with one).
+    Test modules that use torch import it at collection, before any test runs, so checking
+    ``sys.modules`` before each test is enough, and costs nothing where torch is not used
+    (importing it takes ~2.5 s). Only a test that imports torch itself, first in its session,
+    would run with torch's default.
     """
     torch = sys.modules.get("torch")
     if torch is not None and torch.get_num_threads() != 1:
