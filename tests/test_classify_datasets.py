@@ -5,8 +5,6 @@ from __future__ import annotations
 import io
 import json
 import logging
-import subprocess
-import sys
 import tarfile
 
 import numpy as np
@@ -18,14 +16,14 @@ from simvec.errors import InputFormatError, SimvecError, SimvecFileNotFoundError
 
 
 # ------------------------------------------------------------------------------ package contract
-def test_package_is_lazy_and_exports_its_names():
-    code = ("import sys, simvec.classify as c; "
-            "assert 'simvec.classify.datasets' not in sys.modules; "
-            "assert 'sklearn' not in sys.modules; "
-            "print(sorted(c.__all__)); c.load_imdb; "
-            "assert 'simvec.classify.datasets' in sys.modules")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert out.returncode == 0, out.stderr
+@pytest.mark.fresh_interpreter(
+    "import sys, simvec.classify as c; "
+    "assert 'simvec.classify.datasets' not in sys.modules; "
+    "assert 'sklearn' not in sys.modules; "
+    "print(sorted(c.__all__)); c.load_imdb; "
+    "assert 'simvec.classify.datasets' in sys.modules")
+def test_package_is_lazy_and_exports_its_names(fresh_interpreter):
+    assert fresh_interpreter.returncode == 0, fresh_interpreter.stderr
     import simvec.classify as c
 
     import importlib
