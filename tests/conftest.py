@@ -69,6 +69,8 @@ def pytest_collection_finish(session):
     They spend seconds importing (keras and torch: about 6 s of CPU), on the core the mostly
     single-threaded test run leaves idle, instead of adding those seconds to the run.
     """
+    if session.config.option.collectonly:
+        return
     for item in session.items:
         marker = item.get_closest_marker("fresh_interpreter")
         if marker is not None and item.nodeid not in _FRESH:
