@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -47,14 +48,69 @@ def importorskip(modname: str):
         skip_or_fail(f"could not import {modname!r}: {exc}")
 
 
+# ---------------------------------------------------------------- checks in a fresh interpreter
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "fresh_interpreter(code): the test checks what `python -c code` does in a new "
+                   "interpreter (import side effects); the fresh_interpreter fixture gives the result")
+
+
+_FRESH: dict = {}  # node id -> subprocess.Popen, started after collection
+
+
+def _start_fresh(code: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def pytest_collection_finish(session):
+    """Start the fresh interpreters of the selected tests right away, in the background.
+
+    They spend seconds importing (keras and torch: about 6 s of CPU), on the core the mostly
+    single-threaded test run leaves idle, instead of adding those seconds to the run.
+    """
+    if session.config.option.collectonly:
+        return
+    for item in session.items:
+        marker = item.get_closest_marker("fresh_interpreter")
+        if marker is not None and item.nodeid not in _FRESH:
+            _FRESH[item.nodeid] = _start_fresh(marker.args[0])
+
+
+def pytest_sessionfinish(session):
+    while _FRESH:
+        proc = _FRESH.popitem()[1]
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate()
+
+
+@pytest.fixture
+def fresh_interpreter(request) -> subprocess.CompletedProcess:
+    """The finished run of the test's ``fresh_interpreter(code)`` marker: returncode, stdout,
+    stderr (text)."""
+    marker = request.node.get_closest_marker("fresh_interpreter")
+    proc = _FRESH.pop(request.node.nodeid, None) or _start_fresh(marker.args[0])
+    try:
+        out, err = proc.communicate(timeout=300)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        raise
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+# ---------------------------------------------------------------- fixtures
 @pytest.fixture(autouse=True)
 def _torch_one_thread():
     """Every test runs torch on one intra-op thread, without importing torch for tests that don't.
 
     The models under test are tiny: with two threads on a shared 2-core machine torch spends its
-    time spin-waiting (test_keras_rnn: about 40 s with the default, 1.3 s with one thread). Test
-    modules that use torch import it at collection, before any test runs, so checking
-    ``sys.modules`` here is enough and costs nothing for the others (importing torch takes ~2.5 s).
+    time spin-waiting (test_keras_rnn's training: 9-40 s with two threads, under 1 s with one).
+    Test modules that use torch import it at collection, before any test runs, so checking
+    ``sys.modules`` before each test is enough, and costs nothing where torch is not used
+    (importing it takes ~2.5 s). Only a test that imports torch itself, first in its session,
+    would run with torch's default.
     """
     torch = sys.modules.get("torch")
     if torch is not None and torch.get_num_threads() != 1:

@@ -315,7 +315,7 @@ def test_a_training_text_without_tokens_does_not_poison_the_model():
 @pytest.mark.parametrize("recipe", ["elmo-default", "elmo", "elmo+embedding"])
 def test_elmo_recipe_trains_saves_and_reloads(recipe, elmo_files, tmp_path):
     opts, weights = elmo_files
-    data = splits(40, 12, seed=5)
+    data = splits(24, 8, seed=5)
     run_dir = tmp_path / "run"
     clf = train_classifier(data, recipe=recipe, elmo_options=opts, elmo_weights=weights,
                            epochs=1, run_dir=run_dir, **FAST)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
-import subprocess
-import sys
+import tarfile
 
 import numpy as np
 import pytest
@@ -16,14 +16,14 @@ from simvec.errors import InputFormatError, SimvecError, SimvecFileNotFoundError
 
 
 # ------------------------------------------------------------------------------ package contract
-def test_package_is_lazy_and_exports_its_names():
-    code = ("import sys, simvec.classify as c; "
-            "assert 'simvec.classify.datasets' not in sys.modules; "
-            "assert 'sklearn' not in sys.modules; "
-            "print(sorted(c.__all__)); c.load_imdb; "
-            "assert 'simvec.classify.datasets' in sys.modules")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert out.returncode == 0, out.stderr
+@pytest.mark.fresh_interpreter(
+    "import sys, simvec.classify as c; "
+    "assert 'simvec.classify.datasets' not in sys.modules; "
+    "assert 'sklearn' not in sys.modules; "
+    "print(sorted(c.__all__)); c.load_imdb; "
+    "assert 'simvec.classify.datasets' in sys.modules")
+def test_package_is_lazy_and_exports_its_names(fresh_interpreter):
+    assert fresh_interpreter.returncode == 0, fresh_interpreter.stderr
     import simvec.classify as c
 
     import importlib
@@ -42,22 +42,42 @@ def test_imdb_full_counts_from_the_tar(imdb_labeled):
     assert s.train.class_counts() == {"negative": 12500, "positive": 12500}
     assert s.test.class_counts() == {"negative": 12500, "positive": 12500}
     assert s.train.labels.dtype == np.int64 and s.train.labels.shape == (25000,)
+    for split in (s.train, s.test):  # ordered by class (then review id)
+        assert (split.labels[:12500] == 0).all() and (split.labels[12500:] == 1).all()
     assert not any("<br />" in t for t in s.train.texts[:2000])
     assert s.train.n_skipped == 0 and s.test.n_skipped == 0
 
 
-def test_imdb_limit_is_balanced_and_deterministic(imdb_labeled):
-    path = data_path("imdb", "aclImdb_labeled.tar.gz")
-    a = D.load_imdb(limit=200)  # from the default location, the same file
-    assert a.sizes == {"train": 200, "test": 200}
-    assert a.train.class_counts() == {"negative": 100, "positive": 100}
-    assert a.test.class_counts() == {"negative": 100, "positive": 100}
-    # the same subset on every run: the 100 lowest review ids of each class, which are the first
-    # 100 of each class in the full splits (ordered by class, then review id)
-    for limited, full in ((a.train, imdb_labeled.train), (a.test, imdb_labeled.test)):
-        assert limited.texts == full.texts[:100] + full.texts[12500:12600]
-        assert np.array_equal(limited.labels, np.repeat([0, 1], 100))
-    assert a.train.texts != a.test.texts
+def _imdb_tar(path, members):
+    with tarfile.open(path, "w:gz") as tar:
+        for name, text in members:
+            data = text.encode("utf-8")
+            info = tarfile.TarInfo("aclImdb/" + name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return path
+
+
+def test_imdb_limit_is_balanced_and_deterministic(tmp_path):
+    """limit= keeps the lowest review ids of each class, whatever the archive's member order.
+
+    On a small archive written here: a second pass over the real 28 MB one would take seconds
+    (the full real splits are read once, by the session fixture, and checked above)."""
+    ids = [7, 2, 11, 5, 3, 10]  # archive order, not id order
+    members = [(f"{split}/{pol}/{i}_{2 if pol == 'neg' else 9}.txt", f"{split} {pol} {i}<br />.")
+               for split in ("test", "train") for pol in ("pos", "neg") for i in ids]
+    members.append(("train/unsup/1_0.txt", "not labelled"))
+    path = _imdb_tar(tmp_path / "imdb.tar.gz", members)
+    a = D.load_imdb(path, limit=4)
+    assert a.sizes == {"train": 4, "test": 4}
+    assert a.train.class_counts() == {"negative": 2, "positive": 2}
+    assert a.train.texts == ["train neg 2 .", "train neg 3 .", "train pos 2 .", "train pos 3 ."]
+    assert a.test.texts == [t.replace("train", "test") for t in a.train.texts]
+    assert a.train.labels.tolist() == [0, 0, 1, 1]
+    assert "limited to the 2 lowest ids per class" in a.train.notes
+    b = D.load_imdb(path, limit=4)
+    assert a.train.texts == b.train.texts and np.array_equal(a.train.labels, b.train.labels)
+    assert D.load_imdb(path).sizes == {"train": 12, "test": 12}
     with pytest.raises(SimvecValueError, match="limit"):
         D.load_imdb(path, limit=1)
 

@@ -340,11 +340,9 @@ def test_public_api_and_docstring_examples(tmp_path, monkeypatch):
     assert result.attempted >= 6 and result.failed == 0
 
 
-def test_import_has_no_side_effects():
-    import subprocess
-    import sys
-
-    code = ("import sys; import simvec.classify.report as r; "
-            "print(sorted(m for m in ('matplotlib', 'matplotlib.pyplot', 'sklearn') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
+@pytest.mark.fresh_interpreter(
+    "import sys; import simvec.classify.report as r; "
+    "print(sorted(m for m in ('matplotlib', 'matplotlib.pyplot', 'sklearn') if m in sys.modules))")
+def test_import_has_no_side_effects(fresh_interpreter):
+    assert fresh_interpreter.returncode == 0, fresh_interpreter.stderr
+    assert fresh_interpreter.stdout.strip() == "[]"

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -270,10 +268,10 @@ def test_embedder_outputs_in_input_order_and_batch_independent():
         emb.embed(["a"], output="lstm_outputs3")
 
 
-def test_import_simvec_elmo_does_not_import_torch():
-    code = "import simvec, simvec.elmo, sys; print('torch' in sys.modules)"
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert res.stdout.strip() == "False"
+@pytest.mark.fresh_interpreter("import simvec, simvec.elmo, sys; print('torch' in sys.modules)")
+def test_import_simvec_elmo_does_not_import_torch(fresh_interpreter):
+    assert fresh_interpreter.returncode == 0, fresh_interpreter.stderr
+    assert fresh_interpreter.stdout.strip() == "False"
 
 
 def test_elmo_api_reproduces_fixture_in_stateful_mode():

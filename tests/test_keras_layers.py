@@ -443,12 +443,10 @@ def test_text_vectorizer_bad_input():
         TextVectorizer(padding="middle")
 
 
-def test_import_simvec_does_not_import_keras_or_set_the_backend():
-    import subprocess
-    import sys
-
-    code = ("import os, sys; os.environ.pop('KERAS_BACKEND', None); import simvec, simvec.keras;"
-            "assert 'keras' not in sys.modules and 'KERAS_BACKEND' not in os.environ;"
-            "from simvec.keras import CosineSimilarity; import keras;"
-            "assert keras.backend.backend() == 'torch', keras.backend.backend()")
-    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+@pytest.mark.fresh_interpreter(
+    "import os, sys; os.environ.pop('KERAS_BACKEND', None); import simvec, simvec.keras;"
+    "assert 'keras' not in sys.modules and 'KERAS_BACKEND' not in os.environ;"
+    "from simvec.keras import CosineSimilarity; import keras;"
+    "assert keras.backend.backend() == 'torch', keras.backend.backend()")
+def test_import_simvec_does_not_import_keras_or_set_the_backend(fresh_interpreter):
+    assert fresh_interpreter.returncode == 0, fresh_interpreter.stderr

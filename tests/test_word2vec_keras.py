@@ -77,24 +77,24 @@ def test_batches_follow_engine_rules(lee, sg):
 
 
 def test_cbow_learns_on_lee(lee):
-    # 32 dimensions (the default 100 takes twice as long to train). Measured with seed 1
-    # (bit-identical run to run): loss 0.6917 -> 0.6709, gap 0.091; seeds 2-4: 0.6916-0.6918 ->
-    # 0.6710-0.6716, gap 0.24-0.30 (with 100 dimensions: 0.6910 -> 0.6699, gap 0.109; WordSim-353
-    # Spearman 0.21 on the 131 pairs in vocabulary after 10 epochs)
-    kv, model, hist = keras_w2v.train_keras(lee, sg=False, vector_size=32, min_count=2, epochs=5,
+    # 32 dimensions, 3 epochs (the defaults, 100 and 5, take three times as long). Measured with
+    # seed 1 (bit-identical run to run): loss 0.6917 -> 0.6780, gap 0.145; seeds 2-4:
+    # 0.6916-0.6918 -> 0.6772-0.6780, gap 0.21-0.44 (with 100 dimensions and 5 epochs: 0.6910 ->
+    # 0.6699, gap 0.109; WordSim-353 Spearman 0.21 on the 131 pairs in vocabulary after 10)
+    kv, model, hist = keras_w2v.train_keras(lee, sg=False, vector_size=32, min_count=2, epochs=3,
                                             seed=1)
     loss = hist.history["loss"]
     assert loss[0] == pytest.approx(0.6917, abs=0.001)
-    assert loss[-1] == pytest.approx(0.6709, abs=0.002)
+    assert loss[-1] == pytest.approx(0.6780, abs=0.0015)
     assert kv.vector_size == 32 and kv.index_to_key[0] == "the"
-    assert 0.07 < _gap(kv) < 0.32
+    assert 0.12 < _gap(kv) < 0.46
 
 
 def test_skipgram_learns_on_lee(lee):
-    # 32 dimensions. Measured with seed 1 (bit-identical run to run): loss 0.6925 -> 0.6863, gap
-    # 0.308; seeds 2-4: 0.6924-0.6925 -> 0.6863-0.6864, gap 0.25-0.40
-    kv, model, hist = keras_w2v.train_keras(lee, sg=True, vector_size=32, min_count=2, epochs=3,
+    # 32 dimensions, 2 epochs. Measured with seed 1 (bit-identical run to run): loss 0.6925 ->
+    # 0.6893, gap 0.190; seeds 2-4: 0.6924-0.6925 -> 0.6892-0.6896, gap 0.20-0.29
+    kv, model, hist = keras_w2v.train_keras(lee, sg=True, vector_size=32, min_count=2, epochs=2,
                                             seed=1)
     assert hist.history["loss"][0] == pytest.approx(0.6925, abs=0.001)
-    assert hist.history["loss"][-1] == pytest.approx(0.6863, abs=0.001)
-    assert 0.22 < _gap(kv) < 0.42
+    assert hist.history["loss"][-1] == pytest.approx(0.6893, abs=0.001)
+    assert 0.16 < _gap(kv) < 0.32
