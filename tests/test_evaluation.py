@@ -1,4 +1,4 @@
-"""Tests of simvec.evaluation: word-pair correlation and analogy accuracy.
+"""Tests of simvec.eval.words: word-pair correlation and analogy accuracy.
 
 The reference figures were measured with gensim 4.4 on the same GloVe 6B 50d vectors
 (case-insensitive, restrict_vocab 300,000, OOV skipped, 3CosAdd): WordSim-353 0.503, SimLex-999

@@ -1,4 +1,4 @@
-"""Phrase / sentence-pair benchmarks (simvec.phrase_eval) and `simvec evaluate` on them."""
+"""Phrase / sentence-pair benchmarks (simvec.eval.phrases) and `simvec evaluate` on them."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Retrieval evaluation of keyword similarity (simvec.retrieval) and `simvec evaluate-keywords`."""
+"""Retrieval evaluation of keyword similarity (simvec.eval.retrieval) and `simvec evaluate-keywords`."""
 
 from __future__ import annotations
 

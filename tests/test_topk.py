@@ -1,4 +1,4 @@
-"""Tests of the blocked top-k kernel simvec._topk against brute force."""
+"""Tests of the blocked top-k kernel simvec.kernels.topk against brute force."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""SIF / Zipf / IDF weights (simvec.weighting)."""
+"""SIF / Zipf / IDF weights (simvec.keywords.weighting)."""
 
 from __future__ import annotations
 
