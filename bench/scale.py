@@ -151,7 +151,7 @@ def cmd_choose(args, kv) -> list[dict]:
         faiss.write_index(index, str(p))
         return p.stat().st_size
 
-    for m, efc, efs in ((16, 80, 64), (32, 100, 64), (32, 100, 128), (32, 100, 256)):
+    for m, efc, efs in ((16, 80, 64), (16, 128, 128), (32, 100, 64), (32, 100, 128), (32, 100, 256)):
         def build(m=m, efc=efc, efs=efs):
             ix = faiss.IndexHNSWFlat(d, m, faiss.METRIC_INNER_PRODUCT)
             ix.hnsw.efConstruction = efc
@@ -196,6 +196,53 @@ def cmd_choose(args, kv) -> list[dict]:
     return rows
 
 
+COLLECTIONS = [("kpcrowd500n_labeled.jsonl", "category"), ("semeval2010_labeled.jsonl", "acm_class")]
+
+
+def rerank_check(kv, path: Path, label_field: str, candidates: int = 50) -> dict:
+    """P@1 of the exact default top-10 vs the two-stage (index + re-rank) top-10."""
+    from simvec.index.ann import build_index
+    from simvec.index.encode import encode, encoder_info
+    from simvec.index.rerank import rerank_all_pairs
+    from simvec.keywords.collection import read_labeled_collection
+    from simvec.keywords.topk import all_pairs_topk
+
+    ids, lists, labels, _ = read_labeled_collection(path, label_field, id_field="doc_id",
+                                                    keywords_field="keyphrases")
+    labels = np.array(labels, dtype=object)
+    t = time.perf_counter()
+    exact = all_pairs_topk(ids, lists, kv, k=10, include_jaccard=False)
+    t_exact = time.perf_counter() - t
+    t = time.perf_counter()
+    vec = encode(lists, kv)
+    ix = build_index(vec, ids, encoder=encoder_info(kv), keyword_lists=lists)
+    two = rerank_all_pairs(ix, kv, 10, candidates=candidates, vectors=vec)
+    t_two = time.perf_counter() - t
+
+    def p_at_1(index):
+        ok = index[:, 0] >= 0
+        return float(np.mean(np.where(ok, labels[np.maximum(index[:, 0], 0)] == labels, False)))
+
+    overlap = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(exact.index, two.index)])
+    row = {"collection": path.name, "docs": len(ids), "candidates": candidates,
+           "p@1_exact": round(p_at_1(exact.index), 4), "p@1_two_stage": round(p_at_1(two.index), 4),
+           "top10_overlap": round(float(overlap), 4),
+           "top1_equal": round(float(np.mean(exact.index[:, 0] == two.index[:, 0])), 4),
+           "exact_s": round(t_exact, 2), "two_stage_s": round(t_two, 2)}
+    row["p@1_diff"] = round(row["p@1_two_stage"] - row["p@1_exact"], 4)
+    return row
+
+
+def cmd_rerank(args, kv) -> list[dict]:
+    rows = []
+    for name, label in COLLECTIONS:
+        for c in args.candidates:
+            row = rerank_check(kv, DATA / name, label, c)
+            print(json.dumps(row))
+            rows.append(row)
+    return rows
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("command", choices=["choose", "run", "rerank", "dask"])
@@ -203,6 +250,7 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "simvec-scale")
     ap.add_argument("--json", type=Path, help="write the figures to this JSON file")
+    ap.add_argument("--candidates", type=int, nargs="+", default=[20, 50, 100])
     ap.add_argument("--only", help="choose: run only candidates whose name contains one of "
                                    "these |-separated strings")
     args = ap.parse_args(argv)
