@@ -318,6 +318,15 @@ for _name in ("train", "evaluate", "predict"):
     classify_app.command(_name)(_fail_cleanly(getattr(_classify, _name)))
 
 
+from simvec.cli import index as _index  # noqa: E402
+
+app.command("encode")(_fail_cleanly(_index.encode))
+app.command("search")(_fail_cleanly(_index.search))
+index_app = typer.Typer(name="index", no_args_is_help=True, help="Approximate index of a collection.")
+app.add_typer(index_app, name="index")
+index_app.command("build")(_fail_cleanly(_index.index_build))
+index_app.command("add")(_fail_cleanly(_index.index_add))
+
 def main() -> None:
     """Entry point of the ``simvec`` console script."""
     app()
