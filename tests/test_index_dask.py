@@ -29,12 +29,13 @@ def collection():
     kv = KeyedVectors(rng.standard_normal((300, 16)).astype(np.float32),
                       [f"w{i}" for i in range(300)])
     lists = [[" ".join(f"w{j}" for j in rng.integers(0, 320, rng.integers(1, 4)))
-              for _ in range(rng.integers(1, 8))] for _ in range(5000)]
+              for _ in range(rng.integers(1, 8))] for _ in range(2500)]
     return kv, lists
 
 
 def test_partitions_align_to_chunks():
     assert partitions(5000, 2) == [(0, 3072), (3072, 5000)]
+    assert partitions(2500, 8) == [(0, 1024), (1024, 2048), (2048, 2500)]
     assert partitions(100, 4) == [(0, 100)]
     assert partitions(0, 3) == []
     with pytest.raises(SimvecValueError, match="n_partitions"):
@@ -59,7 +60,7 @@ def test_encode_and_all_pairs_identical_to_single_process(client, collection, tm
                                 progress=lambda d, t: done.append((d, t)))  # memory-mapped
     np.testing.assert_array_equal(idx2, ref_idx)
     np.testing.assert_array_equal(val2, ref_val)
-    assert done[-1][0] == done[-1][1] == len(partitions(5000, 8))
+    assert done[-1][0] == done[-1][1] == len(partitions(2500, 8))
 
 
 def test_bad_inputs(client):
