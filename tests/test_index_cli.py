@@ -80,3 +80,19 @@ def test_errors_exit_2_with_a_message(files):
     assert code == 2 and "missing.jsonl" in out
     code, out = _run("search", tmp / "ix", "-v", v, "-q")
     assert code != 0 and "--queries" in out
+
+
+def test_index_pairs_one_process(files):
+    tmp, _ = files
+    v = tmp / "v.txt"
+    assert _run("encode", tmp / "docs.jsonl", "-o", tmp / "emb.npy", "-v", v, "-q")[0] == 0
+    code, out = _run("index", "pairs", tmp / "emb.npy", "-o", tmp / "p.jsonl", "-k", "3", "-q")
+    assert code == 0, out
+    lines = [json.loads(x) for x in (tmp / "p.jsonl").read_text().splitlines()]
+    assert len(lines) == 100 and all(len(x["neighbors"]) == 3 for x in lines)
+    assert all(x["id"] not in {n["id"] for n in x["neighbors"]} for x in lines)
+    from simvec.index.encode import load_embeddings
+    from simvec.index.search import all_pairs
+
+    idx, _ = all_pairs(load_embeddings(tmp / "emb.npy"), 3)
+    assert [n["id"] for n in lines[5]["neighbors"]] == [f"d{j}" for j in idx[5]]

@@ -326,6 +326,7 @@ index_app = typer.Typer(name="index", no_args_is_help=True, help="Approximate in
 app.add_typer(index_app, name="index")
 index_app.command("build")(_fail_cleanly(_index.index_build))
 index_app.command("add")(_fail_cleanly(_index.index_add))
+index_app.command("pairs")(_fail_cleanly(_index.index_pairs))
 
 def main() -> None:
     """Entry point of the ``simvec`` console script."""

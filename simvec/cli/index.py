@@ -16,7 +16,7 @@ import typer
 
 from simvec.cli.render import Table, emit
 
-__all__ = ["encode", "search", "index_build", "index_add"]
+__all__ = ["encode", "search", "index_build", "index_add", "index_pairs"]
 
 logger = logging.getLogger(__name__)
 
@@ -219,3 +219,50 @@ def search(
          fmt)
     if not np.any(idx >= 0):
         logger.warning("no query had an in-vocabulary keyword")
+
+
+def index_pairs(
+    emb: Annotated[Path, typer.Argument(help="EMB.npy from `simvec encode`.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output JSONL: one line per document with its neighbours (written atomically).")],
+    top_k: Annotated[int, typer.Option("--top-k", "-k", help="Neighbours per document.")] = 10,
+    scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Dask scheduler address (tcp://HOST:8786); workers must see EMB at the same path.")] = None,
+    workers: Annotated[int, typer.Option("--workers", help="Without --scheduler: local Dask workers (0: no Dask, one process).")] = 0,
+    fmt: _FMT = "table",
+    quiet: _QUIET = False,
+):
+    """Exact all-pairs top-k of an encoded collection (mean method), optionally on Dask."""
+    import json
+
+    from simvec._util import atomic_write
+    from simvec.index.encode import load_embeddings
+
+    _setup(fmt, quiet)
+    e = load_embeddings(emb)
+    if scheduler or workers > 0:
+        from simvec.index.dask import all_pairs_dask, get_client
+
+        client = get_client(scheduler, n_workers=max(workers, 1))
+        try:
+            idx, val = all_pairs_dask(e, client, top_k)
+        finally:
+            cluster = None if scheduler else client.cluster
+            client.close()
+            if cluster is not None:
+                cluster.close()
+    else:
+        from simvec.index.search import all_pairs
+
+        idx, val = all_pairs(e, top_k)
+    ids = e.ids
+
+    def write(f):
+        for i, (ir, vr) in enumerate(zip(idx, val)):
+            f.write((json.dumps({"id": ids[i], "neighbors": [
+                {"id": ids[j], "score": round(float(s), 6)} for j, s in zip(ir, vr) if j >= 0]})
+                + "\n").encode())
+
+    atomic_write([(out, write)])
+    emit({"out": str(out), "documents": len(ids), "top_k": top_k,
+          "dask": bool(scheduler or workers > 0)},
+         [Table(f"all pairs of {emb}", ["out", "documents", "top k"],
+                [[str(out), len(ids), top_k]])], fmt)
