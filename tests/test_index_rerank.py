@@ -12,7 +12,10 @@ from conftest import data_path  # noqa: E402
 from simvec.errors import SimvecValueError  # noqa: E402
 from simvec.index.ann import build_index  # noqa: E402
 from simvec.index.encode import encode, encoder_info  # noqa: E402
-from simvec.index.rerank import rerank, rerank_all_pairs, score_pairs  # noqa: E402
+from simvec.index.rerank import (  # noqa: E402
+    rerank, rerank_all_pairs, score_pairs, score_pairs_sif_best_match)
+from simvec.keywords.methods import MethodParams  # noqa: E402
+from simvec.keywords.parse import parse_collection  # noqa: E402
 from simvec.keywords.collection import read_collection  # noqa: E402
 from simvec.keywords.methods import similarity_matrix  # noqa: E402
 from simvec.keywords.topk import all_pairs_topk  # noqa: E402
@@ -33,6 +36,20 @@ def test_score_pairs_equals_default_matrix(small, glove50):
     ref = similarity_matrix(lists[:8], glove50)
     got = score_pairs(lists[:8], [lists[(i + 3) % 8] for i in range(8)], glove50)
     np.testing.assert_allclose(got, [ref[i, (i + 3) % 8] for i in range(8)], atol=1e-5)
+
+
+def test_numba_pair_kernel_equals_registry_scorer(small, glove50):
+    _, lists, _, _ = small
+    docs = parse_collection(lists + [["qqzzxx"]], glove50)
+    rng = np.random.default_rng(0)
+    pa, pb = rng.integers(0, 41, 60), rng.integers(0, 41, 60)
+    pa[0] = 40  # the document without vector
+    got = score_pairs_sif_best_match(docs, pa, pb, MethodParams().weights(docs))
+    full = lists + [["qqzzxx"]]
+    ref = score_pairs([full[i] for i in pa], [full[i] for i in pb], glove50)
+    assert np.isnan(got[0]) and np.isnan(ref[0])
+    # the registry sums float32 SIF weights in float32: agreement to ~1e-7
+    np.testing.assert_allclose(got[1:], ref[1:], rtol=0, atol=1e-6)
 
 
 def test_exhaustive_candidates_give_the_exact_default_top_k(small, glove50):

@@ -6,9 +6,11 @@ is answered in two stages, the classic retrieve-then-re-rank pipeline:
 
 1. the index (:class:`simvec.index.ann.AnnIndex`, mean vectors) returns ``candidates``
    documents (default 50);
-2. each (query, candidate) pair is scored by the method's pairwise scorer from the registry
-   (:attr:`simvec.keywords.methods.Method.pairwise`): only those pairs, never the collection,
-   and the best ``k`` are kept.
+2. each (query, candidate) pair is scored by the method, only those pairs, never the
+   collection, and the best ``k`` are kept. The default method goes through a parallel numba
+   kernel (:func:`score_pairs_sif_best_match`, equal to the registry's pairwise scorer to 1e-6);
+   any other method with a pairwise scorer in the registry
+   (:attr:`simvec.keywords.methods.Method.pairwise`) through :func:`score_pairs`.
 
 Measured on the shared collections (``bench/scale.py rerank``, docs/benchmarks.md): on
 500N-KPCrowd, 50 candidates give the exact default's precision@1 to within 0.005 (0.656 vs
@@ -22,14 +24,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit, prange
 
-from simvec._util import check_positive_int
+from simvec._util import check_positive_int, normalize_rows
 from simvec.errors import SimvecValueError
 from simvec.index.encode import encode, encoder_info
 from simvec.keywords.methods import DEFAULT_METHOD, MethodParams, get_method
 from simvec.keywords.parse import KeywordEncoder, parse_collection
 
-__all__ = ["rerank", "rerank_all_pairs", "score_pairs", "Reranked"]
+__all__ = ["rerank", "rerank_all_pairs", "score_pairs", "score_pairs_sif_best_match",
+           "Reranked"]
 
 
 @dataclass
@@ -98,9 +102,87 @@ def score_pairs(a_lists: Sequence, b_lists: Sequence, kv, method: str = DEFAULT_
     return np.asarray(m.pairwise(docs, len(a_lists), weights), dtype=np.float64)
 
 
+@njit(nogil=True, parallel=True, cache=True)
+def _sif_best_match_pairs(U, ptr, tok, w, pa, pb, out):  # pragma: no cover - numba
+    """``out[t]``: SIF-weighted token best match of bags ``pa[t]`` and ``pb[t]`` (NaN if empty)."""
+    d = U.shape[1]
+    for t in prange(len(pa)):
+        a0, a1 = ptr[pa[t]], ptr[pa[t] + 1]
+        b0, b1 = ptr[pb[t]], ptr[pb[t] + 1]
+        if a0 == a1 or b0 == b1:
+            out[t] = np.nan
+            continue
+        colmax = np.full(b1 - b0, -np.inf)
+        sa = 0.0
+        wa = 0.0
+        for i in range(a0, a1):
+            x = U[tok[i]]
+            mx = -np.inf
+            for j in range(b0, b1):
+                y = U[tok[j]]
+                g = 0.0
+                for c in range(d):
+                    g += x[c] * y[c]
+                if g > mx:
+                    mx = g
+                if g > colmax[j - b0]:
+                    colmax[j - b0] = g
+            sa += w[i] * mx
+            wa += w[i]
+        sb = 0.0
+        wb = 0.0
+        for j in range(b0, b1):
+            sb += w[j] * colmax[j - b0]
+            wb += w[j]
+        out[t] = (sa / wa + sb / wb) / 2
+
+
+def score_pairs_sif_best_match(docs, pa, pb, weights) -> np.ndarray:
+    """``sif_best_match`` of documents ``pa[t]`` and ``pb[t]`` of a parsed collection (numba).
+
+    The same score as the registry's pairwise scorer (token best match, each token occurrence
+    weighted by its SIF weight; Mihalcea et al. 2006, Arora et al. 2017), computed only for the
+    given pairs, in parallel, float64 accumulation over float64 unit token vectors.
+
+    Parameters
+    ----------
+    docs : ParsedCollection
+    pa, pb : array_like of int, shape (P,)
+        Document positions in ``docs``.
+    weights : ndarray, shape (V,)
+        SIF weights of the vocabulary rows (:meth:`MethodParams.weights`).
+
+    Returns
+    -------
+    ndarray of float64, shape (P,)
+        NaN where a side has no in-vocabulary token.
+    """
+    rows = docs.tok_rows
+    lens = np.fromiter((len(r) for r in rows), np.int64, len(rows))
+    ptr = np.zeros(len(rows) + 1, np.int64)
+    np.cumsum(lens, out=ptr[1:])
+    flat = np.fromiter((x for r in rows for x in r), np.int64, int(ptr[-1]))
+    uniq, tok = np.unique(flat, return_inverse=True)
+    U = normalize_rows(np.asarray(docs.vectors[uniq], np.float64), dtype=None)
+    w = np.asarray(weights, np.float64)[flat]
+    out = np.empty(len(pa), np.float64)
+    _sif_best_match_pairs(U, ptr, tok.astype(np.int64), w, np.asarray(pa, np.int64),
+                          np.asarray(pb, np.int64), out)
+    return out
+
+
 def _rerank_rows(index, query_lists, cand, kv, k, method, params, enc):
     q, c = cand.shape
     rows = np.unique(cand[cand >= 0])
+    if method == DEFAULT_METHOD:  # numba kernel over the candidate pairs only
+        docs = parse_collection(list(query_lists) + index.keywords(rows), encoder=enc)
+        ii, rr = np.nonzero(cand >= 0)
+        s = np.full((q, c), -np.inf)
+        if len(ii):
+            pb = len(query_lists) + np.searchsorted(rows, cand[ii, rr])
+            sc = score_pairs_sif_best_match(docs, ii, pb, params.weights(docs))
+            s[ii, rr] = np.nan_to_num(sc, nan=-np.inf)
+        return _top_of(s, cand, k)
     lists = dict(zip(rows.tolist(), index.keywords(rows)))
     a, b, where = [], [], []
     for i in range(q):
@@ -115,6 +197,10 @@ def _rerank_rows(index, query_lists, cand, kv, k, method, params, enc):
         sc = score_pairs(a, b, kv, method, params=params, encoder=enc)
         ii, rr = np.array(where).T
         s[ii, rr] = np.nan_to_num(sc, nan=-np.inf)
+    return _top_of(s, cand, k)
+
+
+def _top_of(s, cand, k):
     # best score first, ties in the index's (approximate) order
     order = np.argsort(-s, axis=1, kind="stable")[:, :k]
     val = np.take_along_axis(s, order, 1)
