@@ -67,8 +67,7 @@ def synthetic_collection(kv, n_docs: int, top_words: int = 50_000, seed: int = 0
 
 def write_jsonl(path: Path, ids, lists) -> None:
     with open(path, "w", encoding="utf-8") as f:
-        for i, kws in zip(ids, lists):
-            f.write(json.dumps({"id": i, "keywords": kws}) + "\n")
+        f.writelines(json.dumps({"id": i, "keywords": kws}) + "\n" for i, kws in zip(ids, lists))
 
 
 def encoded(kv, n_docs: int, seed: int, cache: Path) -> np.ndarray:
@@ -78,7 +77,7 @@ def encoded(kv, n_docs: int, seed: int, cache: Path) -> np.ndarray:
     f = cache / f"synthetic_{n_docs}_{seed}.npy"
     if f.exists():
         return np.load(f, mmap_mode="r")
-    ids, lists = synthetic_collection(kv, n_docs, seed=seed)
+    _, lists = synthetic_collection(kv, n_docs, seed=seed)
     t = time.perf_counter()
     emb = encode(lists, kv)
     print(f"encode {n_docs:,} docs (in memory): {time.perf_counter() - t:.1f} s")
@@ -131,7 +130,7 @@ def cmd_choose(args, kv) -> list[dict]:
         t_build = time.perf_counter() - t
         found = query(index, q, 10)
         rec = recall_at(found, exact)
-        lat = p50_ms(lambda v: query(index, v, 10), q[:300])
+        lat = p50_ms(lambda v, ix=index: query(ix, v, 10), q[:300])
         t = time.perf_counter()
         query(index, q, 10)
         qps = len(q) / (time.perf_counter() - t)

@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pytest
+from conftest import data_path
 
 from simvec.errors import InputFormatError, SimvecFileNotFoundError, SimvecValueError
 from simvec.index.encode import encode, encode_file, encoder_info, load_embeddings
@@ -14,8 +15,6 @@ from simvec.keywords.collection import read_collection
 from simvec.keywords.methods import similarity_matrix
 from simvec.keywords.topk import all_pairs_topk
 from simvec.vectors.keyed import KeyedVectors
-
-from conftest import data_path
 
 
 def _brute(q, m, k, exclude_self=False):

@@ -9,12 +9,12 @@ import pytest
 
 pytest.importorskip("usearch")
 
-from simvec._util import normalize_rows  # noqa: E402
-from simvec.errors import InputFormatError, SimvecFileNotFoundError, SimvecValueError  # noqa: E402
-from simvec.index.ann import build_index, load_index  # noqa: E402
-from simvec.index.encode import encode, encode_file, encoder_info, load_embeddings  # noqa: E402
-from simvec.index.search import search  # noqa: E402
-from simvec.vectors.keyed import KeyedVectors  # noqa: E402
+from simvec._util import normalize_rows
+from simvec.errors import InputFormatError, SimvecFileNotFoundError, SimvecValueError
+from simvec.index.ann import build_index, load_index
+from simvec.index.encode import encode, encode_file, encoder_info, load_embeddings
+from simvec.index.search import search
+from simvec.vectors.keyed import KeyedVectors
 
 
 def _recall(found, exact):

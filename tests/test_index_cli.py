@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 pytest.importorskip("usearch")
 
-from simvec.cli.app import app  # noqa: E402
+from simvec.cli.app import app
 
 runner = CliRunner()
 

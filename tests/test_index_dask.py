@@ -7,11 +7,11 @@ import pytest
 
 pytest.importorskip("dask.distributed")
 
-from simvec.errors import SimvecValueError  # noqa: E402
-from simvec.index.dask import all_pairs_dask, encode_dask, get_client, partitions  # noqa: E402
-from simvec.index.encode import encode  # noqa: E402
-from simvec.index.search import all_pairs  # noqa: E402
-from simvec.vectors.keyed import KeyedVectors  # noqa: E402
+from simvec.errors import SimvecValueError
+from simvec.index.dask import all_pairs_dask, encode_dask, get_client, partitions
+from simvec.index.encode import encode
+from simvec.index.search import all_pairs
+from simvec.vectors.keyed import KeyedVectors
 
 
 @pytest.fixture(scope="module")

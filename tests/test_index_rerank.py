@@ -7,18 +7,24 @@ import pytest
 
 pytest.importorskip("usearch")
 
-from conftest import data_path  # noqa: E402
+from conftest import data_path
 
-from simvec.errors import SimvecValueError  # noqa: E402
-from simvec.index.ann import build_index  # noqa: E402
-from simvec.index.encode import encode, encoder_info  # noqa: E402
-from simvec.index.rerank import (  # noqa: E402
-    rerank, rerank_all_pairs, score_pairs, score_pairs_sif_best_match)
-from simvec.keywords.methods import MethodParams  # noqa: E402
-from simvec.keywords.parse import parse_collection  # noqa: E402
-from simvec.keywords.collection import read_collection  # noqa: E402
-from simvec.keywords.methods import similarity_matrix  # noqa: E402
-from simvec.keywords.topk import all_pairs_topk  # noqa: E402
+from simvec.errors import SimvecValueError
+from simvec.index.ann import build_index
+from simvec.index.encode import encode, encoder_info
+from simvec.index.rerank import (
+    rerank,
+    rerank_all_pairs,
+    score_pairs,
+    score_pairs_sif_best_match,
+)
+from simvec.keywords.collection import read_collection
+from simvec.keywords.methods import (
+    MethodParams,
+    similarity_matrix,
+)
+from simvec.keywords.parse import parse_collection
+from simvec.keywords.topk import all_pairs_topk
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +38,7 @@ def small(glove50):
 
 
 def test_score_pairs_equals_default_matrix(small, glove50):
-    ids, lists, _, _ = small
+    _, lists, _, _ = small
     ref = similarity_matrix(lists[:8], glove50)
     got = score_pairs(lists[:8], [lists[(i + 3) % 8] for i in range(8)], glove50)
     np.testing.assert_allclose(got, [ref[i, (i + 3) % 8] for i in range(8)], atol=1e-5)

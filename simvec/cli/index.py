@@ -10,13 +10,13 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated, List, Optional
+from typing import Annotated
 
 import typer
 
 from simvec.cli.render import Table, emit
 
-__all__ = ["encode", "search", "index_build", "index_add", "index_pairs"]
+__all__ = ["encode", "index_add", "index_build", "index_pairs", "search"]
 
 logger = logging.getLogger(__name__)
 
@@ -126,7 +126,8 @@ def index_add(
     """Add the documents of DOCS to INDEX (ids must be new); the folder is replaced atomically."""
     import simvec
     from simvec.index.ann import load_index
-    from simvec.index.encode import encode as encode_lists, encoder_info
+    from simvec.index.encode import encode as encode_lists
+    from simvec.index.encode import encoder_info
     from simvec.keywords.collection import read_collection
 
     _setup(fmt, quiet)
@@ -150,8 +151,8 @@ def index_add(
 
 def search(
     index: Annotated[Path, typer.Argument(help="Index folder, or EMB.npy from `simvec encode` (exact search).")],
-    keywords: Annotated[Optional[List[str]], typer.Argument(help="Query keyword lists, e.g. \"machine learning, robots\".")] = None,
-    queries: Annotated[Optional[Path], typer.Option("--queries", help="Query collection file (JSONL/CSV/TSV), or '-' for one list a line on stdin.")] = None,
+    keywords: Annotated[list[str] | None, typer.Argument(help="Query keyword lists, e.g. \"machine learning, robots\".")] = None,
+    queries: Annotated[Path | None, typer.Option("--queries", help="Query collection file (JSONL/CSV/TSV), or '-' for one list a line on stdin.")] = None,
     top_k: Annotated[int, typer.Option("--top-k", "-k", help="Results per query.")] = 10,
     rerank: Annotated[bool, typer.Option("--rerank/--no-rerank", help="Index only: re-rank candidates with the default keyword method (needs stored keyword lists).")] = True,
     candidates: Annotated[int, typer.Option(help="Index candidates re-ranked per query.")] = 50,
@@ -165,7 +166,8 @@ def search(
     import numpy as np
 
     import simvec
-    from simvec.index.encode import encode as encode_lists, encoder_info
+    from simvec.index.encode import encode as encode_lists
+    from simvec.index.encode import encoder_info
 
     _setup(fmt, quiet)
     if queries is not None and keywords:
@@ -225,7 +227,7 @@ def index_pairs(
     emb: Annotated[Path, typer.Argument(help="EMB.npy from `simvec encode`.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output JSONL: one line per document with its neighbours (written atomically).")],
     top_k: Annotated[int, typer.Option("--top-k", "-k", help="Neighbours per document.")] = 10,
-    scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Dask scheduler address (tcp://HOST:8786); workers must see EMB at the same path.")] = None,
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address (tcp://HOST:8786); workers must see EMB at the same path.")] = None,
     workers: Annotated[int, typer.Option("--workers", help="Without --scheduler: local Dask workers (0: no Dask, one process).")] = 0,
     fmt: _FMT = "table",
     quiet: _QUIET = False,

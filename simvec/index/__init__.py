@@ -25,6 +25,7 @@ _LAZY = {
     "all_pairs": "simvec.index.search",
 }
 
-__all__ = sorted(_LAZY)
+__all__ = ["Embeddings", "all_pairs", "encode", "encode_file", "encoder_info",
+           "load_embeddings", "search"]
 
 __getattr__, __dir__ = lazy_exports("simvec.index", _LAZY, globals())

@@ -39,7 +39,7 @@ from simvec.errors import InputFormatError, SimvecFileNotFoundError, SimvecValue
 from simvec.index.encode import encode, encoder_info
 from simvec.index.search import as_matrix
 
-__all__ = ["AnnIndex", "build_index", "load_index", "DEFAULT_HNSW"]
+__all__ = ["DEFAULT_HNSW", "AnnIndex", "build_index", "load_index"]
 
 FORMAT = "simvec-ann"
 VERSION = 1

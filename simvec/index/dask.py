@@ -32,7 +32,7 @@ import numpy as np
 from simvec._util import check_positive_int, import_optional
 from simvec.errors import SimvecValueError
 
-__all__ = ["encode_dask", "all_pairs_dask", "get_client", "partitions"]
+__all__ = ["all_pairs_dask", "encode_dask", "get_client", "partitions"]
 
 #: Rows per query chunk of :func:`simvec.index.search.search`; partitions are multiples of it.
 CHUNK = 1024
@@ -121,14 +121,13 @@ def encode_dask(keyword_lists: Sequence, model, client, *, n_partitions: int | N
     futures = [client.submit(_encode_part, list(keyword_lists[a:b]), model, pure=False)
                for a, b in parts]
     out = None
-    done = 0
     index_of = {f.key: i for i, f in enumerate(futures)}
-    for fut, arr in distributed.as_completed(futures, with_results=True):
+    results = distributed.as_completed(futures, with_results=True)
+    for done, (fut, arr) in enumerate(results, 1):
         a, b = parts[index_of[fut.key]]
         if out is None:
             out = np.empty((n, arr.shape[1]), dtype=np.float32)
         out[a:b] = arr
-        done += 1
         if progress is not None:
             progress(done, len(parts))
     if out is None:  # no documents
@@ -194,11 +193,10 @@ def all_pairs_dask(corpus, client, k: int = 10, *, n_partitions: int | None = No
     score = np.full((n, kk), -np.inf, np.float32)
     futures = [client.submit(_all_pairs_part, payload, kk, a, b, pure=False) for a, b in parts]
     index_of = {f.key: i for i, f in enumerate(futures)}
-    done = 0
-    for fut, (idx, val) in distributed.as_completed(futures, with_results=True):
+    results = distributed.as_completed(futures, with_results=True)
+    for done, (fut, (idx, val)) in enumerate(results, 1):
         a, b = parts[index_of[fut.key]]
         index[a:b], score[a:b] = idx, val
-        done += 1
         if progress is not None:
             progress(done, len(parts))
     return index, score

@@ -31,10 +31,15 @@ from pathlib import Path
 
 import numpy as np
 
-from simvec._util import atomic_write, atomic_write_path, check_positive_int, normalize_rows
+from simvec._util import (
+    atomic_write,
+    atomic_write_path,
+    check_positive_int,
+    normalize_rows,
+)
 from simvec.errors import InputFormatError, SimvecFileNotFoundError, SimvecValueError
 
-__all__ = ["encode", "encode_file", "encoder_info", "load_embeddings", "Embeddings"]
+__all__ = ["Embeddings", "encode", "encode_file", "encoder_info", "load_embeddings"]
 
 logger = logging.getLogger(__name__)
 
@@ -243,7 +248,7 @@ def _format_of(source: Path, fmt: str | None) -> str:
         if fmt not in ("jsonl", "csv", "tsv"):
             raise SimvecValueError(f"format must be 'jsonl', 'csv' or 'tsv', got {fmt!r}")
         return fmt
-    name = source.name[:-3] if source.name.endswith(".gz") else source.name
+    name = source.name.removesuffix(".gz")
     ext = os.path.splitext(name)[1].lower()
     known = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv",
              ".tsv": "tsv"}
@@ -358,7 +363,7 @@ def encode_file(source, model, out, *, id_field: str = "id", keywords_field: str
                     "skipped": [[ln + offset, why] for ln, why in report.skipped],
                     "first_line": line0}
             rows = np.ascontiguousarray(vec[ok])
-            atomic_write([(stem.with_suffix(".npy"), lambda f: np.save(f, rows))])
+            atomic_write([(stem.with_suffix(".npy"), lambda f, r=rows: np.save(f, r))])
             _write_json(stem.with_suffix(".json"), meta)
         for doc_id in meta["ids"] + meta["no_vector"]:
             if doc_id in seen:

@@ -32,8 +32,13 @@ from simvec.index.encode import encode, encoder_info
 from simvec.keywords.methods import DEFAULT_METHOD, MethodParams, get_method
 from simvec.keywords.parse import KeywordEncoder, parse_collection
 
-__all__ = ["rerank", "rerank_all_pairs", "score_pairs", "score_pairs_sif_best_match",
-           "Reranked"]
+__all__ = [
+    "Reranked",
+    "rerank",
+    "rerank_all_pairs",
+    "score_pairs",
+    "score_pairs_sif_best_match",
+]
 
 
 @dataclass
@@ -123,10 +128,8 @@ def _sif_best_match_pairs(U, ptr, tok, w, pa, pb, out):  # pragma: no cover - nu
                 g = 0.0
                 for c in range(d):
                     g += x[c] * y[c]
-                if g > mx:
-                    mx = g
-                if g > colmax[j - b0]:
-                    colmax[j - b0] = g
+                mx = max(mx, g)
+                colmax[j - b0] = max(colmax[j - b0], g)
             sa += w[i] * mx
             wa += w[i]
         sb = 0.0

@@ -17,7 +17,7 @@ import numpy as np
 from simvec._util import check_positive_int
 from simvec.errors import SimvecValueError
 
-__all__ = ["search", "all_pairs", "as_matrix"]
+__all__ = ["all_pairs", "as_matrix", "search"]
 
 
 def as_matrix(x, name: str) -> np.ndarray:
