@@ -81,7 +81,7 @@ def index_build(
     keywords_field: _KW = "keywords",
     connectivity: Annotated[int, typer.Option(help="HNSW graph degree M.")] = 16,
     expansion_add: Annotated[int, typer.Option(help="HNSW candidate list while adding (efConstruction).")] = 128,
-    expansion_search: Annotated[int, typer.Option(help="HNSW candidate list while searching (efSearch).")] = 128,
+    expansion_search: Annotated[int, typer.Option(help="HNSW candidate list while searching (efSearch).")] = 256,
     keywords: Annotated[bool, typer.Option("--keywords/--no-keywords", help="Store the keyword lists (needed to re-rank with the default method).")] = True,
     fmt: _FMT = "table",
     quiet: _QUIET = False,

@@ -6,7 +6,8 @@ stayed below 0.9 recall@10 even with a refine step; faiss HNSW and usearch HNSW 
 with M=16 and a search list of 128. At equal settings usearch gave the higher recall (0.963 vs
 0.950 at 30k documents) while faiss built 1.5x and answered 1.8x faster on this loaded 2-core
 machine; usearch was kept for its recall, its keyed incremental ``add``, and ``view()``, which
-memory-maps a saved index instead of reading it.
+memory-maps a saved index instead of reading it. The default search list is 256: at 100,000
+documents 128 gave recall@10 0.927, 256 gave 0.959 (p50 1.1 ms).
 
 An index is a folder::
 
@@ -44,7 +45,7 @@ __all__ = ["DEFAULT_HNSW", "AnnIndex", "build_index", "load_index"]
 FORMAT = "simvec-ann"
 VERSION = 1
 #: HNSW settings: graph degree, candidate list while adding and while searching.
-DEFAULT_HNSW = {"connectivity": 16, "expansion_add": 128, "expansion_search": 128,
+DEFAULT_HNSW = {"connectivity": 16, "expansion_add": 128, "expansion_search": 256,
                 "dtype": "f32"}
 
 
