@@ -96,3 +96,24 @@ def test_index_pairs_one_process(files):
 
     idx, _ = all_pairs(load_embeddings(tmp / "emb.npy"), 3)
     assert [n["id"] for n in lines[5]["neighbors"]] == [f"d{j}" for j in idx[5]]
+
+
+def test_index_pairs_two_stages_on_an_index(files):
+    tmp, docs = files
+    v = tmp / "v.txt"
+    assert _run("index", "build", tmp / "docs.jsonl", "-o", tmp / "ix", "-v", v, "-q")[0] == 0
+    code, out = _run("index", "pairs", tmp / "ix", "-o", tmp / "p.jsonl", "-k", "2",
+                     "--candidates", "99", "-v", v, "-q")
+    assert code == 0, out
+    lines = [json.loads(x) for x in (tmp / "p.jsonl").read_text().splitlines()]
+    from simvec.keywords.topk import all_pairs_topk
+    from simvec.vectors.formats import load_vectors
+
+    kv = load_vectors(v, format="glove")
+    exact = all_pairs_topk([d["id"] for d in docs[:100]], [d["keywords"] for d in docs[:100]],
+                           kv, k=2, include_jaccard=False)
+    top1 = [x["neighbors"][0]["id"] for x in lines]
+    assert np.mean([a == exact.ids[b[0]] for a, b in zip(top1, exact.index)]) >= 0.97
+    code, out = _run("index", "pairs", tmp / "ix", "-o", tmp / "p.jsonl", "--workers", "2",
+                     "-v", v, "-q")
+    assert code != 0 and "EMB.npy only" in out

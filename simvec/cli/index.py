@@ -224,25 +224,41 @@ def search(
 
 
 def index_pairs(
-    emb: Annotated[Path, typer.Argument(help="EMB.npy from `simvec encode`.")],
+    emb: Annotated[Path, typer.Argument(help="EMB.npy from `simvec encode` (exact, mean method), or an index folder with keyword lists (two stages: default method on --candidates).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output JSONL: one line per document with its neighbours (written atomically).")],
     top_k: Annotated[int, typer.Option("--top-k", "-k", help="Neighbours per document.")] = 10,
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address (tcp://HOST:8786); workers must see EMB at the same path.")] = None,
     workers: Annotated[int, typer.Option("--workers", help="Without --scheduler: local Dask workers (0: no Dask, one process).")] = 0,
+    candidates: Annotated[int, typer.Option(help="Index folder only: candidates re-ranked per document.")] = 50,
+    vectors: _VECTORS = "glove-6B-50d",
     fmt: _FMT = "table",
     quiet: _QUIET = False,
 ):
-    """Exact all-pairs top-k of an encoded collection (mean method), optionally on Dask."""
+    """All-pairs top-k: exact on EMB.npy (optionally on Dask), or two stages on an index folder."""
     import json
 
     from simvec._util import atomic_write
     from simvec.index.encode import load_embeddings
 
     _setup(fmt, quiet)
-    e = load_embeddings(emb)
-    if scheduler or workers > 0:
+    if emb.is_dir():
+        if scheduler or workers > 0:
+            raise typer.BadParameter("--scheduler / --workers apply to EMB.npy only",
+                                     param_hint="--scheduler")
+        import simvec
+        from simvec.index.ann import load_index
+        from simvec.index.rerank import rerank_all_pairs
+
+        ix = load_index(emb)
+        res = rerank_all_pairs(ix, simvec.load(vectors), top_k,
+                               candidates=max(candidates, top_k),
+                               progress=_progress(quiet, "re-ranked documents"))
+        idx, val, ids = res.index, res.score, ix.ids
+    elif scheduler or workers > 0:
         from simvec.index.dask import all_pairs_dask, get_client
 
+        e = load_embeddings(emb)
+        ids = e.ids
         client = get_client(scheduler, n_workers=max(workers, 1))
         try:
             idx, val = all_pairs_dask(e, client, top_k)
@@ -254,8 +270,9 @@ def index_pairs(
     else:
         from simvec.index.search import all_pairs
 
+        e = load_embeddings(emb)
+        ids = e.ids
         idx, val = all_pairs(e, top_k)
-    ids = e.ids
 
     def write(f):
         for i, (ir, vr) in enumerate(zip(idx, val)):
