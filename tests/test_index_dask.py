@@ -45,6 +45,13 @@ def test_partitions_align_to_chunks():
 def test_encode_and_all_pairs_identical_to_single_process(client, collection, tmp_path):
     kv, lists = collection
     assert len(client.nthreads()) == 2
+
+    def numba_threads():
+        import numba
+
+        return numba.get_num_threads()
+
+    assert set(client.run(numba_threads).values()) == {1}  # one core per worker
     single = encode(lists, kv)
     dist = encode_dask(lists, kv, client, n_partitions=3)
     np.testing.assert_array_equal(dist, single)

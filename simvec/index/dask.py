@@ -42,6 +42,10 @@ def get_client(scheduler: str | None = None, *, n_workers: int = 2, threads_per_
     """A ``dask.distributed.Client``: to ``scheduler`` (an address such as
     ``tcp://10.0.0.5:8786``) or to a new ``LocalCluster`` bound to 127.0.0.1.
 
+    The local workers get ``NUMBA_NUM_THREADS``, ``OMP_NUM_THREADS`` and
+    ``OPENBLAS_NUM_THREADS`` set to ``threads_per_worker``, so that N workers use N x
+    threads_per_worker cores instead of each spreading numba's threads over every core.
+
     Raises
     ------
     MissingDependencyError
@@ -53,7 +57,10 @@ def get_client(scheduler: str | None = None, *, n_workers: int = 2, threads_per_
         return distributed.Client(scheduler)
     cluster = distributed.LocalCluster(n_workers=n_workers, threads_per_worker=threads_per_worker,
                                        host="127.0.0.1", dashboard_address=None,
-                                       processes=True)
+                                       processes=True, env={
+                                           name: str(threads_per_worker) for name in (
+                                               "NUMBA_NUM_THREADS", "OMP_NUM_THREADS",
+                                               "OPENBLAS_NUM_THREADS")})
     return distributed.Client(cluster)
 
 
