@@ -41,6 +41,8 @@ _LAZY = {
     "Word2Vec": "simvec.word2vec.model",
     "Elmo": "simvec.elmo.embedder",
     "ElmoEmbedder": "simvec.elmo.embedder",
+    "encode": "simvec.index.encode",
+    "search": "simvec.index.search",
     "SimvecError": "simvec.errors",
     "VectorFormatError": "simvec.errors",
     "OutOfVocabularyError": "simvec.errors",

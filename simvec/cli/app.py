@@ -583,6 +583,16 @@ app.command("serve")(_fail_cleanly(_serve.serve))
 app.add_typer(_serve.plot_app, name="plot")
 
 
+from simvec.cli import index as _index  # noqa: E402
+
+app.command("encode")(_fail_cleanly(_index.encode))
+app.command("search")(_fail_cleanly(_index.search))
+index_app = typer.Typer(name="index", no_args_is_help=True, help="Approximate index of a collection.")
+app.add_typer(index_app, name="index")
+index_app.command("build")(_fail_cleanly(_index.index_build))
+index_app.command("add")(_fail_cleanly(_index.index_add))
+index_app.command("pairs")(_fail_cleanly(_index.index_pairs))
+
 def main() -> None:
     """Entry point of the ``simvec`` console script."""
     app()

@@ -1,0 +1,339 @@
+"""Collections at scale: encode, approximate index, two-stage re-ranking, Dask.
+
+Subcommands (run from the repository root)::
+
+    .venv/bin/python bench/scale.py choose --n-docs 100000     # faiss HNSW / IVF-PQ vs usearch
+    .venv/bin/python bench/scale.py run --n-docs 100000        # the chosen pipeline end to end
+    .venv/bin/python bench/scale.py rerank                     # two stages on the real collections
+    .venv/bin/python bench/scale.py dask --n-docs 100000       # all-pairs on 1 vs 2 local workers
+
+Synthetic collections have realistic keyword statistics: 3-15 keywords per document, each of
+1-3 words drawn from the 50,000 most frequent alphabetic GloVe 6B words with Zipf(s=1)
+probabilities by rank (seeded). Documents are encoded with GloVe 6B 50d (the ``mean`` encoder of
+:mod:`simvec.index.encode`). Recall@10 is measured against exact search
+(:func:`simvec.index.search.search`) on the same vectors for 1,000 held-in queries; single-query
+latency is the median over 1,000 one-at-a-time queries; memory is peak RSS
+(``ru_maxrss``) and the size of the saved index.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+DATA = (ROOT / ".." / "shared" / "data" / "keywords").resolve()
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def machine() -> str:
+    load = os.getloadavg()
+    return (f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+            f"load average {load[0]:.1f} at start")
+
+
+def synthetic_collection(kv, n_docs: int, top_words: int = 50_000, seed: int = 0,
+                         zipf_s: float = 1.0):
+    """Seeded ids and keyword lists: 3-15 keywords of 1-3 Zipf-distributed words each."""
+    rng = np.random.default_rng(seed)
+    words = np.array([w for w in kv.index_to_key[:top_words] if w.isalpha()], dtype=object)
+    p = 1.0 / np.arange(1, len(words) + 1) ** zipf_s
+    p /= p.sum()
+    n_kw = rng.integers(3, 16, size=n_docs)
+    total = int(n_kw.sum())
+    n_words = rng.integers(1, 4, size=total)
+    flat = words[rng.choice(len(words), size=int(n_words.sum()), p=p)]
+    cut = np.cumsum(n_words)[:-1]
+    kws = [" ".join(x) for x in np.split(flat, cut)]
+    lists, pos = [], 0
+    for c in n_kw.tolist():
+        lists.append(kws[pos:pos + c])
+        pos += c
+    return [f"doc{i:07d}" for i in range(n_docs)], lists
+
+
+def write_jsonl(path: Path, ids, lists) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        f.writelines(json.dumps({"id": i, "keywords": kws}) + "\n" for i, kws in zip(ids, lists))
+
+
+def encoded(kv, n_docs: int, seed: int, cache: Path) -> np.ndarray:
+    """Encoded synthetic collection (cached as .npy under ``cache``)."""
+    from simvec.index.encode import encode
+
+    f = cache / f"synthetic_{n_docs}_{seed}.npy"
+    if f.exists():
+        return np.load(f, mmap_mode="r")
+    _, lists = synthetic_collection(kv, n_docs, seed=seed)
+    t = time.perf_counter()
+    emb = encode(lists, kv)
+    print(f"encode {n_docs:,} docs (in memory): {time.perf_counter() - t:.1f} s")
+    np.save(f, emb)
+    return emb
+
+
+def recall_at(found: np.ndarray, exact: np.ndarray) -> float:
+    k = exact.shape[1]
+    return float(np.mean([len(set(a[:k]) & set(b)) / k for a, b in zip(found, exact)]))
+
+
+def p50_ms(fn, queries) -> float:
+    ts = []
+    for q in queries:
+        t = time.perf_counter()
+        fn(q[None, :])
+        ts.append(time.perf_counter() - t)
+    return float(np.median(ts) * 1e3)
+
+
+def cmd_choose(args, kv) -> list[dict]:
+    """Build and query each candidate on the same vectors."""
+    import faiss
+    import usearch.index as ui
+
+    from simvec.index.search import search
+
+    faiss.omp_set_num_threads(os.cpu_count())
+    x = np.ascontiguousarray(encoded(kv, args.n_docs, args.seed, args.cache))
+    x = x[np.linalg.norm(x, axis=1) > 0]
+    n, d = x.shape
+    rng = np.random.default_rng(1)
+    qi = rng.choice(n, 1000, replace=False)
+    q = np.ascontiguousarray(x[qi])
+    t = time.perf_counter()
+    exact, _ = search(q, x, 10)
+    t_exact = time.perf_counter() - t
+    print(f"{n:,} vectors of dimension {d}; {machine()}")
+    print(f"exact search, 1,000 queries: {t_exact:.2f} s; "
+          f"single query p50 {p50_ms(lambda v: search(v, x, 10), q[:200]):.2f} ms")
+    rows = []
+
+    def measure(name, build, query, save):
+        if args.only and not any(o in name for o in args.only.split("|")):
+            return
+        rss0 = peak_rss_mib()
+        t = time.perf_counter()
+        index = build()
+        t_build = time.perf_counter() - t
+        found = query(index, q, 10)
+        rec = recall_at(found, exact)
+        lat = p50_ms(lambda v, ix=index: query(ix, v, 10), q[:300])
+        t = time.perf_counter()
+        query(index, q, 10)
+        qps = len(q) / (time.perf_counter() - t)
+        with tempfile.TemporaryDirectory() as tmp:
+            size = save(index, Path(tmp) / "ix") / 2**20
+        row = {"index": name, "build_s": round(t_build, 1), "recall@10": round(rec, 4),
+               "p50_ms": round(lat, 3), "batch_qps": round(qps), "file_mib": round(size, 1),
+               "peak_rss_growth_mib": round(peak_rss_mib() - rss0)}
+        print(json.dumps(row))
+        rows.append(row)
+        del index
+
+    def faiss_query(index, v, k):
+        return index.search(v, k)[1]
+
+    def faiss_save(index, p):
+        faiss.write_index(index, str(p))
+        return p.stat().st_size
+
+    for m, efc, efs in ((16, 80, 64), (16, 128, 128), (32, 100, 64), (32, 100, 128), (32, 100, 256)):
+        def build(m=m, efc=efc, efs=efs):
+            ix = faiss.IndexHNSWFlat(d, m, faiss.METRIC_INNER_PRODUCT)
+            ix.hnsw.efConstruction = efc
+            ix.add(x)
+            ix.hnsw.efSearch = efs
+            return ix
+        measure(f"faiss HNSWFlat M={m} efC={efc} efS={efs}", build, faiss_query, faiss_save)
+
+    nlist = int(4 * np.sqrt(n))
+    for nprobe, refine in ((16, False), (64, False), (64, True)):
+        def build(nprobe=nprobe, refine=refine):
+            quant = faiss.IndexFlatIP(d)
+            ix = faiss.IndexIVFPQ(quant, d, nlist, 25, 8, faiss.METRIC_INNER_PRODUCT)
+            ix.train(x[rng.choice(n, min(n, 100 * nlist), replace=False)])
+            ix.nprobe = nprobe
+            if refine:
+                ix = faiss.IndexRefineFlat(ix)
+                ix.k_factor = 4
+            ix.add(x)
+            return ix
+        measure(f"faiss IVF{nlist},PQ25x8 nprobe={nprobe}{' +refine x4' if refine else ''}",
+                build, faiss_query, faiss_save)
+
+    for conn, exp_add, exp_search, dtype in ((16, 128, 64, "f32"), (16, 128, 128, "f32"),
+                                             (32, 128, 128, "f32"), (16, 128, 128, "f16")):
+        def build(conn=conn, exp_add=exp_add, exp_search=exp_search, dtype=dtype):
+            ix = ui.Index(ndim=d, metric="ip", dtype=dtype, connectivity=conn,
+                          expansion_add=exp_add, expansion_search=exp_search)
+            ix.add(np.arange(n, dtype=np.uint64), x, threads=os.cpu_count())
+            return ix
+
+        def query(ix, v, k):
+            res = ix.search(v, k, threads=os.cpu_count())
+            keys = np.asarray(res.keys)
+            return keys.reshape(len(v), -1).astype(np.int64)
+
+        def save(ix, p):
+            ix.save(str(p))
+            return p.stat().st_size
+        measure(f"usearch HNSW {dtype} M={conn} expA={exp_add} expS={exp_search}", build, query,
+                save)
+    return rows
+
+
+COLLECTIONS = [("kpcrowd500n_labeled.jsonl", "category"), ("semeval2010_labeled.jsonl", "acm_class")]
+
+
+def rerank_check(kv, path: Path, label_field: str, candidates: int = 50) -> dict:
+    """P@1 of the exact default top-10 vs the two-stage (index + re-rank) top-10."""
+    from simvec.index.ann import build_index
+    from simvec.index.encode import encode, encoder_info
+    from simvec.index.rerank import rerank_all_pairs
+    from simvec.keywords.collection import read_labeled_collection
+    from simvec.keywords.topk import all_pairs_topk
+
+    ids, lists, labels, _ = read_labeled_collection(path, label_field, id_field="doc_id",
+                                                    keywords_field="keyphrases")
+    labels = np.array(labels, dtype=object)
+    t = time.perf_counter()
+    exact = all_pairs_topk(ids, lists, kv, k=10, include_jaccard=False)
+    t_exact = time.perf_counter() - t
+    t = time.perf_counter()
+    vec = encode(lists, kv)
+    ix = build_index(vec, ids, encoder=encoder_info(kv), keyword_lists=lists)
+    two = rerank_all_pairs(ix, kv, 10, candidates=candidates, vectors=vec)
+    t_two = time.perf_counter() - t
+
+    def p_at_1(index):
+        ok = index[:, 0] >= 0
+        return float(np.mean(np.where(ok, labels[np.maximum(index[:, 0], 0)] == labels, False)))
+
+    overlap = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(exact.index, two.index)])
+    row = {"collection": path.name, "docs": len(ids), "candidates": candidates,
+           "p@1_exact": round(p_at_1(exact.index), 4), "p@1_two_stage": round(p_at_1(two.index), 4),
+           "top10_overlap": round(float(overlap), 4),
+           "top1_equal": round(float(np.mean(exact.index[:, 0] == two.index[:, 0])), 4),
+           "exact_s": round(t_exact, 2), "two_stage_s": round(t_two, 2)}
+    row["p@1_diff"] = round(row["p@1_two_stage"] - row["p@1_exact"], 4)
+    return row
+
+
+def cmd_rerank(args, kv) -> list[dict]:
+    rows = []
+    for name, label in COLLECTIONS:
+        for c in args.candidates:
+            row = rerank_check(kv, DATA / name, label, c)
+            print(json.dumps(row))
+            rows.append(row)
+    return rows
+
+
+def cmd_run(args, kv) -> list[dict]:
+    """The chosen pipeline end to end: JSONL -> encode_file -> build_index -> queries."""
+    from simvec.index.ann import build_index, load_index
+    from simvec.index.encode import encode_file
+    from simvec.index.search import search
+
+    docs = args.cache / f"synthetic_{args.n_docs}_{args.seed}.jsonl"
+    if not docs.exists():
+        ids, lists = synthetic_collection(kv, args.n_docs, seed=args.seed)
+        write_jsonl(docs, ids, lists)
+        del ids, lists
+    print(f"{args.n_docs:,} documents; {machine()}")
+    out = args.cache / f"run_{args.n_docs}.npy"
+    t = time.perf_counter()
+    emb = encode_file(docs, kv, out, resume=False)
+    t_enc = time.perf_counter() - t
+    t = time.perf_counter()
+    ix = build_index(emb, None)
+    t_build = time.perf_counter() - t
+    ix.save(args.cache / f"run_{args.n_docs}.index")
+    ix = load_index(args.cache / f"run_{args.n_docs}.index")  # memory-mapped, as users query
+    x = emb.vectors
+    rng = np.random.default_rng(1)
+    q = np.ascontiguousarray(x[np.sort(rng.choice(len(x), 1000, replace=False))])
+    exact, _ = search(q, x, 10)
+    found, _ = ix.search(q, 10)
+    t = time.perf_counter()
+    ix.search(q, 10)
+    qps = len(q) / (time.perf_counter() - t)
+    row = {"docs": args.n_docs, "encode_s": round(t_enc, 1), "build_s": round(t_build, 1),
+           "recall@10": round(recall_at(found, exact), 4),
+           "p50_ms": round(p50_ms(lambda v: ix.search(v, 10), q[:300]), 3),
+           "batch_qps": round(qps), "peak_rss_mib": round(peak_rss_mib())}
+    print(json.dumps(row))
+    return [row]
+
+
+def cmd_dask(args, kv) -> list[dict]:
+    """Exact all-pairs top-10: one process vs Dask LocalCluster with 1 and 2 workers."""
+    from simvec.index.dask import all_pairs_dask, get_client
+    from simvec.index.search import all_pairs
+
+    x = encoded(kv, args.n_docs, args.seed, args.cache)
+    path = args.cache / f"synthetic_{args.n_docs}_{args.seed}.npy"
+    print(f"{len(x):,} vectors; {machine()}")
+    all_pairs(x[:2000], 10)  # compile / warm the kernel
+    t = time.perf_counter()
+    ref_idx, ref_val = all_pairs(x, 10)
+    rows = [{"run": "one process", "s": round(time.perf_counter() - t, 1)}]
+    print(json.dumps(rows[-1]))
+    for workers in (1, 2):
+        client = get_client(n_workers=workers, threads_per_worker=1)
+        try:
+            all_pairs_dask(path, client, 10)  # warm the workers (imports, kernel cache)
+            t = time.perf_counter()
+            idx, val = all_pairs_dask(path, client, 10)
+            dt = time.perf_counter() - t
+        finally:
+            cluster = client.cluster
+            client.close()
+            cluster.close()
+        rows.append({"run": f"dask {workers} worker(s) x 1 thread", "s": round(dt, 1),
+                     "identical": bool(np.array_equal(idx, ref_idx)
+                                       and np.array_equal(val, ref_val)),
+                     "docs_per_s_per_worker": round(len(x) / dt / workers)})
+        print(json.dumps(rows[-1]))
+    return rows
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("command", choices=["choose", "run", "rerank", "dask"])
+    ap.add_argument("--n-docs", type=int, default=100_000)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "simvec-scale")
+    ap.add_argument("--json", type=Path, help="write the figures to this JSON file")
+    ap.add_argument("--candidates", type=int, nargs="+", default=[20, 50, 100])
+    ap.add_argument("--only", help="choose: run only candidates whose name contains one of "
+                                   "these |-separated strings")
+    args = ap.parse_args(argv)
+    args.cache.mkdir(parents=True, exist_ok=True)
+    import simvec
+
+    kv = simvec.load("glove-6B-50d")
+    fn = {"choose": cmd_choose}.get(args.command)
+    if fn is None:
+        fn = globals()[f"cmd_{args.command}"]
+    rows = fn(args, kv)
+    if args.json:
+        args.json.write_text(json.dumps({"machine": machine(), "rows": rows}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

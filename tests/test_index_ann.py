@@ -1,0 +1,124 @@
+"""simvec.index.ann: recall on real vectors, save/load with metadata, add, mismatched encoder."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+pytest.importorskip("usearch")
+
+from simvec._util import normalize_rows
+from simvec.errors import InputFormatError, SimvecFileNotFoundError, SimvecValueError
+from simvec.index.ann import build_index, load_index
+from simvec.index.encode import encode, encode_file, encoder_info, load_embeddings
+from simvec.index.search import search
+from simvec.vectors.keyed import KeyedVectors
+
+
+def _recall(found, exact):
+    k = exact.shape[1]
+    return np.mean([len(set(a) & set(b)) / k for a, b in zip(found, exact)])
+
+
+@pytest.fixture(scope="module")
+def real_rows(glove50):
+    """8,000 real GloVe vectors (rows 1,000-9,000), unit length: a clustered set."""
+    return normalize_rows(np.asarray(glove50.vectors[1000:9000]))
+
+
+@pytest.fixture(scope="module")
+def real_index(real_rows, glove50):
+    ids = [f"w{i}" for i in range(len(real_rows))]
+    return build_index(real_rows, ids, encoder=encoder_info(glove50))
+
+
+def test_recall_at_10_on_real_vectors(real_rows, real_index):
+    q = real_rows[::40]  # 200 queries from the set
+    exact, _ = search(q, real_rows, 10)
+    idx, val = real_index.search(q, 10)
+    assert _recall(idx, exact) >= 0.95
+    np.testing.assert_allclose(val, np.einsum("ij,ikj->ik", q, real_rows[idx]), atol=1e-5)
+    assert (idx[:, 0] == np.arange(0, len(real_rows), 40)).mean() >= 0.99  # itself first
+
+
+def test_save_load_roundtrip_and_metadata(real_rows, real_index, glove50, tmp_path):
+    real_index.save(tmp_path / "ix")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ix"]  # no temporary left
+    ix = load_index(tmp_path / "ix")
+    assert ix.ids == real_index.ids and ix.encoder == encoder_info(glove50)
+    assert ix.dimension == 50 and ix.method == "mean" and len(ix) == len(real_rows)
+    q = real_rows[5:25]
+    np.testing.assert_array_equal(ix.search(q, 10)[0], real_index.search(q, 10)[0])
+    with pytest.raises(SimvecValueError, match="read-only"):
+        ix.add(real_rows[:1], ["new"])
+    # saving again over an existing index replaces it whole
+    real_index.save(tmp_path / "ix")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ix"]
+
+
+def test_mismatched_encoder_and_dimension_refused(real_index, real_rows):
+    other = KeyedVectors(np.eye(50, dtype=np.float32), [f"x{i}" for i in range(50)])
+    with pytest.raises(SimvecValueError, match="built with word-vectors-mean"):
+        real_index.query([["x1"]], other)
+    with pytest.raises(SimvecValueError, match="encode the queries with the index's model"):
+        real_index.search(real_rows[:2], 5, encoder=encoder_info(other))
+    with pytest.raises(SimvecValueError, match="dimension 3 but the index has 50"):
+        real_index.search(np.ones((1, 3), np.float32), 5)
+    with pytest.raises(SimvecValueError, match="k"):
+        real_index.search(real_rows[:1], 0)
+
+
+def _kv():
+    rng = np.random.default_rng(3)
+    return KeyedVectors(rng.standard_normal((60, 8)).astype(np.float32),
+                        [f"w{i}" for i in range(60)])
+
+
+def test_build_from_embeddings_with_keywords_then_add(tmp_path):
+    kv = _kv()
+    rng = np.random.default_rng(0)
+    docs = [{"id": f"d{i}", "keywords": [f"w{j}" for j in rng.integers(0, 60, 4)]}
+            for i in range(300)]
+    (tmp_path / "a.jsonl").write_text("".join(json.dumps(d) + "\n" for d in docs[:200]))
+    emb = encode_file(tmp_path / "a.jsonl", kv, tmp_path / "a.npy")
+    ix = build_index(emb, None, keyword_lists=[d["keywords"] for d in docs[:200]])
+    ix.save(tmp_path / "ix")
+    ix = load_index(tmp_path / "ix", writable=True)
+    assert ix.keywords([3, 150]) == [docs[3]["keywords"], docs[150]["keywords"]]
+    new = encode([d["keywords"] for d in docs[200:]], kv)
+    with pytest.raises(SimvecValueError, match="keyword_lists"):
+        ix.add(new, [d["id"] for d in docs[200:]])
+    with pytest.raises(SimvecValueError, match="duplicate ids"):
+        ix.add(new[:1], ["d0"], keyword_lists=[["w1"]])
+    ix.add(new, [d["id"] for d in docs[200:]], keyword_lists=[d["keywords"] for d in docs[200:]],
+           encoder=encoder_info(kv))
+    ix.save(tmp_path / "ix")
+    ix2 = load_index(tmp_path / "ix")
+    assert len(ix2) == 300 and ix2.ids[250] == "d250"
+    assert ix2.keywords([250]) == [docs[250]["keywords"]]
+    allv = np.vstack([np.asarray(emb.vectors), new])
+    exact, _ = search(allv[::10], allv, 5)
+    assert _recall(ix2.search(allv[::10], 5)[0], exact) >= 0.98
+    idx, _ = ix2.query([docs[250]["keywords"]], kv, 1)
+    assert ix2.ids[idx[0, 0]] == "d250"
+
+
+def test_load_errors(tmp_path, real_index):
+    with pytest.raises(SimvecFileNotFoundError, match="meta.json"):
+        load_index(tmp_path / "none")
+    real_index.save(tmp_path / "ix")
+    meta = json.loads((tmp_path / "ix" / "meta.json").read_text())
+    meta["ids"] = meta["ids"][:10]
+    (tmp_path / "ix" / "meta.json").write_text(json.dumps(meta))
+    with pytest.raises(InputFormatError, match="meta.json.*10 ids"):
+        load_index(tmp_path / "ix")
+    (tmp_path / "ix" / "meta.json").write_text('{"format": "other"}')
+    with pytest.raises(InputFormatError, match="format"):
+        load_index(tmp_path / "ix")
+    with pytest.raises(SimvecValueError, match="encoder is required"):
+        build_index(np.ones((2, 3), np.float32), ["a", "b"])
+    with pytest.raises(SimvecValueError, match="2 vectors but 1 ids"):
+        build_index(np.ones((2, 3), np.float32), ["a"], encoder=encoder_info(_kv()))
+    assert load_embeddings  # imported for the build-from-file path above
