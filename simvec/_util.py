@@ -7,19 +7,33 @@ module imports nothing from simvec but :mod:`simvec.errors`, so any package may 
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import importlib
 import os
+import stat
 import tempfile
 from pathlib import Path
 
 import numpy as np
 
-from simvec.errors import MissingDependencyError, SimvecFileNotFoundError, SimvecValueError
+from simvec.errors import (
+    MissingDependencyError,
+    SimvecError,
+    SimvecFileNotFoundError,
+    SimvecValueError,
+)
 
 __all__ = [
     "atomic_write", "atomic_write_path", "umask", "import_optional", "normalize_rows",
-    "check_positive_int", "check_choice",
+    "check_positive_int", "check_choice", "check_output_path", "remove_stale_temps",
+    "OutputPathError",
 ]
+
+
+class OutputPathError(SimvecError, OSError):
+    """An output path cannot be written (read-only folder, a folder where a file is wanted, a
+    FIFO without a reader, a full device); the message names the path and the option."""
 
 
 def umask() -> int:
@@ -92,23 +106,74 @@ def atomic_write_path(dest, write, *, suffix: str = ".tmp") -> None:
     _replace_all([(dest, to_path)], suffix)
 
 
+def _is_special(dest: Path) -> bool:
+    """True if ``dest`` exists and is not a regular file or a folder (device, FIFO, socket)."""
+    try:
+        st = os.stat(dest)
+    except OSError:
+        return False
+    return not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode))
+
+
+def _open_special(dest: Path):
+    """Open a device node or FIFO for writing without blocking on a FIFO that has no reader."""
+    try:
+        fd = os.open(dest, os.O_WRONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        why = "a FIFO with no reader" if exc.errno == errno.ENXIO else exc.strerror
+        raise OutputPathError(exc.errno, f"cannot write {dest}: {why}") from None
+    flags = fcntl.fcntl(fd, fcntl.F_GETFL)
+    fcntl.fcntl(fd, fcntl.F_SETFL, flags & ~os.O_NONBLOCK)
+    return os.fdopen(fd, "wb", buffering=0)
+
+
+def _write_through(dest: Path, tmp: str) -> None:
+    """Copy the finished temporary file into a special destination (``/dev/stdout``, a FIFO):
+    such a file is written through, never replaced by a regular file."""
+    with open(tmp, "rb") as src, _open_special(dest) as out:
+        try:
+            while chunk := src.read(1 << 20):
+                view = memoryview(chunk)
+                while view:
+                    view = view[out.write(view):]
+        except OSError as exc:
+            raise OutputPathError(exc.errno, f"cannot write {dest}: {exc.strerror}") from None
+
+
 def _replace_all(items, suffix: str) -> None:
     """The core of both writers: ``write(fd, tmp)`` fills a ``mkstemp`` file per destination;
-    then every temporary file gets its mode and all are renamed; on failure all are removed."""
+    then every temporary file gets its mode and all are renamed; on failure all are removed.
+
+    A symbolic link as destination is followed (the link stays, its target is replaced); a
+    device node or FIFO is written through (the temporary file goes to the system's temporary
+    folder and is copied into it), never replaced."""
     items = [(Path(dest), write) for dest, write in items]
+    items = [(Path(os.path.realpath(d)) if d.is_symlink() and not _is_special(d) else d, w)
+             for d, w in items]
     for dest, _ in items:
+        if _is_special(dest):
+            continue
         if not dest.parent.is_dir():
             raise SimvecFileNotFoundError(f"cannot write {dest}: folder {dest.parent} does not exist")
+        if dest.is_dir():
+            raise OutputPathError(errno.EISDIR, f"cannot write {dest}: it is a folder")
+    special = [_is_special(dest) for dest, _ in items]
     tmps = []
     try:
-        for dest, write in items:
-            fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=suffix)
+        for (dest, write), sp in zip(items, special):
+            fd, tmp = tempfile.mkstemp(dir=None if sp else dest.parent, prefix=f".{dest.name}.",
+                                       suffix=suffix)
             tmps.append(tmp)
             write(fd, tmp)
-            mode = dest.stat().st_mode & 0o7777 if dest.exists() else 0o666 & ~umask()
-            os.chmod(tmp, mode)
-        for (dest, _), tmp in zip(items, tmps):
-            os.replace(tmp, dest)
+            if not sp:
+                mode = dest.stat().st_mode & 0o7777 if dest.exists() else 0o666 & ~umask()
+                os.chmod(tmp, mode)
+        for (dest, _), tmp, sp in zip(items, tmps, special):
+            if sp:
+                _write_through(dest, tmp)
+                os.unlink(tmp)
+            else:
+                os.replace(tmp, dest)
     except BaseException:
         for tmp in tmps:
             try:
@@ -116,6 +181,97 @@ def _replace_all(items, suffix: str) -> None:
             except OSError:
                 pass
         raise
+
+
+def _probe_folder(folder: Path, what: str) -> None:
+    """Create and remove a temporary file in ``folder``: the one check that sees read-only file
+    systems, permissions and quotas alike."""
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".simvec-probe-")
+    except OSError as exc:
+        raise OutputPathError(
+            exc.errno, f"{what}: cannot write in folder {folder} ({exc.strerror})") from None
+    os.close(fd)
+    os.unlink(tmp)
+
+
+def check_output_path(path, flag: str, *, folder: bool = False) -> Path:
+    """Check, before long work starts, that ``path`` can be written; return it as a Path.
+
+    A file destination (``folder=False``) must not be a folder and its folder must exist and be
+    writable; an existing device node or FIFO (``/dev/stdout``) is accepted, and is written
+    through by :func:`atomic_write`. A folder destination (``folder=True``, e.g. a checkpoint or
+    a run folder) must not be a file; it, or the nearest folder above it that exists, must be
+    writable (it is created later).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+    flag : str
+        The option or parameter that named it, for the message (``"-o"``, ``"--checkpoint"``).
+    folder : bool, default False
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    OutputPathError
+        (a ``SimvecError`` and ``OSError``) naming ``flag`` and the path: a folder where a file
+        is wanted or the reverse, a missing or read-only folder, a FIFO without a reader.
+    """
+    p = Path(path)
+    what = f"{flag} {p}"
+    if str(p) == "":
+        raise OutputPathError(errno.EINVAL, f"{flag}: the path is empty")
+    if folder:
+        if p.exists() and not p.is_dir():
+            raise OutputPathError(errno.ENOTDIR,
+                                  f"{what}: this is a file, not a folder; name a folder")
+        top = p
+        while not top.exists():
+            if top.parent == top:
+                break
+            top = top.parent
+        if top.exists() and not top.is_dir():
+            raise OutputPathError(errno.ENOTDIR, f"{what}: {top} is a file, not a folder")
+        _probe_folder(top, what)
+        return p
+    if p.is_dir():
+        raise OutputPathError(errno.EISDIR,
+                              f"{what}: this is a folder; name a file inside it")
+    if _is_special(p):  # not opened here: closing the only writer of a FIFO ends its reader
+        if not os.access(p, os.W_OK):
+            raise OutputPathError(errno.EACCES, f"{what}: not writable")
+        return p
+    real = Path(os.path.realpath(p)) if p.is_symlink() else p
+    parent = real.parent
+    if not parent.is_dir():
+        raise OutputPathError(errno.ENOENT, f"{what}: folder {parent} does not exist")
+    _probe_folder(parent, what)
+    return p
+
+
+def remove_stale_temps(folder, names, suffix: str = ".tmp") -> list[Path]:
+    """Remove the temporary files that an interrupted :func:`atomic_write` of ``names`` into
+    ``folder`` left behind (``.NAME.XXXX.tmp``, e.g. after a SIGKILL); return those removed.
+
+    Only for folders the caller owns (a checkpoint folder): another process writing the same
+    names at the same time would lose its temporary file.
+    """
+    folder = Path(folder)
+    gone = []
+    if not folder.is_dir():
+        return gone
+    for name in names:
+        for f in folder.glob(f".{name}.*{suffix}"):
+            try:
+                f.unlink()
+                gone.append(f)
+            except OSError:
+                pass
+    return gone
 
 
 def import_optional(module: str, *, needed_by: str, extra: str | None = None,
