@@ -27,13 +27,18 @@ from simvec.errors import (
 __all__ = [
     "atomic_write", "atomic_write_path", "umask", "import_optional", "normalize_rows",
     "check_positive_int", "check_choice", "check_output_path", "remove_stale_temps",
-    "OutputPathError",
+    "OutputPathError", "memory_budget", "check_allocation",
 ]
 
 
 class OutputPathError(SimvecError, OSError):
     """An output path cannot be written (read-only folder, a folder where a file is wanted, a
-    FIFO without a reader, a full device); the message names the path and the option."""
+    FIFO without a reader, a full device); the message names the path and the option.
+
+    Built as ``OutputPathError(errno, message)``; ``str()`` is the message alone."""
+
+    def __str__(self) -> str:
+        return str(self.strerror) if self.strerror is not None else super().__str__()
 
 
 def umask() -> int:
@@ -272,6 +277,51 @@ def remove_stale_temps(folder, names, suffix: str = ".tmp") -> list[Path]:
             except OSError:
                 pass
     return gone
+
+
+def memory_budget() -> int:
+    """Bytes one allocation may reasonably ask for: the smaller of the physical memory and the
+    address-space limit (``ulimit -v``) less what the process already maps."""
+    budget = 1 << 62
+    try:
+        budget = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        pass
+    try:
+        import resource
+
+        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+        if soft != resource.RLIM_INFINITY:
+            used = 0
+            try:
+                with open("/proc/self/statm") as f:
+                    used = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+            except (OSError, ValueError, IndexError):
+                pass
+            budget = min(budget, max(soft - used, 0))
+    except (ImportError, ValueError, OSError):
+        pass
+    return int(budget)
+
+
+def _size(n: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if n < 1024 or unit == "PiB":
+            return f"{n:.1f} {unit}" if unit != "B" else f"{int(n)} B"
+        n /= 1024
+    return f"{n:.1f} PiB"  # pragma: no cover
+
+
+def check_allocation(nbytes, what: str, advice: str = "") -> None:
+    """SimvecValueError before allocating ``nbytes`` for ``what`` if that exceeds
+    :func:`memory_budget` (so a huge parameter or a lying header fails at once, not with a
+    MemoryError traceback or after swapping)."""
+    nbytes = int(nbytes)
+    budget = memory_budget()
+    if nbytes > budget:
+        raise SimvecValueError(
+            f"{what} needs {_size(nbytes)} of memory but at most {_size(budget)} is available"
+            + (f"; {advice}" if advice else ""))
 
 
 def import_optional(module: str, *, needed_by: str, extra: str | None = None,

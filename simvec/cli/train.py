@@ -57,6 +57,16 @@ def train(
         raise SimvecValueError(f"--format must be one of {', '.join(_FORMATS)}, got {fmt!r}")
     if resume and checkpoint is None:
         raise SimvecValueError("--resume needs --checkpoint FOLDER")
+    from simvec._util import check_output_path
+
+    if checkpoint_interval is not None and not checkpoint_interval > 0:
+        raise SimvecValueError(
+            f"--checkpoint-interval must be a positive number of seconds, got {checkpoint_interval}")
+    check_output_path(out, "-o")  # every output is checked before the corpus is read
+    for path, flag in ((checkpoint, "--checkpoint"), (save_model, "--save-model"),
+                       (cache_dir, "--cache-dir")):
+        if path is not None:
+            check_output_path(path, flag, folder=True)
     if tokenizer == "whitespace":
         sentences = LineSentence(corpus, unicode_errors=unicode_errors)
     else:
