@@ -98,7 +98,10 @@ def train(
     """Train a recipe on the training split, evaluate on the test (dev) split, save the run."""
     from simvec.classify.classifier import ClassifierConfig, train_classifier
 
+    from simvec._util import check_output_path
+
     _setup(fmt)
+    check_output_path(out, "-o", folder=True)  # before hours of training, not after
     if data.lower() in ("chnsenticorp",) and tokenizer == "regex":
         tokenizer = "jieba"
     config = ClassifierConfig(

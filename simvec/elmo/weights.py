@@ -113,8 +113,9 @@ def load_weights(bilm, weight_file, *, softmax=None) -> None:
     SimvecFileNotFoundError
         ``weight_file`` does not exist.
     VectorFormatError
-        Not an HDF5 file, a dataset is missing, or a dataset's shape disagrees with the options
-        (the message names the dataset, its shape and the expected one).
+        Not an HDF5 file, a dataset is missing, is a group or not numeric, holds NaN or
+        infinite values, or its shape disagrees with the options (the message names the file,
+        the dataset, its shape and the expected one).
     """
     from simvec.elmo._torch import torch
 
@@ -129,7 +130,7 @@ def load_weights(bilm, weight_file, *, softmax=None) -> None:
     arrays = {}
     try:
         fin = h5py.File(path, "r")
-    except OSError as exc:
+    except (OSError, ValueError) as exc:
         raise VectorFormatError(f"not an HDF5 weight file ({exc})", path=str(path)) from None
     with fin:
         for name, shape in expected.items():
@@ -138,13 +139,28 @@ def load_weights(bilm, weight_file, *, softmax=None) -> None:
                     f"missing dataset {name!r} (expected shape {shape}); is this the weight file "
                     "that goes with the options?", path=str(path),
                 )
-            a = fin[name][...]
-            if a.shape != shape:
+            ds = fin[name]
+            if not isinstance(ds, h5py.Dataset):
                 raise VectorFormatError(
-                    f"dataset {name!r} has shape {a.shape} but the options imply {shape}; the "
-                    "options and weights do not belong together", path=str(path),
+                    f"{name!r} is a {type(ds).__name__}, not a dataset", path=str(path))
+            if ds.dtype.kind not in "fiu" or ds.shape != shape:
+                raise VectorFormatError(
+                    f"dataset {name!r} is {ds.dtype} of shape {ds.shape} but the options imply "
+                    f"numbers of shape {shape}; the options and weights do not belong together",
+                    path=str(path),
                 )
-            arrays[name] = np.asarray(a, dtype=np.float32)
+            try:
+                a = np.asarray(ds[...], dtype=np.float32)
+            except (OSError, ValueError, TypeError) as exc:
+                raise VectorFormatError(f"cannot read dataset {name!r} ({exc})",
+                                        path=str(path)) from None
+            bad = ~np.isfinite(a)
+            if bad.any():
+                where = tuple(int(i) for i in np.argwhere(bad)[0])
+                raise VectorFormatError(
+                    f"dataset {name!r} holds {int(bad.sum())} NaN or infinite value(s) (first "
+                    f"at index {where}); the weights are damaged", path=str(path))
+            arrays[name] = a
 
     cnn, lstm = bilm.char_cnn, bilm.lstm
     new = {}  # parameter -> value; copied only after every dataset passed the checks
