@@ -112,18 +112,38 @@ def atomic_write_path(dest, write, *, suffix: str = ".tmp") -> None:
 
 
 def _is_special(dest: Path) -> bool:
-    """True if ``dest`` exists and is not a regular file or a folder (device, FIFO, socket)."""
+    """True if ``dest`` must be written through rather than replaced: it exists and is not a
+    regular file or a folder (device, FIFO, socket), or it is an open file descriptor of the
+    process (``/dev/stdout``, ``/proc/self/fd/1``: a link into ``/proc/PID/fd``)."""
     try:
         st = os.stat(dest)
     except OSError:
         return False
-    return not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode))
+    if stat.S_ISDIR(st.st_mode):
+        return False
+    if not stat.S_ISREG(st.st_mode):
+        return True
+    return _names_a_descriptor(dest)
+
+
+def _names_a_descriptor(dest: Path) -> bool:
+    """Whether ``dest`` or a link on the way to its target lies in ``/proc/*/fd`` or ``/dev/fd``."""
+    p, hops = str(dest), 0
+    while hops < 40:
+        if p.startswith("/proc/") and "/fd/" in p or p.startswith("/dev/fd/"):
+            return True
+        if not os.path.islink(p):
+            return False
+        target = os.readlink(p)
+        p = target if os.path.isabs(target) else os.path.join(os.path.dirname(p), target)
+        hops += 1
+    return False
 
 
 def _open_special(dest: Path):
     """Open a device node or FIFO for writing without blocking on a FIFO that has no reader."""
     try:
-        fd = os.open(dest, os.O_WRONLY | os.O_NONBLOCK)
+        fd = os.open(dest, os.O_WRONLY | os.O_NONBLOCK | os.O_APPEND)
     except OSError as exc:
         why = "a FIFO with no reader" if exc.errno == errno.ENXIO else exc.strerror
         raise OutputPathError(exc.errno, f"cannot write {dest}: {why}") from None

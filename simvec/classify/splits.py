@@ -207,17 +207,19 @@ def split_dataset(ds: TextDataset, test_size: float = 0.2, seed: int = 0, name: 
             raise SimvecValueError(
                 f"{name or ds.source}: class(es) {rare} have a single text; a stratified split "
                 "needs two")
+        n_test = min(n_test, n - 1)
         logger.warning("%s: class(es) %s have a single text: split without stratification",
                        name or ds.source, rare[:10])
         stratify = None
-        if n < 2:
-            raise SimvecValueError(f"{name or ds.source}: {n} text(s) cannot be split")
-        n_test = min(n_test, n - 1)
     else:
         # stratification needs one text of every class on each side (each class has >= 2)
         n_test = min(max(n_test, k), n - k)
     idx = np.arange(len(ds))
     tr, te = train_test_split(idx, test_size=n_test, random_state=seed, stratify=stratify)
+    if stratify is None and np.unique(ds.labels[tr]).size < 2:
+        raise SimvecValueError(
+            f"{name or ds.source}: class(es) {rare} have a single text; a stratified split needs "
+            "two, and an unstratified one leaves a single class to train on: give more texts")
     tr.sort()
     te.sort()
     test_size = n_test / n
