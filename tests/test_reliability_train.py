@@ -307,7 +307,7 @@ def test_stale_temporary_files_are_removed_on_the_next_start(checkpoint, tmp_pat
 
 
 def test_a_good_checkpoint_still_resumes_bit_identically(checkpoint, tmp_path):
-    ck, corpus = checkpoint
+    _, corpus = checkpoint
     full = Word2Vec(corpus, vector_size=10, epochs=2, workers=1, seed=3, progress=False)
     half = tmp_path / "half"
     # interrupted after its first epoch (a callback raises), then resumed
