@@ -13,6 +13,7 @@ import logging
 import math
 import threading
 import time
+import tokenize
 import zlib
 from pathlib import Path
 
@@ -89,8 +90,9 @@ def _read_matrix(path: Path, shape: tuple) -> np.ndarray:
             out = np.fromfile(f, dtype=np.float32, count=math.prod(shape))
     except VectorFormatError:
         raise
-    except (ValueError, OSError, EOFError, SyntaxError, TypeError) as exc:
-        raise VectorFormatError(f"not a valid .npy file ({exc})", str(path)) from None
+    except (ValueError, OSError, EOFError, SyntaxError, TypeError, tokenize.TokenError) as exc:
+        raise VectorFormatError(f"not a valid .npy file ({type(exc).__name__}: {exc})",
+                                str(path)) from None
     return out.reshape(shape)
 
 
