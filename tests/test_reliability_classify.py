@@ -46,14 +46,6 @@ def test_split_refuses_bad_test_size(bad):
         split_dataset(ds, bad)
 
 
-def test_tiny_classes_train_end_to_end(tmp_path):
-    p = tmp_path / "tiny3.csv"
-    p.write_text(TINY3)
-    clf = train_classifier(load_dataset(p), epochs=1, run_dir=tmp_path / "run", **FAST)
-    assert clf.label_names == ["a", "b", "c"] and clf.report["sizes"]["train"] == 2
-    assert clf.predict_proba(["good film"]).shape == (1, 3)
-
-
 # ----------------------------------------------------------------- tables
 @pytest.mark.parametrize("name,body,line,pattern", [
     ("latin1.csv", b"text,label\ngood,a\ncaf\xe9,b\n", 3, "invalid UTF-8 at byte 3"),
@@ -148,12 +140,24 @@ def test_cli_classify_train_checks_the_run_folder_first(tmp_path, monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory):
+def trained(tmp_path_factory):
     d = tmp_path_factory.mktemp("cls")
     p = d / "tiny3.csv"
     p.write_text(TINY3)
-    train_classifier(load_dataset(p), epochs=1, run_dir=d / "run", **FAST)
-    return d / "run"
+    clf = train_classifier(load_dataset(p), epochs=1, run_dir=d / "run", **FAST)
+    return clf, d / "run"
+
+
+@pytest.fixture(scope="module")
+def run(trained):
+    return trained[1]
+
+
+def test_tiny_classes_train_end_to_end(trained):
+    clf, _ = trained  # 3 classes of 2 texts: 3 train (2 fit + 1 validation), 3 test
+    assert clf.label_names == ["a", "b", "c"] and clf.report["sizes"]["train"] == 2
+    assert clf.report["sizes"]["validation"] == 1 and clf.report["test"]["n"] == 3
+    assert clf.predict_proba(["good film"]).shape == (1, 3)
 
 
 def _copy_run(run, dest):
