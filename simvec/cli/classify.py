@@ -96,9 +96,8 @@ def train(
     fmt: FormatOpt = "table",
 ):
     """Train a recipe on the training split, evaluate on the test (dev) split, save the run."""
-    from simvec.classify.classifier import ClassifierConfig, train_classifier
-
     from simvec._util import check_output_path
+    from simvec.classify.classifier import ClassifierConfig, train_classifier
 
     _setup(fmt)
     check_output_path(out, "-o", folder=True)  # before hours of training, not after

@@ -47,6 +47,7 @@ def train(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No log messages on stderr.")] = False,
 ):
     """Train word2vec (CBOW or skip-gram, negative sampling) on CORPUS and write the vectors."""
+    from simvec._util import check_output_path
     from simvec.errors import SimvecValueError
     from simvec.text.corpus import LineSentence, TextCorpus
     from simvec.word2vec.model import Word2Vec
@@ -57,8 +58,6 @@ def train(
         raise SimvecValueError(f"--format must be one of {', '.join(_FORMATS)}, got {fmt!r}")
     if resume and checkpoint is None:
         raise SimvecValueError("--resume needs --checkpoint FOLDER")
-    from simvec._util import check_output_path
-
     if checkpoint_interval is not None and not checkpoint_interval > 0:
         raise SimvecValueError(
             f"--checkpoint-interval must be a positive number of seconds, got {checkpoint_interval}")
