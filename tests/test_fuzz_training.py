@@ -169,7 +169,7 @@ def _edit_json(data, doc):
        recrc=st.booleans())
 def test_fuzz_checkpoint(tmp_path, w2v_checkpoint, data, target, recrc):
     from simvec.word2vec import Word2Vec
-    from simvec.word2vec.model import _meta_crc
+    from simvec.word2vec._checkpoint import meta_crc as _meta_crc
 
     ck = tmp_path / "ck"
     ck.mkdir(exist_ok=True)

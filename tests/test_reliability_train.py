@@ -18,7 +18,7 @@ from simvec._util import OutputPathError, atomic_write, check_output_path
 from simvec.errors import InputFormatError, SimvecError, SimvecValueError, VectorFormatError
 from simvec.text.corpus import LineSentence
 from simvec.word2vec import Word2Vec
-from simvec.word2vec.model import _meta_crc
+from simvec.word2vec._checkpoint import meta_crc as _meta_crc
 
 
 @pytest.fixture(scope="module")

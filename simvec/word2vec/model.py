@@ -13,7 +13,6 @@ import logging
 import math
 import threading
 import time
-import tokenize
 import zlib
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from simvec._util import atomic_write, check_allocation, check_output_path, remo
 from simvec.errors import SimvecFileNotFoundError, SimvecValueError, VectorFormatError
 from simvec.text.vocab import Vocabulary, encode_corpus
 from simvec.vectors.keyed import KeyedVectors
+from simvec.word2vec._checkpoint import check_state, meta_crc, read_matrix
 from simvec.word2vec.config import Word2VecConfig
 
 __all__ = ["Word2Vec"]
@@ -52,86 +52,6 @@ def _as_corpus(corpus):
 
 def _crc(a: np.ndarray) -> str:
     return f"{zlib.crc32(np.ascontiguousarray(a).view(np.uint8).reshape(-1)):08x}"
-
-
-def _meta_crc(meta: dict) -> str:
-    """CRC32 of the canonical JSON of config, state and vocabulary (what the matrices' CRCs
-    do not cover), so that a damaged or edited model.json is refused rather than trusted."""
-    body = {k: meta.get(k) for k in ("config", "state", "vocab")}
-    text = json.dumps(body, sort_keys=True, ensure_ascii=True, allow_nan=True)
-    return f"{zlib.crc32(text.encode('ascii')):08x}"
-
-
-def _read_matrix(path: Path, shape: tuple) -> np.ndarray:
-    """A float32 ``.npy`` matrix of exactly ``shape`` (checked against the header and the file
-    size before anything is allocated); VectorFormatError naming the file otherwise."""
-    from numpy.lib import format as npf
-
-    size = path.stat().st_size
-    try:
-        with open(path, "rb") as f:
-            version = npf.read_magic(f)
-            if version == (1, 0):
-                hshape, fortran, dtype = npf.read_array_header_1_0(f)
-            elif version in ((2, 0), (3, 0)):
-                hshape, fortran, dtype = npf.read_array_header_2_0(f)
-            else:
-                raise ValueError(f"unsupported .npy version {version}")
-            offset = f.tell()
-            if dtype != np.dtype(np.float32) or fortran or tuple(hshape) != tuple(shape):
-                raise VectorFormatError(
-                    f"holds a {'Fortran-order ' if fortran else ''}{dtype} array of shape "
-                    f"{tuple(hshape)}; model.json implies float32 {tuple(shape)}", str(path))
-            need = offset + 4 * math.prod(shape)
-            if size != need:
-                raise VectorFormatError(
-                    f"has {size} bytes but a float32 {tuple(shape)} array needs {need}; the "
-                    "file is truncated or damaged", str(path))
-            out = np.fromfile(f, dtype=np.float32, count=math.prod(shape))
-    except VectorFormatError:
-        raise
-    except (ValueError, OSError, EOFError, SyntaxError, TypeError, tokenize.TokenError) as exc:
-        raise VectorFormatError(f"not a valid .npy file ({type(exc).__name__}: {exc})",
-                                str(path)) from None
-    return out.reshape(shape)
-
-
-def _check_state(st, n_epochs_cfg: int) -> dict:
-    """The ``state`` of model.json with every field's type and range checked."""
-    if not isinstance(st, dict):
-        raise SimvecValueError(f"state must be a JSON object, got {type(st).__name__}")
-
-    def intfield(key, lo, hi=2**62, default=None):
-        v = st.get(key, default)
-        if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
-            raise SimvecValueError(f"state.{key} must be an integer in [{lo}, {hi}], got {v!r:.60}")
-        return v
-
-    def numfield(key, default=None):
-        v = st.get(key, default)
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) \
-                or v < 0:
-            raise SimvecValueError(f"state.{key} must be a finite number >= 0, got {v!r:.60}")
-        return float(v)
-
-    out = {"schedule": intfield("schedule", 1, max(n_epochs_cfg, 10_000))}
-    out["epoch"] = intfield("epoch", 0, out["schedule"])
-    out["job"] = intfield("job", 0)
-    out["epochs_total"] = intfield("epochs_total", out["epoch"])
-    out["running_examples"] = intfield("running_examples", 0, default=0)
-    out["running_training_loss"] = numfield("running_training_loss")
-    out["train_seconds"] = numfield("train_seconds", 0.0)
-    hist = st.get("loss_history")
-    if not isinstance(hist, list) or len(hist) > out["epochs_total"]:
-        raise SimvecValueError("state.loss_history must be a list of at most state.epochs_total "
-                               "numbers")
-    for i, v in enumerate(hist):
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-            raise SimvecValueError(f"state.loss_history[{i}] must be a finite number, got {v!r:.60}")
-    out["loss_history"] = [float(v) for v in hist]
-    if out["epoch"] == out["schedule"] and out["job"]:
-        raise SimvecValueError("state.job must be 0 once the schedule is finished")
-    return out
 
 
 class Word2Vec:
@@ -540,7 +460,7 @@ min_alpha, sg, epochs, workers, seed, batch_words, compute_loss, shared_negative
             "crc32": {"syn0": _crc(syn0), "syn1neg": _crc(syn1)},
             "vocab": self.vocab.to_json(),
         }
-        meta["meta_crc32"] = _meta_crc(meta)
+        meta["meta_crc32"] = meta_crc(meta)
         payload = json.dumps(meta, ensure_ascii=False).encode("utf-8")
         atomic_write([
             (p / "syn0.npy", lambda f: np.save(f, syn0, allow_pickle=False)),
@@ -587,7 +507,7 @@ min_alpha, sg, epochs, workers, seed, batch_words, compute_loss, shared_negative
         for key in ("config", "state", "vocab", "crc32"):
             if key not in meta:
                 raise VectorFormatError(f"the field {key!r} is missing", where)
-        if version >= 2 and meta.get("meta_crc32") != _meta_crc(meta):
+        if version >= 2 and meta.get("meta_crc32") != meta_crc(meta):
             raise VectorFormatError(
                 "config, state or vocabulary do not match their checksum (meta_crc32): the file "
                 "was damaged or edited", where)
@@ -603,14 +523,14 @@ min_alpha, sg, epochs, workers, seed, batch_words, compute_loss, shared_negative
                 raise SimvecValueError(f"config.workers must be at most {_MAX_WORKERS}, got "
                                        f"{config.workers}")
             vocab = Vocabulary.from_json(meta["vocab"])
-            st = _check_state(meta["state"], config.epochs)
+            st = check_state(meta["state"], config.epochs)
         except (SimvecValueError, TypeError) as exc:
             raise VectorFormatError(str(exc), where) from None
         shape = (len(vocab), config.vector_size)
         check_allocation(2 * 4 * math.prod(shape), f"the model in {p} ({shape[0]} words x "
                          f"{shape[1]})")
-        syn0 = _read_matrix(files[1], shape)
-        syn1 = _read_matrix(files[2], shape)
+        syn0 = read_matrix(files[1], shape)
+        syn1 = read_matrix(files[2], shape)
         for name, arr in (("syn0", syn0), ("syn1neg", syn1)):
             if _crc(arr) != crc[name]:
                 raise VectorFormatError(
