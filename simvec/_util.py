@@ -7,19 +7,38 @@ module imports nothing from simvec but :mod:`simvec.errors`, so any package may 
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import importlib
 import os
+import stat
 import tempfile
 from pathlib import Path
 
 import numpy as np
 
-from simvec.errors import MissingDependencyError, SimvecFileNotFoundError, SimvecValueError
+from simvec.errors import (
+    MissingDependencyError,
+    SimvecError,
+    SimvecFileNotFoundError,
+    SimvecValueError,
+)
 
 __all__ = [
     "atomic_write", "atomic_write_path", "umask", "import_optional", "normalize_rows",
-    "check_positive_int", "check_choice",
+    "check_positive_int", "check_choice", "check_output_path", "remove_stale_temps",
+    "OutputPathError", "memory_budget", "check_allocation",
 ]
+
+
+class OutputPathError(SimvecError, OSError):
+    """An output path cannot be written (read-only folder, a folder where a file is wanted, a
+    FIFO without a reader, a full device); the message names the path and the option.
+
+    Built as ``OutputPathError(errno, message)``; ``str()`` is the message alone."""
+
+    def __str__(self) -> str:
+        return str(self.strerror) if self.strerror is not None else super().__str__()
 
 
 def umask() -> int:
@@ -92,23 +111,94 @@ def atomic_write_path(dest, write, *, suffix: str = ".tmp") -> None:
     _replace_all([(dest, to_path)], suffix)
 
 
+def _is_special(dest: Path) -> bool:
+    """True if ``dest`` must be written through rather than replaced: it exists and is not a
+    regular file or a folder (device, FIFO, socket), or it is an open file descriptor of the
+    process (``/dev/stdout``, ``/proc/self/fd/1``: a link into ``/proc/PID/fd``)."""
+    try:
+        st = os.stat(dest)
+    except OSError:
+        return False
+    if stat.S_ISDIR(st.st_mode):
+        return False
+    if not stat.S_ISREG(st.st_mode):
+        return True
+    return _names_a_descriptor(dest)
+
+
+def _names_a_descriptor(dest: Path) -> bool:
+    """Whether ``dest`` or a link on the way to its target lies in ``/proc/*/fd`` or ``/dev/fd``."""
+    p, hops = str(dest), 0
+    while hops < 40:
+        if p.startswith("/proc/") and "/fd/" in p or p.startswith("/dev/fd/"):
+            return True
+        if not os.path.islink(p):
+            return False
+        target = os.readlink(p)
+        p = target if os.path.isabs(target) else os.path.join(os.path.dirname(p), target)
+        hops += 1
+    return False
+
+
+def _open_special(dest: Path):
+    """Open a device node or FIFO for writing without blocking on a FIFO that has no reader."""
+    try:
+        fd = os.open(dest, os.O_WRONLY | os.O_NONBLOCK | os.O_APPEND)
+    except OSError as exc:
+        why = "a FIFO with no reader" if exc.errno == errno.ENXIO else exc.strerror
+        raise OutputPathError(exc.errno, f"cannot write {dest}: {why}") from None
+    flags = fcntl.fcntl(fd, fcntl.F_GETFL)
+    fcntl.fcntl(fd, fcntl.F_SETFL, flags & ~os.O_NONBLOCK)
+    return os.fdopen(fd, "wb", buffering=0)
+
+
+def _write_through(dest: Path, tmp: str) -> None:
+    """Copy the finished temporary file into a special destination (``/dev/stdout``, a FIFO):
+    such a file is written through, never replaced by a regular file."""
+    with open(tmp, "rb") as src, _open_special(dest) as out:
+        try:
+            while chunk := src.read(1 << 20):
+                view = memoryview(chunk)
+                while view:
+                    view = view[out.write(view):]
+        except OSError as exc:
+            raise OutputPathError(exc.errno, f"cannot write {dest}: {exc.strerror}") from None
+
+
 def _replace_all(items, suffix: str) -> None:
     """The core of both writers: ``write(fd, tmp)`` fills a ``mkstemp`` file per destination;
-    then every temporary file gets its mode and all are renamed; on failure all are removed."""
+    then every temporary file gets its mode and all are renamed; on failure all are removed.
+
+    A symbolic link as destination is followed (the link stays, its target is replaced); a
+    device node or FIFO is written through (the temporary file goes to the system's temporary
+    folder and is copied into it), never replaced."""
     items = [(Path(dest), write) for dest, write in items]
+    items = [(Path(os.path.realpath(d)) if d.is_symlink() and not _is_special(d) else d, w)
+             for d, w in items]
     for dest, _ in items:
+        if _is_special(dest):
+            continue
         if not dest.parent.is_dir():
             raise SimvecFileNotFoundError(f"cannot write {dest}: folder {dest.parent} does not exist")
+        if dest.is_dir():
+            raise OutputPathError(errno.EISDIR, f"cannot write {dest}: it is a folder")
+    special = [_is_special(dest) for dest, _ in items]
     tmps = []
     try:
-        for dest, write in items:
-            fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=suffix)
+        for (dest, write), sp in zip(items, special):
+            fd, tmp = tempfile.mkstemp(dir=None if sp else dest.parent, prefix=f".{dest.name}.",
+                                       suffix=suffix)
             tmps.append(tmp)
             write(fd, tmp)
-            mode = dest.stat().st_mode & 0o7777 if dest.exists() else 0o666 & ~umask()
-            os.chmod(tmp, mode)
-        for (dest, _), tmp in zip(items, tmps):
-            os.replace(tmp, dest)
+            if not sp:
+                mode = dest.stat().st_mode & 0o7777 if dest.exists() else 0o666 & ~umask()
+                os.chmod(tmp, mode)
+        for (dest, _), tmp, sp in zip(items, tmps, special):
+            if sp:
+                _write_through(dest, tmp)
+                os.unlink(tmp)
+            else:
+                os.replace(tmp, dest)
     except BaseException:
         for tmp in tmps:
             try:
@@ -116,6 +206,142 @@ def _replace_all(items, suffix: str) -> None:
             except OSError:
                 pass
         raise
+
+
+def _probe_folder(folder: Path, what: str) -> None:
+    """Create and remove a temporary file in ``folder``: the one check that sees read-only file
+    systems, permissions and quotas alike."""
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".simvec-probe-")
+    except OSError as exc:
+        raise OutputPathError(
+            exc.errno, f"{what}: cannot write in folder {folder} ({exc.strerror})") from None
+    os.close(fd)
+    os.unlink(tmp)
+
+
+def check_output_path(path, flag: str, *, folder: bool = False) -> Path:
+    """Check, before long work starts, that ``path`` can be written; return it as a Path.
+
+    A file destination (``folder=False``) must not be a folder and its folder must exist and be
+    writable; an existing device node or FIFO (``/dev/stdout``) is accepted, and is written
+    through by :func:`atomic_write`. A folder destination (``folder=True``, e.g. a checkpoint or
+    a run folder) must not be a file; it, or the nearest folder above it that exists, must be
+    writable (it is created later).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+    flag : str
+        The option or parameter that named it, for the message (``"-o"``, ``"--checkpoint"``).
+    folder : bool, default False
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    OutputPathError
+        (a ``SimvecError`` and ``OSError``) naming ``flag`` and the path: a folder where a file
+        is wanted or the reverse, a missing or read-only folder, a FIFO without a reader.
+    """
+    p = Path(path)
+    what = f"{flag} {p}"
+    if str(p) == "":
+        raise OutputPathError(errno.EINVAL, f"{flag}: the path is empty")
+    if folder:
+        if p.exists() and not p.is_dir():
+            raise OutputPathError(errno.ENOTDIR,
+                                  f"{what}: this is a file, not a folder; name a folder")
+        top = p
+        while not top.exists():
+            if top.parent == top:
+                break
+            top = top.parent
+        if top.exists() and not top.is_dir():
+            raise OutputPathError(errno.ENOTDIR, f"{what}: {top} is a file, not a folder")
+        _probe_folder(top, what)
+        return p
+    if p.is_dir():
+        raise OutputPathError(errno.EISDIR,
+                              f"{what}: this is a folder; name a file inside it")
+    if _is_special(p):  # not opened here: closing the only writer of a FIFO ends its reader
+        if not os.access(p, os.W_OK):
+            raise OutputPathError(errno.EACCES, f"{what}: not writable")
+        return p
+    real = Path(os.path.realpath(p)) if p.is_symlink() else p
+    parent = real.parent
+    if not parent.is_dir():
+        raise OutputPathError(errno.ENOENT, f"{what}: folder {parent} does not exist")
+    _probe_folder(parent, what)
+    return p
+
+
+def remove_stale_temps(folder, names, suffix: str = ".tmp") -> list[Path]:
+    """Remove the temporary files that an interrupted :func:`atomic_write` of ``names`` into
+    ``folder`` left behind (``.NAME.XXXX.tmp``, e.g. after a SIGKILL); return those removed.
+
+    Only for folders the caller owns (a checkpoint folder): another process writing the same
+    names at the same time would lose its temporary file.
+    """
+    folder = Path(folder)
+    gone = []
+    if not folder.is_dir():
+        return gone
+    for name in names:
+        for f in folder.glob(f".{name}.*{suffix}"):
+            try:
+                f.unlink()
+                gone.append(f)
+            except OSError:
+                pass
+    return gone
+
+
+def memory_budget() -> int:
+    """Bytes one allocation may reasonably ask for: the smaller of the physical memory and the
+    address-space limit (``ulimit -v``) less what the process already maps."""
+    budget = 1 << 62
+    try:
+        budget = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        pass
+    try:
+        import resource
+
+        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+        if soft != resource.RLIM_INFINITY:
+            used = 0
+            try:
+                with open("/proc/self/statm") as f:
+                    used = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+            except (OSError, ValueError, IndexError):
+                pass
+            budget = min(budget, max(soft - used, 0))
+    except (ImportError, ValueError, OSError):
+        pass
+    return int(budget)
+
+
+def _size(n: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if n < 1024 or unit == "PiB":
+            return f"{n:.1f} {unit}" if unit != "B" else f"{int(n)} B"
+        n /= 1024
+    return f"{n:.1f} PiB"  # pragma: no cover
+
+
+def check_allocation(nbytes, what: str, advice: str = "") -> None:
+    """SimvecValueError before allocating ``nbytes`` for ``what`` if that exceeds
+    :func:`memory_budget` (so a huge parameter or a lying header fails at once, not with a
+    MemoryError traceback or after swapping)."""
+    nbytes = int(nbytes)
+    budget = memory_budget()
+    if nbytes > budget:
+        raise SimvecValueError(
+            f"{what} needs {_size(nbytes)} of memory but at most {_size(budget)} is available"
+            + (f"; {advice}" if advice else ""))
 
 
 def import_optional(module: str, *, needed_by: str, extra: str | None = None,

@@ -31,10 +31,10 @@ from pathlib import Path
 
 import numpy as np
 
-from simvec._util import atomic_write_path, import_optional
+from simvec._util import atomic_write_path, check_output_path, import_optional
 from simvec.classify.recipes import ELMO_RECIPES, WORD_RECIPES, build_model, check_recipe
 from simvec.classify.splits import DatasetSplits, TextDataset, split_dataset
-from simvec.errors import SimvecFileNotFoundError, SimvecValueError
+from simvec.errors import InputFormatError, SimvecFileNotFoundError, SimvecValueError
 from simvec.text.tokenize import get_tokenizer
 
 __all__ = ["ClassifierConfig", "Classifier", "train_classifier"]
@@ -162,6 +162,15 @@ class ClassifierConfig:
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
+
+
+def _read_json(path: Path):
+    """The JSON value of a run-folder file; InputFormatError naming it if it is not JSON."""
+    try:
+        return json.loads(path.read_bytes().decode("utf-8"))
+    except (ValueError, UnicodeDecodeError, RecursionError, OSError) as exc:
+        raise InputFormatError(f"not valid JSON ({type(exc).__name__}: {str(exc)[:200]}); the "
+                               "run folder is damaged", path=str(path)) from None
 
 
 def _existing_file(path, what: str) -> str:
@@ -380,6 +389,11 @@ class Classifier:
         ------
         SimvecFileNotFoundError
             If the folder or one of its files is missing (named).
+        InputFormatError
+            Naming the file: ``classifier.json`` is not JSON or a field has the wrong type
+            (config, ``label_names``, ``sequence_length``), ``vectorizer.json`` or
+            ``model.keras`` cannot be read, or the model's outputs disagree with the label
+            names. A damaged ``report.json`` (optional) is logged and ignored.
         """
         from simvec.keras.backend import import_keras
         from simvec.keras.text import TextVectorizer
@@ -391,19 +405,60 @@ class Classifier:
             if not (run_dir / name).is_file():
                 raise SimvecFileNotFoundError(
                     f"{run_dir / name} is missing: {run_dir} is not a complete classifier run")
-        meta = json.loads((run_dir / "classifier.json").read_text(encoding="utf-8"))
-        config = ClassifierConfig(**meta["config"])
+        meta_path = run_dir / "classifier.json"
+        meta = _read_json(meta_path)
+        try:
+            if not isinstance(meta, dict) or not isinstance(meta.get("config"), dict):
+                raise SimvecValueError("expected an object with a 'config' object")
+            config = ClassifierConfig(**meta["config"])
+            names = meta.get("label_names")
+            if (not isinstance(names, list) or len(names) < 2
+                    or not all(isinstance(n, str) for n in names) or len(set(names)) != len(names)):
+                raise SimvecValueError(f"label_names must be two or more distinct strings, got "
+                                       f"{names!r:.100}")
+            seq_len = meta.get("sequence_length")
+            if isinstance(seq_len, bool) or not isinstance(seq_len, int) or not 0 < seq_len < 2**31:
+                raise SimvecValueError(f"sequence_length must be a positive integer, got "
+                                       f"{seq_len!r:.60}")
+        except (SimvecValueError, TypeError, ValueError) as exc:
+            raise InputFormatError(f"not a valid classifier description: {exc}",
+                                   path=str(meta_path)) from None
         keras = import_keras()
         import simvec.keras.layers  # noqa: F401  (register ElmoEmbedding and TorchLSTM
         import simvec.keras.rnn  # noqa: F401   for deserialisation)
 
-        model = keras.saving.load_model(run_dir / "model.keras")
+        model_path = run_dir / "model.keras"
+        try:
+            model = keras.saving.load_model(model_path)
+        except ImportError:
+            raise
+        except Exception as exc:  # Keras raises many types for a damaged archive
+            raise InputFormatError(f"cannot load the Keras model ({type(exc).__name__}: "
+                                   f"{str(exc)[:300]})", path=str(model_path)) from None
+        n_out = getattr(model, "output_shape", (None,))[-1] if hasattr(model, "output_shape") \
+            else None
+        if isinstance(n_out, int) and n_out != len(names):
+            raise InputFormatError(f"the model has {n_out} outputs but classifier.json names "
+                                   f"{len(names)} classes; the run folder's files were mixed",
+                                   path=str(model_path))
         _release_elmo_cache(model)  # predictions rarely repeat a sentence: keep no cache
-        vectorizer = TextVectorizer.load(run_dir / "vectorizer.json",
-                                         tokenizer=_tokenizer(config.tokenizer))
+        vec_path = run_dir / "vectorizer.json"
+        try:
+            vectorizer = TextVectorizer.load(vec_path, tokenizer=_tokenizer(config.tokenizer))
+        except (ValueError, KeyError, TypeError, AttributeError, OSError, RecursionError) as exc:
+            raise InputFormatError(f"not a valid vectorizer file ({type(exc).__name__}: "
+                                   f"{str(exc)[:300]})", path=str(vec_path)) from None
         report_path = run_dir / "report.json"
-        report = json.loads(report_path.read_text(encoding="utf-8")) if report_path.is_file() else {}
-        return cls(model, vectorizer, meta["label_names"], config, meta["sequence_length"], report)
+        report = {}
+        if report_path.is_file():  # optional: a damaged report must not stop predictions
+            try:
+                report = _read_json(report_path)
+                if not isinstance(report, dict):
+                    raise InputFormatError("expected a JSON object", path=str(report_path))
+            except InputFormatError as exc:
+                logger.warning("ignoring the run's report: %s", exc)
+                report = {}
+        return cls(model, vectorizer, names, config, seq_len, report)
 
     def __repr__(self) -> str:
         return (f"Classifier(recipe={self.config.recipe!r}, head={self.config.head!r}, "
@@ -457,6 +512,8 @@ def train_classifier(data: DatasetSplits, config: ClassifierConfig | None = None
     from simvec.keras.text import TextVectorizer
 
     config = dataclasses.replace(config or ClassifierConfig(), **overrides)
+    if run_dir is not None:  # before the training, not after it
+        check_output_path(run_dir, "run_dir", folder=True)
     t_start = time.perf_counter()
     keras = import_keras()
     if config.threads:
@@ -469,7 +526,7 @@ def train_classifier(data: DatasetSplits, config: ClassifierConfig | None = None
 
     if validation is None:
         inner = split_dataset(data.train, config.validation_split, config.seed,
-                              name=f"{data.name} training data")
+                              name=f"{data.name} training data", allow_unstratified=True)
         fit_part, val_part = inner.train, inner.test
     else:
         if list(validation.label_names) != list(data.label_names) or len(validation) == 0:

@@ -23,7 +23,6 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-import json
 import logging
 import os
 import re
@@ -39,6 +38,7 @@ from simvec.classify.splits import (  # noqa: F401  (re-exported)
     _skip_note,
     split_dataset,
 )
+from simvec.classify.tables import check_label_spellings, read_rows
 from simvec.errors import InputFormatError, SimvecFileNotFoundError, SimvecValueError
 
 __all__ = [  # the containers and the split are re-exported from .splits
@@ -198,59 +198,6 @@ def _guess_format(p: Path) -> str:
     return fmt
 
 
-def _read_rows(p: Path, fmt: str, text_column: str, label_column: str) -> tuple:
-    """(texts, raw labels as str) from a CSV/TSV with header or a JSONL file."""
-    texts, labels = [], []
-    with _open_text(p) as fh:
-        if fmt == "jsonl":
-            for lineno, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                try:
-                    obj = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise InputFormatError(f"invalid JSON: {exc.msg}", path=str(p), line=lineno) from exc
-                if not isinstance(obj, dict):
-                    raise InputFormatError("each line must be a JSON object", path=str(p), line=lineno)
-                missing = [c for c in (text_column, label_column) if c not in obj]
-                if missing:
-                    raise InputFormatError(
-                        f"no column(s) {missing}; this record has {sorted(obj)}", path=str(p), line=lineno)
-                label = obj[label_column]
-                if label is None or isinstance(label, (dict, list)):
-                    raise InputFormatError(f"label {label!r} is not a scalar", path=str(p), line=lineno)
-                texts.append(obj[text_column])
-                labels.append(str(label))
-            return texts, labels
-        if fmt == "csv":
-            reader = csv.reader(fh)
-        elif fmt == "tsv":  # GLUE-style: tab-separated, no quoting
-            reader = csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
-        else:
-            raise SimvecValueError(f"`format` must be 'csv', 'tsv' or 'jsonl', got {fmt!r}")
-        try:
-            header = next(reader)
-        except StopIteration:
-            raise InputFormatError("the file is empty (expected a header row)", path=str(p), line=1) from None
-        header = [h.strip() for h in header]
-        missing = [c for c in (text_column, label_column) if c not in header]
-        if missing:
-            raise InputFormatError(
-                f"no column(s) {missing}; the header has columns {header}", path=str(p), line=1)
-        ti, li = header.index(text_column), header.index(label_column)
-        need = max(ti, li)
-        for row in reader:
-            if not row:
-                continue
-            if len(row) <= need:
-                raise InputFormatError(
-                    f"{len(row)} field(s), expected at least {need + 1} (header {header})",
-                    path=str(p), line=reader.line_num)
-            texts.append(row[ti])
-            labels.append(row[li].strip())
-    return texts, labels
-
-
 def _label_order(names) -> list:
     names = set(names)
     try:
@@ -298,15 +245,17 @@ def load_table(path, text_column: str, label_column: str, format: str | None = N
     if not p.exists():
         raise SimvecFileNotFoundError(f"data file {str(p)!r} does not exist")
     fmt = (format or _guess_format(p)).lower()
-    texts, raw = _read_rows(p, fmt, text_column, label_column)
+    texts, raw = read_rows(p, fmt, text_column, label_column)
     texts, raw, n_skip = _drop_empty(texts, raw, str(p))
+    if label_names is None:
+        check_label_spellings(raw, p)
     names = [str(n) for n in label_names] if label_names is not None else _label_order(raw)
     index = {n: k for k, n in enumerate(names)}
     unknown = sorted(set(raw) - set(index))
     if unknown:
         raise InputFormatError(f"label(s) {unknown[:10]} not among label_names {names}", path=str(p))
     labels = np.fromiter((index[r] for r in raw), dtype=np.int64, count=len(raw))
-    return TextDataset([str(t) for t in texts], labels, names, source=str(p),
+    return TextDataset(list(texts), labels, names, source=str(p),
                        notes=_skip_note(n_skip), n_skipped=n_skip)
 
 

@@ -8,6 +8,7 @@ one concept each.
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -169,7 +170,7 @@ def _skip_note(n: int) -> str:
 
 
 def split_dataset(ds: TextDataset, test_size: float = 0.2, seed: int = 0, name: str = "",
-                  notes: str = "") -> DatasetSplits:
+                  notes: str = "", allow_unstratified: bool = False) -> DatasetSplits:
     """Stratified, seeded train/test split of one :class:`TextDataset`.
 
     Uses :func:`sklearn.model_selection.train_test_split` with ``stratify=labels``, so each class
@@ -185,32 +186,58 @@ def split_dataset(ds: TextDataset, test_size: float = 0.2, seed: int = 0, name: 
         ``random_state`` of the shuffle.
     name, notes : str
         Stored in the result.
+    allow_unstratified : bool, default False
+        If a class has a single text, split without stratification (seeded) instead of
+        refusing (the validation split inside training uses this).
 
     Returns
     -------
     DatasetSplits
-        ``train`` with ``n - ceil(test_size * n)`` texts and ``test`` with the rest.
+        ``test`` with ``ceil(test_size * n)`` texts, raised when needed to one per class (so
+        that tiny classes split: 3 classes of 2 texts give 3 and 3), and ``train`` the rest.
 
     Raises
     ------
     SimvecValueError
-        If the data holds fewer than two classes, or a class has a single text.
+        If the data holds fewer than two classes, or a class has a single text (unless
+        ``allow_unstratified``), or ``test_size`` is not in (0, 1).
     """
     train_test_split = import_optional(
         "sklearn.model_selection", package="scikit-learn", extra="classify",
         needed_by="simvec.classify splits").train_test_split
 
+    if isinstance(test_size, bool) or not isinstance(test_size, (int, float)) \
+            or not 0 < test_size < 1:
+        raise SimvecValueError(f"test_size must be a fraction in (0, 1), got {test_size!r}")
     _check_trainable(ds, name or ds.source)
     counts = np.bincount(ds.labels, minlength=len(ds.label_names))
+    stratify = ds.labels
+    n, k = len(ds), int((counts > 0).sum())
+    n_test = max(1, math.ceil(test_size * n))
     if (counts == 1).any():
-        rare = [ds.label_names[k] for k in np.flatnonzero(counts == 1)]
-        raise SimvecValueError(
-            f"{name or ds.source}: class(es) {rare} have a single text; a stratified split needs two")
+        rare = [ds.label_names[c] for c in np.flatnonzero(counts == 1)]
+        if not allow_unstratified:
+            raise SimvecValueError(
+                f"{name or ds.source}: class(es) {rare} have a single text; a stratified split "
+                "needs two")
+        n_test = min(n_test, n - 1)
+        logger.warning("%s: class(es) %s have a single text: split without stratification",
+                       name or ds.source, rare[:10])
+        stratify = None
+    else:
+        # stratification needs one text of every class on each side (each class has >= 2)
+        n_test = min(max(n_test, k), n - k)
     idx = np.arange(len(ds))
-    tr, te = train_test_split(idx, test_size=test_size, random_state=seed, stratify=ds.labels)
+    tr, te = train_test_split(idx, test_size=n_test, random_state=seed, stratify=stratify)
+    if stratify is None and np.unique(ds.labels[tr]).size < 2:
+        raise SimvecValueError(
+            f"{name or ds.source}: class(es) {rare} have a single text; a stratified split needs "
+            "two, and an unstratified one leaves a single class to train on: give more texts")
     tr.sort()
     te.sort()
-    note = (f"stratified {1 - test_size:.0%}/{test_size:.0%} split (scikit-learn train_test_split, "
+    test_size = n_test / n
+    note = (f"{'stratified' if stratify is not None else 'unstratified'} "
+            f"{1 - test_size:.0%}/{test_size:.0%} split (scikit-learn train_test_split, "
             f"seed={seed}) of {len(ds)} rows. ")
     part = lambda ix, which: TextDataset(  # noqa: E731
         [ds.texts[i] for i in ix], ds.labels[ix], list(ds.label_names),

@@ -155,6 +155,7 @@ def train(
     fmt: FormatOpt = "table",
 ):
     """Train a recipe on the training split, evaluate on the test (dev) split, save the run."""
+    from simvec._util import check_output_path
     from simvec.classify.classifier import ClassifierConfig, train_classifier
 
     _setup(fmt)
@@ -163,6 +164,7 @@ def train(
         from simvec.errors import SimvecValueError
 
         raise SimvecValueError("--output/-o FOLDER is required: where to save the run")
+    check_output_path(out, "-o", folder=True)  # before hours of training, not after
     if data.lower() in ("chnsenticorp",) and tokenizer == "regex":
         tokenizer = "jieba"
     config = ClassifierConfig(

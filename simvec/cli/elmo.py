@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from simvec.errors import SimvecFileNotFoundError, SimvecValueError
+from simvec.errors import InputFormatError, SimvecFileNotFoundError, SimvecValueError
 
 __all__ = ["read_sentences", "embed_file"]
 
@@ -17,14 +17,21 @@ log = logging.getLogger(__name__)
 
 def read_sentences(file) -> list[list[str]]:
     """Sentences of a UTF-8 file (or ``"-"``: stdin), one per line, split on whitespace;
-    blank lines are skipped."""
+    blank lines are skipped. Invalid UTF-8 raises InputFormatError naming file and line."""
     if str(file) == "-":
-        lines = sys.stdin.read().splitlines()
+        data, name = sys.stdin.buffer.read(), "<stdin>"
     else:
         path = Path(file)
         if not path.is_file():
             raise SimvecFileNotFoundError(f"no such sentence file: {path}")
-        lines = path.read_text(encoding="utf-8").splitlines()
+        data, name = path.read_bytes(), str(path)
+    try:
+        lines = data.decode("utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1)
+        raise InputFormatError(f"invalid UTF-8 at byte {col} of the line ({exc.reason})",
+                               path=name, line=line) from None
     sents = [line.split() for line in lines if line.strip()]
     if not sents:
         raise SimvecValueError(f"{file}: no sentence to embed (the file has no non-blank line)")
@@ -40,8 +47,10 @@ def embed_file(file, options, weights, *, output: str = "elmo", out="elmo.npy",
 
     See :meth:`simvec.elmo.ElmoEmbedder.save` for the file layouts.
     """
+    from simvec._util import check_output_path
     from simvec.elmo.embedder import ElmoEmbedder
 
+    check_output_path(out, "-o")
     sents = read_sentences(file)
     emb = ElmoEmbedder(options, weights, batch_size=batch_size, num_threads=num_threads)
     t0 = time.perf_counter()

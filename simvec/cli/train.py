@@ -55,6 +55,7 @@ def train(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No log messages on stderr.")] = False,
 ):
     """Train word2vec (CBOW or skip-gram, negative sampling) on CORPUS and write the vectors."""
+    from simvec._util import check_output_path
     from simvec.errors import SimvecValueError
     from simvec.text.tokenize import TOKENIZERS
     from simvec.vectors.naming import resolve_save_format
@@ -77,6 +78,14 @@ def train(
     to, written = resolve_save_format(output, to)
     if resume and checkpoint is None:
         raise SimvecValueError("--resume needs --checkpoint FOLDER")
+    if checkpoint_interval is not None and not checkpoint_interval > 0:
+        raise SimvecValueError(
+            f"--checkpoint-interval must be a positive number of seconds, got {checkpoint_interval}")
+    check_output_path(output, "-o")  # every output is checked before the corpus is read
+    for path, flag in ((checkpoint, "--checkpoint"), (save_model, "--save-model"),
+                       (cache_dir, "--cache-dir")):
+        if path is not None:
+            check_output_path(path, flag, folder=True)
     stdin_tmp = None
     if str(corpus) == "-":
         stdin_tmp = corpus = stdin_to_file(".txt")

@@ -17,14 +17,18 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 from pathlib import Path
+
+from simvec._util import check_allocation
 
 from simvec.elmo._torch import nn, torch
 from simvec.elmo.chars import BOS_CHAR_IDS, EOS_CHAR_IDS, MAX_WORD_LENGTH
 from simvec.elmo.modules import CharCNN, ElmoLstm
 from simvec.errors import SimvecFileNotFoundError, SimvecValueError, VectorFormatError
 
-__all__ = ["ElmoBiLm", "read_options", "check_options", "count_parameters"]
+__all__ = ["ElmoBiLm", "read_options", "check_options", "count_parameters",
+           "count_option_parameters"]
 
 _REQUIRED = {
     "lstm": ("dim", "projection_dim", "n_layers"),
@@ -67,33 +71,75 @@ def check_options(options: dict, path: str | None = None) -> dict:
             if key not in opts[section]:
                 raise bad(f"missing key {section}.{key}")
     lstm, cnn = opts["lstm"], opts["char_cnn"]
+
+    def is_int(v):
+        return isinstance(v, int) and not isinstance(v, bool)
+
     for key in ("dim", "projection_dim", "n_layers"):
-        if not isinstance(lstm[key], int) or lstm[key] <= 0:
-            raise bad(f"lstm.{key} must be a positive integer, got {lstm[key]!r}")
+        if not is_int(lstm[key]) or lstm[key] <= 0:
+            raise bad(f"lstm.{key} must be a positive integer, got {lstm[key]!r:.60}")
     lstm.setdefault("cell_clip", None)
     lstm.setdefault("proj_clip", None)
     lstm.setdefault("use_skip_connections", True)
+    for key in ("cell_clip", "proj_clip"):
+        v = lstm[key]
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float))
+                              or not math.isfinite(v) or v < 0):
+            raise bad(f"lstm.{key} must be a finite number >= 0 (0 or null: no clipping), "
+                      f"got {v!r:.60}")
+    if not isinstance(lstm["use_skip_connections"], bool):
+        raise bad(f"lstm.use_skip_connections must be true or false, got "
+                  f"{lstm['use_skip_connections']!r:.60}")
     filters = cnn["filters"]
     if (not isinstance(filters, list) or not filters
             or not all(isinstance(f, (list, tuple)) and len(f) == 2
-                       and all(isinstance(v, int) and v > 0 for v in f) for f in filters)):
-        raise bad(f"char_cnn.filters must be a list of [width, number] pairs, got {filters!r}")
-    if not isinstance(cnn["embedding"], dict) or not isinstance(cnn["embedding"].get("dim"), int):
+                       and all(is_int(v) and v > 0 for v in f) for f in filters)):
+        raise bad(f"char_cnn.filters must be a list of [width, number] pairs, got {filters!r:.200}")
+    if not is_int(cnn["n_highway"]) or cnn["n_highway"] < 0:
+        raise bad(f"char_cnn.n_highway must be an integer >= 0, got {cnn['n_highway']!r:.60}")
+    if not isinstance(cnn["embedding"], dict) or "dim" not in cnn["embedding"]:
         raise bad("missing key char_cnn.embedding.dim")
+    if not is_int(cnn["embedding"]["dim"]) or cnn["embedding"]["dim"] <= 0:
+        raise bad(f"char_cnn.embedding.dim must be a positive integer, got "
+                  f"{cnn['embedding']['dim']!r:.60}")
     cnn.setdefault("activation", "relu")
     if cnn["activation"] not in ("relu", "tanh"):
-        raise bad(f"char_cnn.activation must be 'relu' or 'tanh', got {cnn['activation']!r}")
+        raise bad(f"char_cnn.activation must be 'relu' or 'tanh', got {cnn['activation']!r:.60}")
     cnn.setdefault("n_characters", 262)
+    if not is_int(cnn["n_characters"]) or cnn["n_characters"] <= 0:
+        raise bad(f"char_cnn.n_characters must be a positive integer, got "
+                  f"{cnn['n_characters']!r:.60}")
     cnn.setdefault("max_characters_per_token", MAX_WORD_LENGTH)
-    if cnn["max_characters_per_token"] != MAX_WORD_LENGTH:
+    if cnn["max_characters_per_token"] != MAX_WORD_LENGTH \
+            or not is_int(cnn["max_characters_per_token"]):
         raise bad(
             f"char_cnn.max_characters_per_token must be {MAX_WORD_LENGTH} (the character ids "
-            f"are fixed at 50 per token), got {cnn['max_characters_per_token']!r}"
+            f"are fixed at 50 per token), got {cnn['max_characters_per_token']!r:.60}"
         )
     widest = max(w for w, _ in filters)
     if widest > MAX_WORD_LENGTH:
         raise bad(f"a filter of width {widest} is wider than {MAX_WORD_LENGTH} characters")
+    n = count_option_parameters(opts)
+    try:
+        # the model, the weights read from the file and their converted copies
+        check_allocation(3 * 4 * n, f"an ELMo model of {n:,} parameters")
+    except SimvecValueError as exc:
+        raise bad(f"{exc}; are the dimensions right?") from None
     return opts
+
+
+def count_option_parameters(options: dict) -> int:
+    """Number of parameters of the biLM that validated ``options`` describe (without building
+    it), to refuse absurd dimensions before anything is allocated."""
+    lstm, cnn = options["lstm"], options["char_cnn"]
+    e = cnn["embedding"]["dim"]
+    d = sum(n for _, n in cnn["filters"])
+    p, c = lstm["projection_dim"], lstm["dim"]
+    n = max(262, cnn["n_characters"]) * e
+    n += sum(w * e * k + k for w, k in cnn["filters"])
+    n += cnn["n_highway"] * 2 * (d * d + d) + d * p + p
+    n += 2 * lstm["n_layers"] * (8 * c * p + 4 * c + p * c)
+    return int(n)
 
 
 def read_options(options_file) -> dict:
@@ -110,8 +156,8 @@ def read_options(options_file) -> dict:
     if not path.is_file():
         raise SimvecFileNotFoundError(f"no such ELMo options file: {path}")
     try:
-        opts = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        opts = json.loads(path.read_bytes().decode("utf-8"))
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise VectorFormatError(f"not a JSON options file ({exc})", path=str(path)) from None
     return check_options(opts, str(path))
 

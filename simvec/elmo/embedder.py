@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from simvec._util import atomic_write_path, import_optional
+from simvec._util import atomic_write_path, check_allocation, import_optional
 from simvec.elmo._torch import nn, torch
 from simvec.elmo.bilm import ElmoBiLm, check_options, read_options
 from simvec.elmo.chars import as_token_lists, batch_to_ids, word_to_char_ids
@@ -32,11 +32,16 @@ from simvec.elmo.sentence_cache import SentenceCache
 from simvec.elmo.weights import load_weights
 from simvec.errors import SimvecValueError
 
-__all__ = ["Elmo", "ElmoEmbedder", "OUTPUTS"]
+__all__ = ["Elmo", "ElmoEmbedder", "OUTPUTS", "NPY_PADDED_BYTES", "NPY_PADDING_FACTOR"]
 
 log = logging.getLogger(__name__)
 
 OUTPUTS = ("elmo", "default", "word_emb", "lstm_outputs1", "lstm_outputs2")
+
+#: a zero-padded ``.npy`` output over this many bytes ...
+NPY_PADDED_BYTES = 256 * 2**20
+#: ... and over this many times the bytes of its vectors is refused (use ``.h5``)
+NPY_PADDING_FACTOR = 4
 """Output names (TF-Hub's) for the two-layer models; deeper models add ``lstm_outputs3`` ..."""
 
 
@@ -394,10 +399,40 @@ class ElmoEmbedder:
     def save(self, sentences, path, output: str = "elmo", *, batch_size: int | None = None):
         """Embed and write to ``.npy`` (``default``: (N, 2P); token outputs: zero-padded
         (N, T_max, D)) or ``.h5``/``.hdf5`` (one dataset per sentence, keys ``"0"``, ``"1"``,
-        ..., AllenNLP's ``elmo`` command layout, plus ``sentence_to_index``). Atomic."""
+        ..., AllenNLP's ``elmo`` command layout, plus ``sentence_to_index``). Atomic.
+
+        A padded ``.npy`` is refused before anything is embedded when padding would make it
+        more than :data:`NPY_PADDING_FACTOR` times the size of the vectors themselves and over
+        :data:`NPY_PADDED_BYTES` (one long line among many short ones): ``.h5`` stores each
+        sentence at its own length.
+
+        Raises
+        ------
+        SimvecValueError
+            Unknown suffix or ``output``; a padded ``.npy`` too large (see above) or larger
+            than the memory available.
+        """
         path = Path(path)
-        res = self.embed(sentences, output, batch_size=batch_size)
         suffix = path.suffix.lower()
+        if suffix not in (".npy", ".h5", ".hdf5"):
+            raise SimvecValueError(f"output file must end in .npy, .h5 or .hdf5, got {path}")
+        if output not in self.elmo.output_names:
+            raise SimvecValueError(
+                f"output must be one of {', '.join(self.elmo.output_names)}, got {output!r}")
+        if suffix == ".npy" and output != "default":
+            lengths = [len(s) for s in as_token_lists(sentences)]
+            width = self.output_dim if output != "word_emb" else self.output_dim // 2
+            padded = 4 * len(lengths) * max(lengths, default=0) * width
+            ragged = 4 * sum(lengths) * width
+            if padded > NPY_PADDED_BYTES and padded > NPY_PADDING_FACTOR * ragged:
+                raise SimvecValueError(
+                    f"{path}: a zero-padded .npy of {len(lengths)} sentences x "
+                    f"{max(lengths)} tokens (the longest) x {width} would take "
+                    f"{padded / 2**30:.2f} GiB for {ragged / 2**30:.3f} GiB of vectors; write "
+                    f"{path.with_suffix('.h5')} instead (one dataset per sentence) or split the "
+                    "input by sentence length")
+            check_allocation(padded + ragged, f"{path}: the padded .npy output")
+        res = self.embed(sentences, output, batch_size=batch_size)
         if suffix == ".npy":
             if output == "default":
                 arr = res
@@ -424,8 +459,6 @@ class ElmoEmbedder:
                         fout.create_dataset(str(i), data=r)
                     index = {" ".join(s): str(i) for i, s in enumerate(sents)}
                     fout.create_dataset("sentence_to_index", data=[json.dumps(index)])
-        else:
-            raise SimvecValueError(f"output file must end in .npy, .h5 or .hdf5, got {path}")
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_path(path, write)
         return res

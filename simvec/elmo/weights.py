@@ -113,11 +113,10 @@ def load_weights(bilm, weight_file, *, softmax=None) -> None:
     SimvecFileNotFoundError
         ``weight_file`` does not exist.
     VectorFormatError
-        Not an HDF5 file, a dataset is missing, or a dataset's shape disagrees with the options
-        (the message names the dataset, its shape and the expected one).
+        Not an HDF5 file, a dataset is missing, is a group or not numeric, holds NaN or
+        infinite values, or its shape disagrees with the options (the message names the file,
+        the dataset, its shape and the expected one).
     """
-    from simvec.elmo._torch import torch
-
     h5py = import_optional("h5py", extra="elmo", needed_by="ELMo weight files")
     path = Path(weight_file)
     if not path.is_file():
@@ -129,22 +128,55 @@ def load_weights(bilm, weight_file, *, softmax=None) -> None:
     arrays = {}
     try:
         fin = h5py.File(path, "r")
-    except OSError as exc:
+    except (OSError, ValueError) as exc:
         raise VectorFormatError(f"not an HDF5 weight file ({exc})", path=str(path)) from None
-    with fin:
-        for name, shape in expected.items():
-            if name not in fin:
-                raise VectorFormatError(
-                    f"missing dataset {name!r} (expected shape {shape}); is this the weight file "
-                    "that goes with the options?", path=str(path),
-                )
-            a = fin[name][...]
-            if a.shape != shape:
-                raise VectorFormatError(
-                    f"dataset {name!r} has shape {a.shape} but the options imply {shape}; the "
-                    "options and weights do not belong together", path=str(path),
-                )
-            arrays[name] = np.asarray(a, dtype=np.float32)
+    try:
+        with fin:
+            _read_checked(h5py, fin, expected, arrays, path)
+    except VectorFormatError:
+        raise
+    except (OSError, RuntimeError, KeyError, ValueError, TypeError) as exc:
+        # HDF5 reports damaged internals (B-trees, heaps, caches) with many exception types
+        raise VectorFormatError(f"damaged HDF5 file ({type(exc).__name__}: {str(exc)[:200]})",
+                                path=str(path)) from None
+    _copy_into(bilm, arrays, softmax)
+
+
+def _read_checked(h5py, fin, expected: dict, arrays: dict, path: Path) -> None:
+    """Read every expected dataset into ``arrays``, checking kind, dtype, shape, finiteness."""
+    for name, shape in expected.items():
+        if name not in fin:
+            raise VectorFormatError(
+                f"missing dataset {name!r} (expected shape {shape}); is this the weight file "
+                "that goes with the options?", path=str(path),
+            )
+        ds = fin[name]
+        if not isinstance(ds, h5py.Dataset):
+            raise VectorFormatError(
+                f"{name!r} is a {type(ds).__name__}, not a dataset", path=str(path))
+        if ds.dtype.kind not in "fiu" or ds.shape != shape:
+            raise VectorFormatError(
+                f"dataset {name!r} is {ds.dtype} of shape {ds.shape} but the options imply "
+                f"numbers of shape {shape}; the options and weights do not belong together",
+                path=str(path),
+            )
+        try:
+            a = np.asarray(ds[...], dtype=np.float32)
+        except (OSError, ValueError, TypeError) as exc:
+            raise VectorFormatError(f"cannot read dataset {name!r} ({exc})",
+                                    path=str(path)) from None
+        bad = ~np.isfinite(a)
+        if bad.any():
+            where = tuple(int(i) for i in np.argwhere(bad)[0])
+            raise VectorFormatError(
+                f"dataset {name!r} holds {int(bad.sum())} NaN or infinite value(s) (first "
+                f"at index {where}); the weights are damaged", path=str(path))
+        arrays[name] = a
+
+
+def _copy_into(bilm, arrays: dict, softmax) -> None:
+    """Convert the checked TF-layout arrays and copy them into ``bilm`` (and ``softmax``)."""
+    from simvec.elmo._torch import torch
 
     cnn, lstm = bilm.char_cnn, bilm.lstm
     new = {}  # parameter -> value; copied only after every dataset passed the checks

@@ -20,6 +20,7 @@ import io
 import logging
 import re
 import tarfile
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -98,27 +99,53 @@ def _check_policy(unicode_errors: str) -> None:
         )
 
 
+#: what a damaged compressed stream raises while it is read
+_DECOMPRESS_ERRORS = (EOFError, zlib.error, gzip.BadGzipFile, OSError, ValueError)
+
+
+def _raw_lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    """``(line number, bytes)`` of one file; a truncated or corrupt ``.gz`` / ``.bz2`` stream
+    raises :class:`InputFormatError` naming the file and the line where reading stopped."""
+    lineno = 0
+    with open_text(path) as f:
+        it = iter(f)
+        while True:
+            try:
+                raw = next(it)
+            except StopIteration:
+                return
+            except _DECOMPRESS_ERRORS as exc:
+                kind = "bzip2" if isinstance(f, bz2.BZ2File) else "gzip"
+                raise InputFormatError(
+                    f"the compressed ({kind}) data is truncated or corrupt after {lineno} "
+                    f"complete line(s): {exc or type(exc).__name__}", path=str(path),
+                    line=lineno + 1) from None
+            lineno += 1
+            if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]  # a UTF-8 byte-order mark is not part of the first word
+            yield lineno, raw
+
+
 def _lines(path: Path, unicode_errors: str) -> Iterator[str]:
     """Decoded lines of one file under the decoding policy (line terminators stripped)."""
     bad = 0
     first = None
-    with open_text(path) as f:
-        for lineno, raw in enumerate(f, 1):
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                if unicode_errors == "strict":
-                    raise InputFormatError(
-                        f"invalid UTF-8 at byte {exc.start} of the line ({exc.reason}); pass "
-                        "unicode_errors='replace', 'ignore' or 'skip' to read past it",
-                        path=str(path), line=lineno,
-                    ) from None
-                bad += 1
-                first = first or lineno
-                if unicode_errors == "skip":
-                    continue
-                line = raw.decode("utf-8", errors=unicode_errors)
-            yield line.rstrip("\r\n")
+    for lineno, raw in _raw_lines(path):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            if unicode_errors == "strict":
+                raise InputFormatError(
+                    f"invalid UTF-8 at byte {exc.start} of the line ({exc.reason}); pass "
+                    "unicode_errors='replace', 'ignore' or 'skip' to read past it",
+                    path=str(path), line=lineno,
+                ) from None
+            bad += 1
+            first = first or lineno
+            if unicode_errors == "skip":
+                continue
+            line = raw.decode("utf-8", errors=unicode_errors)
+        yield line.rstrip("\r\n")
     if bad:
         log.warning("%s: %d line(s) with invalid UTF-8 (first: line %d), policy %r",
                     path, bad, first, unicode_errors)

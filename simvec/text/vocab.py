@@ -286,8 +286,42 @@ class Vocabulary:
 
     @classmethod
     def from_json(cls, d: dict) -> "Vocabulary":
-        """Inverse of :meth:`to_json`."""
-        return cls(d["index_to_key"], d["counts"], d["raw_words"], d["sentences"], d["min_count"])
+        """Inverse of :meth:`to_json`, checking every field.
+
+        Raises
+        ------
+        SimvecValueError
+            A field is missing or has the wrong type or value (``vocab.counts[3] must be a
+            non-negative integer``); words must be distinct non-empty strings, one count each.
+        """
+        if not isinstance(d, dict):
+            raise SimvecValueError(f"vocab must be a JSON object, got {type(d).__name__}")
+        for key in ("index_to_key", "counts", "raw_words", "sentences", "min_count"):
+            if key not in d:
+                raise SimvecValueError(f"vocab.{key} is missing")
+        words, counts = d["index_to_key"], d["counts"]
+        if not isinstance(words, list) or not isinstance(counts, list):
+            raise SimvecValueError("vocab.index_to_key and vocab.counts must be lists")
+        if len(words) != len(counts):
+            raise SimvecValueError(
+                f"vocab has {len(words)} words but {len(counts)} counts")
+        for i, w in enumerate(words):
+            if not isinstance(w, str) or not w:
+                raise SimvecValueError(f"vocab.index_to_key[{i}] must be a non-empty string, "
+                                       f"got {w!r:.60}")
+        if len(set(words)) != len(words):
+            seen = set()
+            dup = next(w for w in words if w in seen or seen.add(w))
+            raise SimvecValueError(f"vocab.index_to_key holds {dup!r:.60} twice")
+        for i, c in enumerate(counts):
+            if isinstance(c, bool) or not isinstance(c, int) or not 0 <= c < 2**63:
+                raise SimvecValueError(
+                    f"vocab.counts[{i}] must be a non-negative integer, got {c!r:.60}")
+        for key, lo in (("raw_words", 0), ("sentences", 0), ("min_count", 1)):
+            v = d[key]
+            if isinstance(v, bool) or not isinstance(v, int) or not lo <= v < 2**63:
+                raise SimvecValueError(f"vocab.{key} must be an integer >= {lo}, got {v!r:.60}")
+        return cls(words, counts, d["raw_words"], d["sentences"], d["min_count"])
 
 
 def encode_corpus(corpus: Iterable[list[str]], vocab: Vocabulary, progress=None,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import threading
 import time
 import zlib
@@ -17,10 +18,11 @@ from pathlib import Path
 
 import numpy as np
 
-from simvec._util import atomic_write
+from simvec._util import atomic_write, check_allocation, check_output_path, remove_stale_temps
 from simvec.errors import SimvecFileNotFoundError, SimvecValueError, VectorFormatError
 from simvec.text.vocab import Vocabulary, encode_corpus
 from simvec.vectors.keyed import KeyedVectors
+from simvec.word2vec._checkpoint import check_state, meta_crc, read_matrix
 from simvec.word2vec._gensim_args import check_totals, one_corpus
 from simvec.word2vec.config import Word2VecConfig
 
@@ -29,7 +31,9 @@ __all__ = ["Word2Vec"]
 log = logging.getLogger("simvec.word2vec")
 
 _MARK = "simvec.Word2Vec"
-_VERSION = 1
+_VERSION = 2          # 2: model.json also carries a CRC32 of its config, state and vocabulary
+_FILES = ("model.json", "syn0.npy", "syn1neg.npy")
+_MAX_WORKERS = 1024
 
 
 def _as_corpus(corpus):
@@ -196,8 +200,11 @@ min_alpha, sg, epochs, workers, seed, batch_words, compute_loss, shared_negative
         corpus = _as_corpus(corpus)
         self.vocab = Vocabulary.build(corpus, min_count=c.min_count,
                                       max_vocab_size=c.max_vocab_size)
-        rng = np.random.default_rng(c.seed)
         n, d = len(self.vocab), c.vector_size
+        check_allocation(3 * 4 * n * d, f"vector_size={d} for {n} words (input and output "
+                         "weights, float32)", "lower vector_size, or raise min_count / set "
+                         "max_vocab_size")
+        rng = np.random.default_rng(c.seed)
         syn0 = (rng.random((n, d), dtype=np.float32) - np.float32(0.5)) / np.float32(d)
         self.syn1neg = np.zeros((n, d), dtype=np.float32)
         self.wv = KeyedVectors(syn0, self.vocab.index_to_key)
@@ -281,8 +288,25 @@ min_alpha, sg, epochs, workers, seed, batch_words, compute_loss, shared_negative
                 raise SimvecValueError(f"epochs must be a positive integer, got {epochs!r}")
             self._schedule, self.epoch, self.job = epochs, 0, 0
             self.running_training_loss = 0.0
+        if checkpoint_interval is not None and (
+                isinstance(checkpoint_interval, bool)
+                or not isinstance(checkpoint_interval, (int, float))
+                or not math.isfinite(checkpoint_interval) or checkpoint_interval <= 0):
+            raise SimvecValueError(f"checkpoint_interval must be a positive number of seconds "
+                                   f"(or None: epoch ends only), got {checkpoint_interval!r}")
+        if checkpoint is not None:
+            check_output_path(checkpoint, "checkpoint", folder=True)
+            gone = remove_stale_temps(checkpoint, _FILES)
+            if gone:
+                log.warning("removed %d temporary file(s) of an interrupted checkpoint save in %s",
+                            len(gone), checkpoint)
         corpus = _as_corpus(corpus)
         ids, starts, bounds, raw = self._encode(corpus)
+        if self.job > bounds.size - 1:
+            raise SimvecValueError(
+                f"the checkpoint is at job {self.job} of an epoch but this corpus has "
+                f"{bounds.size - 1} jobs (batch_words={c.batch_words}); resume on the corpus "
+                "the checkpoint was trained on")
         n_tok = int(ids.size)
         sample_int = self.vocab.sample_ints(c.sample)
         thr, alias = self.vocab.noise_table(c.ns_exponent)
@@ -443,7 +467,7 @@ min_alpha, sg, epochs, workers, seed, batch_words, compute_loss, shared_negative
         """
         if self.vocab is None:
             raise SimvecValueError("nothing to save: the model has no vocabulary yet")
-        p = Path(path)
+        p = check_output_path(path, "path", folder=True)
         p.mkdir(parents=True, exist_ok=True)
         syn0 = np.ascontiguousarray(self.wv.vectors)
         syn1 = np.ascontiguousarray(self.syn1neg)
@@ -457,6 +481,7 @@ min_alpha, sg, epochs, workers, seed, batch_words, compute_loss, shared_negative
             "crc32": {"syn0": _crc(syn0), "syn1neg": _crc(syn1)},
             "vocab": self.vocab.to_json(),
         }
+        meta["meta_crc32"] = meta_crc(meta)
         payload = json.dumps(meta, ensure_ascii=False).encode("utf-8")
         atomic_write([
             (p / "syn0.npy", lambda f: np.save(f, syn0, allow_pickle=False)),
@@ -473,42 +498,76 @@ min_alpha, sg, epochs, workers, seed, batch_words, compute_loss, shared_negative
         SimvecFileNotFoundError
             If a file of the model is missing.
         VectorFormatError
-            If the JSON is not a simvec model or the matrices do not match it (checksums).
+            Naming the file: model.json is not JSON or not a simvec model, a field is missing
+            or has the wrong type or range (``state.epoch``, ``config.vector_size``, ...), its
+            checksum (``meta_crc32``, format version 2) does not match, or a matrix is not a
+            float32 ``.npy`` of shape (n_words, vector_size) with the recorded CRC32 (the
+            shape is checked against the header and the file size before anything is read).
+        SimvecValueError
+            If the matrices would not fit in memory.
         """
         p = Path(path)
-        files = [p / "model.json", p / "syn0.npy", p / "syn1neg.npy"]
+        files = [p / name for name in _FILES]
         for f in files:
             if not f.is_file():
                 raise SimvecFileNotFoundError(f"not a saved Word2Vec model: {f} is missing")
+        where = str(files[0])
         try:
-            meta = json.loads(files[0].read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise VectorFormatError(f"not valid JSON: {exc}", str(files[0])) from None
+            meta = json.loads(files[0].read_bytes().decode("utf-8"))
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+            raise VectorFormatError(f"not valid JSON: {exc}", where) from None
         if not isinstance(meta, dict) or meta.get("format") != _MARK:
             raise VectorFormatError(f"not a simvec Word2Vec model (format {_MARK!r} expected)",
-                                    str(files[0]))
-        if meta.get("format_version", 0) > _VERSION:
-            raise VectorFormatError("written by a newer simvec; upgrade simvec", str(files[0]))
-        syn0 = np.load(files[1], allow_pickle=False)
-        syn1 = np.load(files[2], allow_pickle=False)
+                                    where)
+        version = meta.get("format_version")
+        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+            raise VectorFormatError(f"format_version must be a positive integer, got {version!r}",
+                                    where)
+        if version > _VERSION:
+            raise VectorFormatError("written by a newer simvec; upgrade simvec", where)
+        for key in ("config", "state", "vocab", "crc32"):
+            if key not in meta:
+                raise VectorFormatError(f"the field {key!r} is missing", where)
+        if version >= 2 and meta.get("meta_crc32") != meta_crc(meta):
+            raise VectorFormatError(
+                "config, state or vocabulary do not match their checksum (meta_crc32): the file "
+                "was damaged or edited", where)
+        crc = meta["crc32"]
+        if not isinstance(crc, dict) or not all(isinstance(crc.get(k), str)
+                                                for k in ("syn0", "syn1neg")):
+            raise VectorFormatError("crc32 must map syn0 and syn1neg to hex strings", where)
+        try:
+            if not isinstance(meta["config"], dict):
+                raise SimvecValueError("config must be a JSON object")
+            config = Word2VecConfig.from_dict(dict(meta["config"]))
+            if config.workers > _MAX_WORKERS:
+                raise SimvecValueError(f"config.workers must be at most {_MAX_WORKERS}, got "
+                                       f"{config.workers}")
+            vocab = Vocabulary.from_json(meta["vocab"])
+            st = check_state(meta["state"], config.epochs)
+        except (SimvecValueError, TypeError) as exc:
+            raise VectorFormatError(str(exc), where) from None
+        shape = (len(vocab), config.vector_size)
+        check_allocation(2 * 4 * math.prod(shape), f"the model in {p} ({shape[0]} words x "
+                         f"{shape[1]})")
+        syn0 = read_matrix(files[1], shape)
+        syn1 = read_matrix(files[2], shape)
         for name, arr in (("syn0", syn0), ("syn1neg", syn1)):
-            if arr.dtype != np.float32 or _crc(arr) != meta["crc32"][name]:
+            if _crc(arr) != crc[name]:
                 raise VectorFormatError(
                     f"{name}.npy does not match model.json (checksum); the save was "
                     "interrupted or the files were mixed", str(p / f"{name}.npy"))
         m = cls.__new__(cls)
-        cfg = dict(meta["config"])
-        m.config = Word2VecConfig.from_dict(cfg)
-        m.vocab = Vocabulary.from_json(meta["vocab"])
-        m.wv = KeyedVectors(syn0, m.vocab.index_to_key)
+        m.config = config
+        m.vocab = vocab
+        m.wv = KeyedVectors(syn0, vocab.index_to_key)
         m.syn1neg = syn1
-        st = meta["state"]
         m.epoch, m.job, m._schedule = st["epoch"], st["job"], st["schedule"]
         m.epochs_total = st["epochs_total"]
         m.running_training_loss = st["running_training_loss"]
-        m.loss_history = list(st["loss_history"])
-        m.running_examples = st.get("running_examples", 0)
-        m.train_seconds = st.get("train_seconds", 0.0)
+        m.loss_history = st["loss_history"]
+        m.running_examples = st["running_examples"]
+        m.train_seconds = st["train_seconds"]
         m._encoded = None
         m._corpus_key = None
         m.cache_dir = None
