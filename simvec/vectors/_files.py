@@ -81,6 +81,14 @@ def detect_format(path) -> tuple[str, str]:
     if native.is_native(p):
         npy, sidecar = native.native_paths(p)
         return "native", f"found {npy.name} with the simvec sidecar {sidecar.name}"
+    if not p.is_file() or p.suffix.lower() in (".npy", ".json"):
+        npy, sidecar = native.native_paths(p)
+        if npy.is_file() and sidecar.is_file():
+            raise VectorFormatError(
+                f"{npy.name} has a sidecar {sidecar.name}, but it does not bear simvec's marker "
+                "(\"format\": \"simvec.KeyedVectors\"): it is damaged or not simvec's",
+                str(sidecar),
+            )
     if not p.is_file():
         raise SimvecFileNotFoundError(f"no such vector file: {p}")
     if p.suffix.lower() == ".npy":
