@@ -375,7 +375,7 @@ def _first_row_size(buf, starts, ends, path, lineno):
     """Number of values on the first non-blank line (GloVe has no header), or None."""
     for i in range(starts.shape[0]):
         line = buf[starts[i]:ends[i]].tobytes().rstrip(b" \t\r")
-        if line.strip():
+        if line:  # blank means spaces, tabs and \r only, as for the row parser
             fields = _SEP.split(line)
             if not fields[0]:
                 raise VectorFormatError(

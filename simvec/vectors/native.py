@@ -10,6 +10,7 @@ reads and writes plain arrays and keys; :func:`simvec.vectors.formats.load_vecto
 from __future__ import annotations
 
 import json
+import warnings
 import zlib
 from pathlib import Path
 
@@ -153,8 +154,18 @@ def _check_npy_header(npy: Path, shape, sidecar_name: str) -> None:
     about its shape would otherwise make ``np.load`` allocate what it claims)."""
     fmt = np.lib.format
     try:
-        with open(npy, "rb") as f:
+        size = npy.stat().st_size
+        with open(npy, "rb") as f, warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "created on Python 2": damaged headers read so
             version = fmt.read_magic(f)
+            wide = version != (1, 0)
+            raw = f.read(4 if wide else 2)
+            hlen = int.from_bytes(raw, "little") if len(raw) == (4 if wide else 2) else -1
+            if hlen < 0 or f.tell() + hlen > size or hlen > 1 << 16:
+                raise ValueError(f"the header length field ({hlen}) does not fit the file "
+                                 f"({size} bytes)")
+            f.seek(0)
+            fmt.read_magic(f)
             if version == (1, 0):
                 hshape, fortran, dtype = fmt.read_array_header_1_0(f)
             elif version in ((2, 0), (3, 0)):
@@ -168,6 +179,9 @@ def _check_npy_header(npy: Path, shape, sidecar_name: str) -> None:
             f"not a valid .npy file ({type(exc).__name__}: {exc}); the file is damaged or "
             "truncated", str(npy),
         ) from None
+    if len(hshape) != 2 or not all(0 <= x < 2**53 for x in hshape):
+        raise VectorFormatError(f"the .npy header gives shape {hshape}, not a matrix's",
+                                str(npy))
     if dtype != np.float32 or hshape != shape:
         raise VectorFormatError(
             f"matrix {dtype} {hshape} and the sidecar {sidecar_name} do not match: (count, "
@@ -175,7 +189,6 @@ def _check_npy_header(npy: Path, shape, sidecar_name: str) -> None:
             str(npy),
         )
     need = offset + 4 * int(np.prod(hshape, dtype=object))
-    size = npy.stat().st_size
     if size != need:
         raise VectorFormatError(
             f"the .npy header describes a {hshape[0]} x {hshape[1]} float32 matrix "
