@@ -30,14 +30,14 @@ import numpy as np
 import pytest
 
 hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from simvec.errors import SimvecError  # noqa: E402
+from simvec.errors import SimvecError
 
 LONG = os.environ.get("SIMVEC_FUZZ") == "long"
 QUICK_EXAMPLES = 30
-EXAMPLES = int(os.environ.get("SIMVEC_FUZZ_EXAMPLES", 10_000)) if LONG else QUICK_EXAMPLES
+EXAMPLES = int(os.environ.get("SIMVEC_FUZZ_EXAMPLES", "10000")) if LONG else QUICK_EXAMPLES
 FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,
@@ -78,9 +78,9 @@ def _write_report():
     if not out or not _OUTCOMES:
         return
     with open(out, "a", encoding="utf-8") as f:
-        for name, c in sorted(_OUTCOMES.items()):
-            f.write(f"{name}: {sum(c.values())} examples; " +
-                    ", ".join(f"{k} {v}" for k, v in sorted(c.items())) + "\n")
+        f.writelines(f"{name}: {sum(c.values())} examples; "
+                     + ", ".join(f"{k} {v}" for k, v in sorted(c.items())) + "\n"
+                     for name, c in sorted(_OUTCOMES.items()))
 
 
 def _check(name: str, fn, path: Path, size: int, *names: str):
@@ -181,13 +181,15 @@ def binary_vectors(draw):
     for _ in range(n):
         key = draw(_KEY).encode("utf-8", "surrogatepass")
         vals = draw(st.lists(st.floats(width=32), min_size=d, max_size=d))
-        out += key + b" " + struct.pack(f"<{d}f", *vals) + draw(st.sampled_from([b"\n", b"", b"\r\n"]))
+        end = draw(st.sampled_from([b"\n", b"", b"\r\n"]))
+        out += key + b" " + struct.pack(f"<{d}f", *vals) + end
     return out
 
 
 _JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=6),
-    lambda kids: st.lists(kids, max_size=3) | st.dictionaries(st.text(max_size=4), kids, max_size=3),
+    lambda kids: st.lists(kids, max_size=3)
+    | st.dictionaries(st.text(max_size=4), kids, max_size=3),
     max_leaves=8,
 )
 
@@ -403,9 +405,9 @@ def _collection_case(name, data: bytes, suffix: str, on_error: str, labeled: boo
     path = _TMP / f"{name}{suffix}"
     path.write_bytes(data)
     if labeled:
-        fn = lambda: read_labeled_collection(path, "category", on_error=on_error)  # noqa: E731
+        fn = lambda: read_labeled_collection(path, "category", on_error=on_error)
     else:
-        fn = lambda: read_collection(path, on_error=on_error)  # noqa: E731
+        fn = lambda: read_collection(path, on_error=on_error)
     out = _check(name, fn, path, len(data))
     if not isinstance(out, Exception):
         ids, lists = out[0], out[1]

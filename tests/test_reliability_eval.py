@@ -167,7 +167,7 @@ def test_evaluate_keywords_with_no_usable_documents(tmp_path, vec_file):
 def test_some_missing_labels_are_still_skipped():
     f = io.StringIO('{"id": "a", "keywords": ["x"], "t": "p"}\n{"id": "b", "keywords": ["y"]}\n')
     ids, _, labels, report = read_labeled_collection(f, "t")
-    assert ids == ["a"] and report.missing_label == [2]
+    assert ids == ["a"] and labels == ["p"] and report.missing_label == [2]
 
 
 def test_huge_integer_id_is_a_malformed_record(tmp_path):

@@ -290,10 +290,8 @@ def _parse_text(reader, path: str, header: bool, limit, progress):
         end = int(nl[0]) if nl.shape[0] else size
         m = _HEADER.match(buf[pos:end].tobytes())
         if not m:
-            raise VectorFormatError(
-                f"expected a header 'count vector_size', got {buf[pos:min(end, pos + 80)].tobytes()!r}",
-                path, 1,
-            )
+            got = buf[pos:min(end, pos + 80)].tobytes()
+            raise VectorFormatError(f"expected a header 'count vector_size', got {got!r}", path, 1)
         count, d = _header_sizes(m, path)
         pos, lineno = min(end + 1, size), 2
     wanted = count if limit is None else (limit if count is None else min(limit, count))
@@ -440,10 +438,8 @@ def _parse_binary(reader, path: str, limit, progress):
     end = int(nl[0]) if nl.shape[0] else buf.shape[0]
     m = _HEADER.match(buf[bom: min(end, bom + 200)].tobytes())
     if not m:
-        raise VectorFormatError(
-            f"expected a header 'count vector_size', got {buf[bom:min(end, bom + 80)].tobytes()!r}",
-            path, 1,
-        )
+        got = buf[bom:min(end, bom + 80)].tobytes()
+        raise VectorFormatError(f"expected a header 'count vector_size', got {got!r}", path, 1)
     count, d = _header_sizes(m, path)
     wanted = count if limit is None else min(limit, count)
     # each record takes at least 4 d + 2 bytes: never allocate for more than the data can hold

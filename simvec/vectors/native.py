@@ -167,9 +167,9 @@ def _check_npy_header(npy: Path, shape, sidecar_name: str) -> None:
             f.seek(0)
             fmt.read_magic(f)
             if version == (1, 0):
-                hshape, fortran, dtype = fmt.read_array_header_1_0(f)
+                hshape, _fortran, dtype = fmt.read_array_header_1_0(f)
             elif version in ((2, 0), (3, 0)):
-                hshape, fortran, dtype = fmt.read_array_header_2_0(f)
+                hshape, _fortran, dtype = fmt.read_array_header_2_0(f)
             else:
                 raise ValueError(f"unsupported .npy version {version}")
             offset = f.tell()
