@@ -284,3 +284,62 @@ def test_zero_vectors_are_not_written_as_glove(tmp_path):
     assert load_vectors(tmp_path / "z.w2v.txt").vectors.shape == (0, 5)
     code, out = cli("convert", tmp_path / "zero.txt", tmp_path / "z2.txt", "--to", "glove", "-q")
     assert code == 2 and "cannot write 0 vectors as GloVe" in out
+
+
+# ---------------------------------------------------------------------------- address space
+_AS_SCRIPT = r"""
+import json, resource, struct, sys
+from simvec.errors import SimvecError
+from simvec.vectors.formats import load_vectors
+
+d = sys.argv[1]
+load_vectors(d + "/warm.txt")  # numba kernels loaded, threads started
+vm = next(int(l.split()[1]) * 1024 for l in open("/proc/self/status") if l.startswith("VmSize"))
+resource.setrlimit(resource.RLIMIT_AS, (vm + (1 << 30), vm + (1 << 30)))  # 1 GiB more
+out = {}
+for name in sys.argv[2:]:
+    try:
+        kv = load_vectors(d + "/" + name)
+        out[name] = "value %d x %d" % kv.vectors.shape
+    except SimvecError as exc:
+        out[name] = "error: " + str(exc)
+    except MemoryError:
+        out[name] = "MemoryError"
+print(json.dumps(out))
+"""
+
+
+def test_adversarial_files_load_under_one_gib_of_address_space(tmp_path):
+    """Lying headers and blank-line floods, read in a process allowed 1 GiB more address space
+    than it holds after warming up: each gives a value or a named error, never MemoryError (the
+    issue measured 44.7 GiB, 37 GiB and 10.9 TiB requests). Covers allocations inside numba
+    kernels, which tracemalloc does not see."""
+    import os
+    import subprocess
+    import sys
+
+    write(tmp_path, "warm.txt", b"2 2\na 1 2\nb 3 4\n")
+    write(tmp_path, "lie.txt", b"3 4000000000\na 1 2 3\nb 4 5 6\nc 7 8 9\n")
+    write(tmp_path, "lie2.txt", b"2 999999999\na 1 2 3\nb 4 5 6\n")
+    write(tmp_path, "lie.bin", b"4000000000 4000000000\na " + struct.pack("<f", 1.0))
+    write(tmp_path, "blank.txt", b"a " + b" ".join([b"0.5"] * 10_000) + b"\n" + b"\n" * 300_000)
+    write(tmp_path, "spaces.txt", b"2 5000\na " + b" ".join([b"1"] * 5000) + b"\n"
+          + b" \n" * 300_000 + b"b " + b" ".join([b"2"] * 5000) + b"\n")
+    save_vectors(KeyedVectors(np.eye(3, dtype=np.float32), ["a", "b", "c"]), tmp_path / "nat")
+    raw = (tmp_path / "nat.npy").read_bytes()
+    hlen = struct.unpack("<H", raw[8:10])[0]
+    head = raw[10:10 + hlen].decode("latin1").replace("(3, 3)", "(999999999999, 3)")
+    write(tmp_path, "natlie.npy", raw[:8] + struct.pack("<H", len(head)) + head.encode("latin1")
+          + raw[10 + hlen:])
+    meta = json.loads((tmp_path / "nat.json").read_text())
+    meta["count"] = 999999999999
+    (tmp_path / "natlie.json").write_text(json.dumps(meta))
+    names = ["lie.txt", "lie2.txt", "lie.bin", "blank.txt", "spaces.txt", "natlie.npy"]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path), NUMBA_NUM_THREADS="2")
+    res = subprocess.run([sys.executable, "-c", _AS_SCRIPT, str(tmp_path), *names],
+                         capture_output=True, text=True, env=env, timeout=300)
+    assert res.returncode == 0, res.stderr[-2000:]
+    out = json.loads(res.stdout.strip().splitlines()[-1])
+    assert out["blank.txt"] == "value 1 x 10000" and out["spaces.txt"] == "value 2 x 5000"
+    for name in ("lie.txt", "lie2.txt", "lie.bin", "natlie.npy"):
+        assert out[name].startswith("error: ") and name in out[name], (name, out[name])
