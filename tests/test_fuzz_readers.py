@@ -157,14 +157,18 @@ def text_vectors(draw, header: bool):
     out = ""
     if draw(st.booleans()):
         out += "\ufeff"
+    clean = draw(st.integers(0, 3)) > 0  # mostly well formed, so values are exercised too
     if header:
-        count = draw(st.one_of(st.just(n), _BIG))
-        dim = draw(st.one_of(st.just(d), _BIG))
-        out += f"{count}{draw(_SEPS)}{dim}{draw(_ENDS)}"
-    for _ in range(n):
-        vals = draw(st.lists(st.one_of(_NUM, st.just("0.5")), min_size=d - 1, max_size=d + 1))
-        if draw(st.booleans()):
+        count = n if clean else draw(st.one_of(st.just(n), _BIG))
+        dim = d if clean else draw(st.one_of(st.just(d), _BIG))
+        out += f"{count}{draw(_SEPS)}{dim}" + ("\n" if clean else draw(_ENDS))
+    for i in range(n):
+        if clean and draw(st.integers(0, 5)) > 0:
             vals = [repr(draw(st.floats(-10, 10, width=32))) for _ in range(d)]
+            out += f"k{i}{draw(_KEY).strip()} " + " ".join(vals) + draw(
+                st.sampled_from(["\n", "\r\n", "\n\n", " \n"]))
+            continue
+        vals = draw(st.lists(st.one_of(_NUM, st.just("0.5")), min_size=d - 1, max_size=d + 1))
         sep = draw(_SEPS)
         out += draw(_KEY) + sep + sep.join(vals) + draw(_ENDS)
     return out.encode("utf-8", "surrogatepass")
@@ -174,12 +178,15 @@ def text_vectors(draw, header: bool):
 def binary_vectors(draw):
     n = draw(st.integers(0, 4))
     d = draw(st.integers(1, 3))
-    count = draw(st.one_of(st.just(n), _BIG))
-    dim = draw(st.one_of(st.just(d), _BIG))
+    clean = draw(st.integers(0, 3)) > 0
+    count = n if clean else draw(st.one_of(st.just(n), _BIG))
+    dim = d if clean else draw(st.one_of(st.just(d), _BIG))
     out = b"\xef\xbb\xbf" if draw(st.booleans()) else b""
     out += f"{count} {dim}\n".encode()
     for _ in range(n):
         key = draw(_KEY).encode("utf-8", "surrogatepass")
+        if clean:
+            key = b"k%d%s" % (len(out), key.split()[0] if key.split() else b"")
         vals = draw(st.lists(st.floats(width=32), min_size=d, max_size=d))
         end = draw(st.sampled_from([b"\n", b"", b"\r\n"]))
         out += key + b" " + struct.pack(f"<{d}f", *vals) + end
@@ -301,6 +308,7 @@ def small_kv():
                         ["cat", "dog", "car", "bus", "tea", "cup"])
 
 
+WORDS_IN_KV = ["cat", "dog", "car", "bus", "tea", "cup"]
 _WORD = st.sampled_from(["cat", "dog", "car", "bus", "tea", "cup", "CAT", "zebra", "", "#x",
                          "a b", "x" * 200])
 
@@ -308,10 +316,16 @@ _WORD = st.sampled_from(["cat", "dog", "car", "bus", "tea", "cup", "CAT", "zebra
 @st.composite
 def word_pair_files(draw):
     out = "\ufeff" if draw(st.booleans()) else ""
-    delim = draw(st.sampled_from(["\t", "\t", " ", ","]))
+    clean = draw(st.integers(0, 3)) > 0
+    delim = "\t" if clean else draw(st.sampled_from(["\t", "\t", " ", ","]))
     if draw(st.booleans()):
         out += f"word1{delim}word2{delim}score\n"
+    good = st.sampled_from(WORDS_IN_KV)
     for _ in range(draw(st.integers(0, 6))):
+        if clean:
+            score = repr(draw(st.floats(0, 10)))
+            out += draw(good) + delim + draw(good) + delim + score + "\n"
+            continue
         score = draw(st.one_of(_NUM, st.sampled_from(["5", "5", "1", "7.5"])))
         out += draw(_WORD) + delim + draw(_WORD) + delim + score + draw(_ENDS)
         if draw(st.integers(0, 5)) == 0:
