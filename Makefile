@@ -1,12 +1,13 @@
 # simvec: two commands on a fresh machine.
 #   make demo   installs everything into .venv and compares two keyword lists on GloVe 6B 50d
 #   make test   installs everything into .venv and runs the test suite
+#   make fuzz   the long fuzz profile (SIMVEC_FUZZ=long, 10,000 cases per reader; FUZZ_CASES=N)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.simvec-installed
 
-.PHONY: install demo test test-all bench clean
+.PHONY: install demo test test-all bench clean fuzz
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,3 +35,11 @@ bench: install
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+FUZZ_CASES  ?= 10000
+FUZZ_REPORT ?= fuzz-report.txt
+fuzz: install
+	rm -f $(FUZZ_REPORT)
+	SIMVEC_FUZZ=long SIMVEC_FUZZ_EXAMPLES=$(FUZZ_CASES) SIMVEC_FUZZ_REPORT=$(abspath $(FUZZ_REPORT)) \
+		$(BIN)/python -m pytest -q -p no:cacheprovider $(wildcard tests/test_fuzz_*.py); \
+		status=$$?; cat $(FUZZ_REPORT); exit $$status

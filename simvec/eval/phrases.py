@@ -16,9 +16,9 @@ word pairs.
 
 from __future__ import annotations
 
-import csv
-import io
+import logging
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
@@ -31,11 +31,14 @@ from simvec.keywords.weighting import SIF_A, sif_weights
 
 __all__ = [
     "read_text_pairs", "TextPairs", "evaluate_text_pairs", "TextPairResult", "detect_pair_format",
-    "PHRASE_METHODS",
+    "PHRASE_METHODS", "correlation_note",
 ]
 
 # PHRASE_METHODS (re-exported): the registry's methods with a pairwise scorer, which
 # evaluate_text_pairs computes pair by pair.
+
+logger = logging.getLogger(__name__)
+_NEWLINE = re.compile(r"\r\n|\r|\n")
 
 _TEXT_NAMES = [("term1", "term2"), ("sentence1", "sentence2"), ("phrase1", "phrase2"),
                ("text1", "text2")]
@@ -56,6 +59,8 @@ class TextPairs:
         ``"bird"``/``"header"`` (named columns) or ``"sts"``.
     skipped : list of (int, str)
         Lines skipped with ``on_error="skip"`` and why.
+    path : str
+        The file read ("" for pairs built in memory).
     """
 
     text1: list
@@ -64,6 +69,35 @@ class TextPairs:
     lines: list
     format: str
     skipped: list = field(default_factory=list)
+    path: str = ""
+
+
+def correlation_note(model, gold, total: int) -> str:
+    """Why a correlation of ``model`` with ``gold`` scores is undefined, or ``""``.
+
+    Parameters
+    ----------
+    model, gold : ndarray of float, shape (P,)
+        The scores of the pairs used.
+    total : int
+        Pairs in the file (to say how many were left out).
+
+    Returns
+    -------
+    str
+        ``""`` when Spearman and Pearson are defined; otherwise a sentence: fewer than 2 pairs
+        scored, all gold scores equal, or all model scores equal.
+    """
+    used = len(gold)
+    if used < 2:
+        return (f"only {used} of the {total} pairs could be scored (a word or text has no "
+                "in-vocabulary token); at least 2 are needed")
+    if np.all(gold == gold[0]):
+        return f"all {used} gold scores are equal ({gold[0]:g}): the correlation is undefined"
+    if np.all(model == model[0]):
+        return (f"the model gives all {used} pairs the same score ({model[0]:g}): the "
+                "correlation is undefined")
+    return ""
 
 
 def _read_text(path) -> str:
@@ -156,23 +190,33 @@ def read_text_pairs(path, *, format: str | None = None, columns: Sequence[int] |
             "cannot tell the layout: expected a header naming term1/term2 (or sentence1/"
             "sentence2) and a score column, or STS Benchmark rows (genre, file, year, id, "
             "score, sentence1, sentence2); pass columns=(text1, text2, score)", path=name, line=1)
-    rows = csv.reader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE)
+    # plain tab splitting (no quoting), LF / CRLF / CR endings; no field-size limit
+    physical = _NEWLINE.split(text)
     start = 1
     if fmt == "header":
-        header = [c.strip().lower() for c in next(rows)]
+        while start <= len(physical) and not physical[start - 1].strip():  # blank lines first
+            start += 1
+        header = [c.strip().lower() for c in physical[start - 1].split("\t")] \
+            if start <= len(physical) else []
         idx = _columns(header)
         if idx is None:
             raise InputFormatError("the header names no text1/text2/score columns", path=name,
-                                   line=1)
-        start = 2
+                                   line=start)
+        start += 1
     elif fmt == "sts":
         idx = (5, 6, 4)
     else:
-        idx = tuple(int(c) for c in columns)
+        idx = tuple(columns)
+        if len(idx) != 3 or not all(isinstance(c, int) and not isinstance(c, bool) and c >= 0
+                                    for c in idx):
+            raise SimvecValueError(
+                f"columns must be 3 non-negative integers (text1, text2, score), got {columns!r}"
+            )
     i1, i2, isc = idx
     t1, t2, sc, lines, skipped = [], [], [], [], []
-    for lineno, row in enumerate(rows, start=start):
-        if not row or not any(c.strip() for c in row):
+    for lineno in range(start, len(physical) + 1):
+        row = physical[lineno - 1].split("\t")
+        if not any(c.strip() for c in row):
             continue
         why = None
         if len(row) <= max(idx):
@@ -198,7 +242,7 @@ def read_text_pairs(path, *, format: str | None = None, columns: Sequence[int] |
     if not sc:
         raise InputFormatError("no scored pair found", path=name)
     return TextPairs(t1, t2, np.array(sc, dtype=np.float64), lines,
-                     "sts" if fmt == "sts" else "header", skipped)
+                     "sts" if fmt == "sts" else "header", skipped, name)
 
 
 @dataclass
@@ -215,6 +259,10 @@ class TextPairResult:
         Pairs left out because a text has no in-vocabulary token (0 for Jaccard).
     seconds : float
         Time to score all pairs.
+    note : str
+        Why ``spearman`` / ``pearson`` are NaN ("" when they are not): fewer than 2 pairs
+        scored (every text out of vocabulary), constant gold scores, or constant method scores.
+        The reason is also logged as a warning.
     """
 
     method: str
@@ -224,6 +272,7 @@ class TextPairResult:
     pairs_total: int
     oov_pairs: int
     seconds: float
+    note: str = ""
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -300,10 +349,13 @@ def evaluate_text_pairs(kv, pairs, methods: Sequence[str] = PHRASE_METHODS, *,
         s = get_method(m).pairwise(docs, p, weights)
         secs = time.perf_counter() - t0
         ok = ~np.isnan(s)
-        if ok.sum() >= 2:
+        note = correlation_note(s[ok], pairs.scores[ok], p)
+        if not note:
             sp_ = float(spearmanr(s[ok], pairs.scores[ok])[0])
             pe = float(pearsonr(s[ok], pairs.scores[ok])[0])
         else:
             sp_ = pe = float("nan")
-        results.append(TextPairResult(m, sp_, pe, int(ok.sum()), p, int(p - ok.sum()), secs))
+            logger.warning("%s: %s: no correlation: %s", pairs.path or "pairs", m, note)
+        results.append(TextPairResult(m, sp_, pe, int(ok.sum()), p, int(p - ok.sum()), secs,
+                                      note))
     return results, pairs

@@ -260,7 +260,8 @@ def evaluate_keyword_retrieval(ids: Sequence, keyword_lists: Sequence, labels: S
     Raises
     ------
     SimvecValueError
-        If lengths differ, a label is None, a method is unknown, or no document can be a query.
+        If there are no documents, lengths differ, a label is None, a method is unknown, or no
+        document can be a query.
 
     Examples
     --------
@@ -276,6 +277,11 @@ def evaluate_keyword_retrieval(ids: Sequence, keyword_lists: Sequence, labels: S
         raise SimvecValueError(
             f"{n} ids, {len(keyword_lists)} keyword lists and {len(labels)} labels: "
             "they must have the same length"
+        )
+    if n == 0:
+        raise SimvecValueError(
+            "the collection has no documents (an empty file, empty input, or every record "
+            "skipped, e.g. for a missing label): nothing to evaluate"
         )
     if any(lab is None for lab in labels):
         i = next(i for i, lab in enumerate(labels) if lab is None)
@@ -294,7 +300,7 @@ def evaluate_keyword_retrieval(ids: Sequence, keyword_lists: Sequence, labels: S
     nonempty = np.array([bool(items) for items in parsed.items], dtype=bool)
     counts = Counter(lab for lab, ok in zip(labels, nonempty) if ok)
     singles = {lab: ids[i] for i, lab in enumerate(labels) if nonempty[i] and counts[lab] == 1}
-    queries = nonempty & np.array([counts[lab] > 1 for lab in labels])
+    queries = nonempty & np.array([counts[lab] > 1 for lab in labels], dtype=bool)
     if not queries.any():
         raise SimvecValueError(
             "no document can be evaluated: every label occurs once (or keyword lists are empty)"

@@ -74,6 +74,9 @@ class WordPairResult:
         The pairs with an out-of-vocabulary word, as written in the file.
     path : str
         The pairs file.
+    note : str
+        Why the correlations are NaN ("" when they are not): all gold scores equal, or all
+        model cosines equal. Also logged as a warning.
     """
 
     pearson: tuple[float, float]
@@ -83,6 +86,7 @@ class WordPairResult:
     pairs_used: int
     oov_pairs: list[tuple[str, str]] = field(repr=False)
     path: str = ""
+    note: str = ""
 
     def __str__(self) -> str:
         return (
@@ -342,7 +346,7 @@ def evaluate_word_pairs(kv, pairs_file, *, delimiter="\t", restrict_vocab=300000
     -------
     WordPairResult
         ``pearson`` (r, p), ``spearman`` (rho, p), ``oov_ratio`` (percent), ``pairs_total``,
-        ``pairs_used``, ``oov_pairs``.
+        ``pairs_used``, ``oov_pairs``, ``note`` (why the correlations are NaN, if they are).
 
     Raises
     ------
@@ -406,8 +410,15 @@ def evaluate_word_pairs(kv, pairs_file, *, delimiter="\t", restrict_vocab=300000
     model = np.zeros(len(gold), dtype=np.float64)
     model[used_at] = sims
     gold = np.asarray(gold, dtype=np.float64)
-    spearman = stats.spearmanr(gold, model)
-    pearson = stats.pearsonr(gold, model)
+    from simvec.eval.phrases import correlation_note
+
+    note = correlation_note(model, gold, len(pairs))
+    if note:
+        logger.warning("%s: no correlation: %s", os.fspath(pairs_file), note)
+        spearman = pearson = (math.nan, math.nan)
+    else:
+        spearman = stats.spearmanr(gold, model)
+        pearson = stats.pearsonr(gold, model)
     oov_ratio = 100.0 * len(oov_pairs) / len(pairs)
     result = WordPairResult(
         pearson=(float(pearson[0]), float(pearson[1])),
@@ -417,6 +428,7 @@ def evaluate_word_pairs(kv, pairs_file, *, delimiter="\t", restrict_vocab=300000
         pairs_used=len(gold),
         oov_pairs=oov_pairs,
         path=os.fspath(pairs_file),
+        note=note,
     )
     logger.info("%s", result)
     return result

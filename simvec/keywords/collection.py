@@ -134,6 +134,12 @@ def _jsonl_records(stream, id_field, keywords_field, label_field=None):
         except json.JSONDecodeError as exc:
             yield lineno, None, f"invalid JSON ({exc.msg} at column {exc.colno})", None
             continue
+        except ValueError as exc:  # an integer of over 4,300 digits (int_max_str_digits)
+            yield lineno, None, f"invalid JSON ({str(exc).split(';')[0]})", None
+            continue
+        except RecursionError:
+            yield lineno, None, "invalid JSON (nested too deeply)", None
+            continue
         if not isinstance(rec, dict):
             yield lineno, None, f"expected a JSON object, got {type(rec).__name__}", None
             continue
@@ -232,7 +238,8 @@ def read_collection(
     Files are read as UTF-8 (a BOM is ignored). Ids are returned as strings (JSON integers are
     converted) and must be unique.
 
-    A malformed record (invalid JSON, not an object, a missing field, keywords not a list of
+    A malformed record (invalid JSON, including integers of over 4,300 digits and nesting deeper
+    than Python's recursion limit, not an object, a missing field, keywords not a list of
     strings, an empty or duplicate id, a short CSV row) raises with ``on_error="raise"``; with
     ``on_error="skip"`` it is skipped, logged, and listed in ``report.skipped`` with its line
     number and reason. A CSV header lacking a named column always raises.
@@ -336,6 +343,13 @@ def _read(source, id_field, keywords_field, on_error, format, sep, label_field=N
         if close:
             stream.close()
     report.n_documents = len(ids)
+    if label_field is not None and not ids and report.missing_label \
+            and len(report.missing_label) == len(report.skipped):
+        raise InputFormatError(
+            f"no record has a label in field {label_field!r} ({len(report.missing_label)} "
+            f"records, first on line {report.missing_label[0]}); is the label field named "
+            "differently in this file?", path=name,
+        )
     if report.skipped:
         logger.warning(
             "%s: skipped %d malformed record(s), first on line %d: %s",
@@ -377,8 +391,9 @@ def read_labeled_collection(source, label_field: str, *, id_field: str = "id",
     ------
     InputFormatError
         Naming file and line: a malformed record with ``on_error="raise"``, a record without a
-        label with ``on_missing_label="raise"``, a label that is neither str nor int, or a CSV
-        header without one of the columns.
+        label with ``on_missing_label="raise"``, a label that is neither str nor int, a CSV
+        header without one of the columns, or records none of which has a label (the label
+        field is most likely misnamed; the message names it).
     SimvecFileNotFoundError, SimvecValueError
         As in :func:`read_collection`.
 

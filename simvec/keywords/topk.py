@@ -287,8 +287,8 @@ def all_pairs_topk(
     Raises
     ------
     SimvecValueError
-        If the lengths differ, an id repeats, ``k`` or ``chunk_size`` is not positive,
-        ``method`` is unknown, or a keyword list holds non-strings.
+        If the collection is empty, the lengths differ, an id repeats, ``k`` or ``chunk_size``
+        is not positive, ``method`` is unknown, or a keyword list holds non-strings.
 
     References
     ----------
@@ -310,6 +310,11 @@ def all_pairs_topk(
     """
     get_method(method)
     ids = _check_ids(ids, len(keyword_lists), "ids")
+    if not ids:
+        raise SimvecValueError(
+            "the collection has no documents (an empty file, empty input, or every record "
+            "skipped): nothing to compare"
+        )
     k = check_positive_int("k", k)
     chunk_size = check_positive_int("chunk_size", chunk_size)
     params = MethodParams(sif_a=sif_a, word_probabilities=word_probabilities, alpha=alpha,

@@ -81,6 +81,14 @@ def detect_format(path) -> tuple[str, str]:
     if native.is_native(p):
         npy, sidecar = native.native_paths(p)
         return "native", f"found {npy.name} with the simvec sidecar {sidecar.name}"
+    if not p.is_file() or p.suffix.lower() in (".npy", ".json"):
+        npy, sidecar = native.native_paths(p)
+        if npy.is_file() and sidecar.is_file():
+            raise VectorFormatError(
+                f"{npy.name} has a sidecar {sidecar.name}, but it does not bear simvec's marker "
+                "(\"format\": \"simvec.KeyedVectors\"): it is damaged or not simvec's",
+                str(sidecar),
+            )
     if not p.is_file():
         raise SimvecFileNotFoundError(f"no such vector file: {p}")
     if p.suffix.lower() == ".npy":
@@ -91,18 +99,21 @@ def detect_format(path) -> tuple[str, str]:
     sample = 1 << 20
     head = _io.read_head(p, sample)
     ext = _io.plain_suffix(p)
+    if head.startswith(_BOM):
+        head = head[3:]
     if not head.strip():
         raise VectorFormatError("file is empty", str(p))
+    cut = len(head) >= sample - 3  # the sample may end inside a line
     lines = head.split(b"\n")
-    complete = lines if len(head) < sample or len(lines) == 1 else lines[:-1]
+    complete = lines if not cut or len(lines) == 1 else lines[:-1]
     header = _HEADER.match(lines[0])
-    if header:
+    if header and len(header.group(2).lstrip(b"0")) <= 15:
         d = int(header.group(2))
         first = lines[0].decode("ascii").strip()
-        second = _SEP.split(complete[1].strip(b" \t\r")) if len(complete) > 1 else []
-        if len(second) == d + 1 and _numeric(second[1:]):
+        if _text_rows_follow(lines[1:], d, cut):
             name = "fasttext" if ext == ".vec" else "word2vec"
-            return name, f"line 1 is a header '{first}' and line 2 holds a key and {d} numbers"
+            return name, (f"line 1 is a header '{first}' and the first row holds a key and "
+                          f"{d} numbers")
         return "word2vec-binary", f"line 1 is a header '{first}' and what follows is not text rows"
     rows = [ln for ln in complete[:20] if ln.strip()]
     counts = {len(_SEP.split(ln.strip(b" \t\r"))) for ln in rows}
@@ -116,6 +127,28 @@ def detect_format(path) -> tuple[str, str]:
         f"lines are not 'key v1 ... vd' rows; pass format= one of {', '.join(FORMATS)}",
         str(p),
     )
+
+
+def _text_rows_follow(lines, d: int, cut: bool) -> bool:
+    """Whether the first non-blank line after a header reads as a text row of ``d`` values.
+
+    Blank lines after the header are skipped; a row cut off by the end of the sample (a line
+    over 1 MiB) counts when every complete token after the key is a number and there are at
+    most ``d`` of them. Raw float32 bytes practically never read so.
+    """
+    for i, line in enumerate(lines):
+        last = cut and i == len(lines) - 1
+        line = line.strip(b" \t\r")
+        if not line:
+            if last:
+                return False
+            continue
+        fields = _SEP.split(line)
+        if last:
+            values = fields[1:-1]  # the last token may be cut
+            return len(fields) >= 2 and len(values) <= d and _numeric(values)
+        return len(fields) == d + 1 and _numeric(fields[1:])
+    return False
 
 
 # ---------------------------------------------------------------------------- keys
@@ -225,31 +258,48 @@ def _check_count(got: int, d: int, key: str, path: str, lineno: int) -> None:
         )
 
 
+_BOM = b"\xef\xbb\xbf"
+_BLOCK_LINES = 1 << 20  # lines looked at per step when the row count is not known
+
+
+def _skip_bom(buf, path: str) -> int:
+    """3 if ``buf`` starts with a UTF-8 byte-order mark (logged, never glued to a key), else 0."""
+    if buf.shape[0] >= 3 and buf[:3].tobytes() == _BOM:
+        logger.warning("%s: skipped a UTF-8 byte-order mark at the start of the file", path)
+        return 3
+    return 0
+
+
 def _parse_text(reader, path: str, header: bool, limit, progress):
-    """Parse a text format from ``reader``: returns ``(vectors, key_blob, n, linenos)``."""
+    """Parse a text format from ``reader``: returns ``(vectors, key_blob, n, linenos)``.
+
+    Blank lines are dropped before any row is parsed or allocated for (one serial pass over
+    them), and a row too short to hold ``d`` values is refused before the ``(rows, d)`` matrix
+    is allocated, so memory stays within a small multiple of the file's size whatever its
+    header claims.
+    """
     buf = reader.buf
     size = buf.shape[0]
     if size == 0 and reader.eof:
         raise VectorFormatError("file is empty", path)
-    pos, lineno, count, d = 0, 1, None, None
+    pos, lineno, count, d = _skip_bom(buf, path), 1, None, None
     if header:
-        nl = _parse.find_newlines(buf, 0, 1)
+        nl = _parse.find_newlines(buf, pos, 1)
         if nl.shape[0] == 0 and not reader.eof:
             raise _io.NeedMore
         end = int(nl[0]) if nl.shape[0] else size
-        m = _HEADER.match(buf[:end].tobytes())
+        m = _HEADER.match(buf[pos:end].tobytes())
         if not m:
-            raise VectorFormatError(
-                f"expected a header 'count vector_size', got {buf[:min(end, 80)].tobytes()!r}",
-                path, 1,
-            )
+            got = buf[pos:min(end, pos + 80)].tobytes()
+            raise VectorFormatError(f"expected a header 'count vector_size', got {got!r}", path, 1)
         count, d = _header_sizes(m, path)
         pos, lineno = min(end + 1, size), 2
     wanted = count if limit is None else (limit if count is None else min(limit, count))
     parts, got = [], 0
+    ask = _BLOCK_LINES if wanted is None else wanted
     while wanted is None or got < wanted:
-        ends = _parse.find_newlines(buf, pos, -1 if wanted is None else wanted - got)
-        complete = wanted is not None and ends.shape[0] == wanted - got
+        ends = _parse.find_newlines(buf, pos, ask)
+        complete = ends.shape[0] == ask  # the file goes on after these lines
         if not complete:
             if not reader.eof:
                 raise _io.NeedMore
@@ -260,16 +310,25 @@ def _parse_text(reader, path: str, header: bool, limit, progress):
         starts = np.empty_like(ends)
         starts[0] = pos
         starts[1:] = ends[:-1] + 1
-        if d is None:
-            d = _first_row_size(buf, starts, ends, path, lineno)
-        if d is not None:
-            part = _parse_block(buf, starts, ends, d, path, lineno, progress)
+        rows = np.flatnonzero(~_parse.blank_rows(buf, starts, ends))
+        if wanted is not None and rows.shape[0] >= wanted - got:
+            rows = rows[: wanted - got]
+            last = int(rows[-1]) + 1 if rows.shape[0] else 0  # lines consumed
+            starts, ends, complete = starts[:last], ends[:last], False
+        if rows.shape[0]:
+            if d is None:
+                d = _first_row_size(buf, starts[rows[:1]], ends[rows[:1]], path,
+                                    lineno + int(rows[0]))
+            part = _parse_block(buf, starts[rows], ends[rows], d, path, lineno + rows, progress)
             parts.append(part)
             got += part[0].shape[0]
-        lineno += ends.shape[0]
-        pos = int(ends[-1]) + 1
+        if ends.shape[0]:
+            lineno += ends.shape[0]
+            pos = int(ends[-1]) + 1
         if not complete:
             break
+        # blank lines took the place of rows: look further, twice as far each time (linear)
+        ask = _BLOCK_LINES if wanted is None else max(wanted - got, 2 * ask)
     if d is None:
         raise VectorFormatError("file is empty (no vector rows)", path)
     if len(parts) == 1:
@@ -299,6 +358,11 @@ def _parse_text(reader, path: str, header: bool, limit, progress):
 
 
 def _header_sizes(match, path):
+    if len(match.group(1).lstrip(b"0")) > 15 or len(match.group(2).lstrip(b"0")) > 15:
+        raise VectorFormatError(
+            f"the header claims {match.group(1)[:20].decode()} vectors of size "
+            f"{match.group(2)[:20].decode()}: more than any file holds (damaged header?)", path, 1,
+        )
     count, d = int(match.group(1)), int(match.group(2))
     if d < 1:
         raise VectorFormatError(f"the header gives vector_size {d}; it must be positive", path, 1)
@@ -309,7 +373,7 @@ def _first_row_size(buf, starts, ends, path, lineno):
     """Number of values on the first non-blank line (GloVe has no header), or None."""
     for i in range(starts.shape[0]):
         line = buf[starts[i]:ends[i]].tobytes().rstrip(b" \t\r")
-        if line.strip():
+        if line:  # blank means spaces, tabs and \r only, as for the row parser
             fields = _SEP.split(line)
             if not fields[0]:
                 raise VectorFormatError(
@@ -321,12 +385,20 @@ def _first_row_size(buf, starts, ends, path, lineno):
     return None
 
 
-def _parse_block(buf, starts, ends, d, path, first_lineno, progress):
-    """Run the numba row parser over lines; resolve unusual rows in Python, drop blank ones.
+def _parse_block(buf, starts, ends, d, path, lines, progress):
+    """Run the numba row parser over non-blank lines; resolve unusual rows in Python.
 
-    Returns ``(vectors, starts, key_ends, line_numbers)`` of the non-blank rows.
+    ``lines`` holds the 1-based line number of each row. A row shorter than ``2 d + 1`` bytes
+    cannot hold a key and ``d`` values: the first such row is reported before the ``(n, d)``
+    matrix is allocated, so a header's ``vector_size`` never allocates more than about twice
+    the bytes of the rows. Returns ``(vectors, starts, key_ends, line_numbers)``.
     """
     n = starts.shape[0]
+    short = np.flatnonzero(ends - starts < 2 * d + 1)
+    if short.shape[0]:
+        i = int(short[0])
+        _python_row(buf[starts[i]:ends[i]].tobytes(), d, path, int(lines[i]))  # raises
+        raise VectorFormatError(f"the row is too short for {d} values", path, int(lines[i]))
     out = np.empty((n, d), dtype=np.float32)
     wend = np.empty(n, dtype=np.int64)
     status = np.empty(n, dtype=np.int8)
@@ -338,7 +410,6 @@ def _parse_block(buf, starts, ends, d, path, first_lineno, progress):
             _parse.parse_text_rows(buf, starts[a:b], ends[a:b], d, out[a:b], wend[a:b],
                                    status[a:b], nvals[a:b])
             progress.advance("parse", b - a)
-    lines = np.arange(first_lineno, first_lineno + n, dtype=np.int64)
     odd = np.flatnonzero(status != _parse.OK)
     if odd.shape[0] == 0:
         return out, starts, wend, lines
@@ -362,13 +433,13 @@ def _parse_block(buf, starts, ends, d, path, first_lineno, progress):
 def _parse_binary(reader, path: str, limit, progress):
     """Parse word2vec binary from ``reader``: returns ``(vectors, key_blob, n, records)``."""
     buf = reader.buf
-    nl = _parse.find_newlines(buf, 0, 1)
+    bom = _skip_bom(buf, path)
+    nl = _parse.find_newlines(buf, bom, 1)
     end = int(nl[0]) if nl.shape[0] else buf.shape[0]
-    m = _HEADER.match(buf[: min(end, 200)].tobytes())
+    m = _HEADER.match(buf[bom: min(end, bom + 200)].tobytes())
     if not m:
-        raise VectorFormatError(
-            f"expected a header 'count vector_size', got {buf[:min(end, 80)].tobytes()!r}", path, 1
-        )
+        got = buf[bom:min(end, bom + 80)].tobytes()
+        raise VectorFormatError(f"expected a header 'count vector_size', got {got!r}", path, 1)
     count, d = _header_sizes(m, path)
     wanted = count if limit is None else min(limit, count)
     # each record takes at least 4 d + 2 bytes: never allocate for more than the data can hold
@@ -376,6 +447,12 @@ def _parse_binary(reader, path: str, limit, progress):
     n, pos, starts, wend, voff, code = _parse.scan_binary(buf, end + 1, room, d)
     if not reader.eof and (n < wanted or limit is None or limit > count):
         raise _io.NeedMore
+    if code == 4:
+        raise VectorFormatError(
+            f"record {n + 1} (byte offset {pos}): its key holds a line break "
+            f"{buf[pos:pos + 20].tobytes().split(b' ')[0]!r}; the file is not valid word2vec "
+            "binary (were its line endings converted to CRLF, e.g. by a text-mode copy?)", path,
+        )
     if code == 2 or code == 3 or (code == 1 and n < wanted):
         what = {1: "the file ends", 2: "the file is cut off inside it", 3: "its key is empty"}[code]
         raise VectorFormatError(
@@ -460,9 +537,9 @@ def read_vectors(path, format=None, *, limit=None, mmap=False, unicode_errors="f
     _warn_nonfinite(vectors, path)
     try:  # make() refuses repeated keys; look for them only then (saves a 400k-key set)
         kv = make(vectors, keys)
-    except SimvecValueError:
+    except SimvecValueError as exc:
         if len(set(keys)) == len(keys):
-            raise
+            raise VectorFormatError(str(exc), path) from None
         keys, vectors = _dedupe(keys, vectors, where, on_duplicate, path, unit)
         kv = make(vectors, keys)
     logger.info("%s: loaded %d x %d %s vectors (%.1f MB) in %.3f s", path, len(keys),
@@ -478,6 +555,12 @@ def write_vectors(vectors, keys, path, format: str = "native", *, source: str | 
     if format not in FORMATS:
         raise SimvecValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
     t0 = time.perf_counter()
+    if format == "glove" and len(keys) == 0:
+        raise SimvecValueError(
+            f"cannot write 0 vectors as GloVe to {os.fspath(path)}: GloVe text has no header, so "
+            "an empty file would not record vector_size and could not be read back; write "
+            "word2vec or native instead"
+        )
     if format == "native":
         native.write_native(vectors, keys, path, source)
     else:

@@ -35,6 +35,7 @@ __all__ = [
     "COUNT",
     "dynamic_chunks",
     "find_newlines",
+    "blank_rows",
     "parse_text_rows",
     "gather_keys",
     "scan_binary",
@@ -79,6 +80,27 @@ def find_newlines(buf, start, max_count):
         step = min(step * 2, 8 << 20)
     out = np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
     return out[:max_count] if max_count >= 0 else out
+
+
+@njit(nogil=True, cache=True)
+def blank_rows(buf, starts, ends):
+    """True for each line ``buf[starts[r]:ends[r]]`` made only of spaces, tabs and ``\r``.
+
+    Serial and linear in the bytes it looks at (a non-blank line is decided by its first byte
+    that is not white space), so a file of a million blank lines costs one pass, not one
+    parallel launch per line. Returns bool (n_rows,).
+    """
+    n = starts.shape[0]
+    out = np.empty(n, dtype=np.bool_)
+    for r in range(n):
+        blank = True
+        for i in range(starts[r], ends[r]):
+            c = buf[i]
+            if c != _SPACE and c != _TAB and c != _CR:
+                blank = False
+                break
+        out[r] = blank
+    return out
 
 
 @njit(nogil=True, cache=True, inline="always")
@@ -323,7 +345,8 @@ def scan_binary(buf, pos, n, d):
 
     Returns ``(n_done, pos, starts, wend, voff, code)``; code 0 = all ``n`` found, 1 = the data
     ended cleanly before record ``n_done``, 2 = record ``n_done`` is cut off, 3 = record
-    ``n_done`` has an empty key.
+    ``n_done`` has an empty key, 4 = record ``n_done``'s key holds a ``\n`` (a binary file
+    whose line endings were converted to CRLF reads so).
     """
     size = buf.shape[0]
     nbytes = 4 * d
@@ -337,12 +360,17 @@ def scan_binary(buf, pos, n, d):
         if pos >= size:
             return r, pos, starts, wend, voff, 1
         s = pos
+        newline = False
         while pos < size and buf[pos] != _SPACE:
+            if buf[pos] == _NL:
+                newline = True
             pos += 1
         if pos >= size:
             return r, s, starts, wend, voff, 2
         if pos == s:
             return r, s, starts, wend, voff, 3
+        if newline:
+            return r, s, starts, wend, voff, 4
         starts[r] = s
         wend[r] = pos
         pos += 1
