@@ -136,12 +136,20 @@ def test_loss_decreases_and_reaches_callbacks(lee):
     assert losses[3] == pytest.approx(128_430, rel=2e-3)
 
 
+def _fire_gap(wv):
+    """Mean cosine among fire words minus their mean cosine to unrelated words (about 0 for
+    untrained vectors)."""
+    fire = ["fire", "fires", "firefighters", "blaze", "bushfire", "crews", "burning"]
+    other = ["taliban", "cricket", "economy", "palestinian", "match", "bank", "test"]
+    s_in = np.mean([wv.similarity(a, b) for a in fire for b in fire if a < b])
+    return s_in - np.mean([wv.similarity(a, b) for a in fire for b in other])
+
+
 def test_workers_2_runs_and_learns(lee):
-    m = Word2Vec(lee, sg=True, min_count=2, epochs=20, workers=2, seed=1, progress=False)
-    r = evaluate_word_pairs(m.wv, data_path("similarity", "EN-WS-353-ALL.txt"))
-    # two workers race (not bit-reproducible): measured 0.181-0.194 in 5 runs; one worker with
-    # seeds 1-5 gives 0.165-0.190
-    assert r.spearman[0] == pytest.approx(0.19, abs=0.03)
+    # 8 epochs (the WS-353 figure needs 20: test_skipgram_quality_floor_lee). Two workers race
+    # (not bit-reproducible): fire gap 0.155-0.157 in 6 runs; one worker, seeds 1-5: 0.153-0.180
+    m = Word2Vec(lee, sg=True, min_count=2, epochs=8, workers=2, seed=1, progress=False)
+    assert _fire_gap(m.wv) == pytest.approx(0.156, abs=0.025)
 
 
 def test_skipgram_quality_floor_lee(lee):
@@ -161,12 +169,8 @@ def test_skipgram_quality_floor_lee(lee):
 
 def test_cbow_quality_lee(lee):
     m = Word2Vec(lee, sg=False, min_count=2, epochs=20, workers=1, seed=1, progress=False)
-    fire = ["fire", "fires", "firefighters", "blaze", "bushfire", "crews", "burning"]
-    other = ["taliban", "cricket", "economy", "palestinian", "match", "bank", "test"]
-    s_in = np.mean([m.wv.similarity(a, b) for a in fire for b in fire if a < b])
-    s_out = np.mean([m.wv.similarity(a, b) for a in fire for b in other])
     # measured gap 0.1797 with seed 1 (seeds 2-5: 0.169-0.188), gensim 4.4 0.21
-    assert s_in - s_out == pytest.approx(0.1797, abs=0.02), (s_in, s_out)
+    assert _fire_gap(m.wv) == pytest.approx(0.1797, abs=0.02)
 
 
 def test_job_order_interleaves_worker_parts():
@@ -188,11 +192,11 @@ def test_shared_negatives_skipgram_reproducible_and_learns(lee):
     assert np.array_equal(short.wv.vectors, Word2Vec(lee, epochs=2, **kw).wv.vectors)
     exact = Word2Vec(lee, epochs=2, **{**kw, "shared_negatives": False})
     assert not np.array_equal(short.wv.vectors, exact.wv.vectors)
-    # and it learns as well as the exact sampler: measured 0.1796 with seed 1 (seeds 2-5:
-    # 0.202-0.214; the exact sampler 0.165-0.190)
-    m = Word2Vec(lee, epochs=20, **kw)
-    r = evaluate_word_pairs(m.wv, data_path("similarity", "EN-WS-353-ALL.txt"))
-    assert 0.15 < r.spearman[0] < 0.23
+    # and it learns as well as the exact sampler: after 8 epochs fire gap 0.1857 with seed 1
+    # (bit-identical run to run; seeds 2-5: 0.173-0.182; the exact sampler 0.153-0.180). After
+    # 20, WS-353 Spearman 0.180 (seeds 2-5: 0.202-0.214; exact 0.165-0.190)
+    m = Word2Vec(lee, epochs=8, **kw)
+    assert _fire_gap(m.wv) == pytest.approx(0.1857, abs=0.025)
 
 
 def test_cache_dir_gives_identical_vectors(tmp_path):
