@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import importlib
 import os
+import pickle
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -29,13 +31,20 @@ def skip_or_fail(reason: str):
     pytest.skip(reason, allow_module_level=True)
 
 
-def data_path(*parts: str) -> Path:
-    """Path of a data file: tests/data first, then ../shared/data; skips (or fails) when absent."""
+def _find(*parts: str) -> Path | None:
     for root in (LOCAL, DATA):
         p = root.joinpath(*parts)
         if p.exists():
             return p
-    skip_or_fail(f"real data {DATA.joinpath(*parts)} is absent (see ../shared/data/README.md)")
+    return None
+
+
+def data_path(*parts: str) -> Path:
+    """Path of a data file: tests/data first, then ../shared/data; skips (or fails) when absent."""
+    p = _find(*parts)
+    if p is None:
+        skip_or_fail(f"real data {DATA.joinpath(*parts)} is absent (see ../shared/data/README.md)")
+    return p
 
 
 def importorskip(modname: str):
@@ -48,7 +57,12 @@ def importorskip(modname: str):
         skip_or_fail(f"could not import {modname!r}: {exc}")
 
 
-# ---------------------------------------------------------------- checks in a fresh interpreter
+# ---------------------------------------------------------------- work started in the background
+# Right after collection, slow work that the selected tests will need and that does not depend on
+# them starts in other processes: the fresh interpreters of import checks, and the read of the
+# IMDB archive. The test run uses one core most of the time (torch and numba on one thread), so
+# this work takes the other instead of adding its seconds to the run; a test collects the result
+# when it needs it.
 def pytest_configure(config):
     config.addinivalue_line(
         "markers", "fresh_interpreter(code): the test checks what `python -c code` does in a new "
@@ -56,6 +70,9 @@ def pytest_configure(config):
 
 
 _FRESH: dict = {}  # node id -> subprocess.Popen, started after collection
+_IMDB: dict = {}  # "proc": subprocess.Popen writing the pickled splits to "out"
+_IMDB_CODE = ("import pickle, sys; from simvec.classify.datasets import load_imdb; "
+              "pickle.dump(load_imdb(sys.argv[1]), open(sys.argv[2], 'wb'), protocol=5)")
 
 
 def _start_fresh(code: str) -> subprocess.Popen:
@@ -64,17 +81,34 @@ def _start_fresh(code: str) -> subprocess.Popen:
 
 
 def pytest_collection_finish(session):
-    """Start the fresh interpreters of the selected tests right away, in the background.
-
-    They spend seconds importing (keras and torch: about 6 s of CPU), on the core the mostly
-    single-threaded test run leaves idle, instead of adding those seconds to the run.
-    """
+    """Start the background work of the selected tests: fresh interpreters (keras and torch
+    imports: about 6 s of CPU) and the IMDB archive (about 4 s)."""
     if session.config.option.collectonly:
         return
     for item in session.items:
         marker = item.get_closest_marker("fresh_interpreter")
         if marker is not None and item.nodeid not in _FRESH:
             _FRESH[item.nodeid] = _start_fresh(marker.args[0])
+    archive = _find("imdb", "aclImdb_labeled.tar.gz")
+    if archive is not None and any("imdb_labeled" in getattr(item, "fixturenames", ())
+                                   for item in session.items):
+        fd, out = tempfile.mkstemp(prefix="simvec-test-imdb-", suffix=".pickle")
+        os.close(fd)
+        _IMDB["out"] = out
+        _IMDB["proc"] = subprocess.Popen([sys.executable, "-c", _IMDB_CODE, str(archive), out],
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _finish_imdb() -> bool:
+    """Wait for the background IMDB read; True if it wrote its pickle."""
+    proc, ok = _IMDB.pop("proc", None), False
+    if proc is not None:
+        try:
+            ok = proc.wait(timeout=600) == 0
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    return ok
 
 
 def pytest_sessionfinish(session):
@@ -83,6 +117,11 @@ def pytest_sessionfinish(session):
         if proc.poll() is None:
             proc.kill()
         proc.communicate()
+    if "proc" in _IMDB and _IMDB["proc"].poll() is None:
+        _IMDB["proc"].kill()
+    _finish_imdb()
+    if "out" in _IMDB:
+        Path(_IMDB.pop("out")).unlink(missing_ok=True)
 
 
 @pytest.fixture
@@ -136,10 +175,15 @@ def glove50():
 @pytest.fixture(scope="session")
 def imdb_labeled():
     """The whole labelled IMDB archive (25,000 + 25,000 reviews), streamed from its 28 MB tar.gz
-    once per session: each pass takes seconds, and two test modules use it."""
+    once per session (each pass takes seconds; two test modules use it), by load_imdb in the
+    background process started after collection; read here if that did not work."""
     from simvec.classify.datasets import load_imdb
 
-    return load_imdb(data_path("imdb", "aclImdb_labeled.tar.gz"))
+    path = data_path("imdb", "aclImdb_labeled.tar.gz")
+    if _finish_imdb():
+        with open(_IMDB["out"], "rb") as f:
+            return pickle.load(f)
+    return load_imdb(path)
 
 
 @pytest.fixture(scope="session")
