@@ -133,13 +133,13 @@ def test_keywords_with_no_documents_is_a_clear_error(tmp_path, vec_file, data):
     p = tmp_path / "c.jsonl"
     p.write_bytes(data)
     code, out = cli("keywords", p, "--vectors", vec_file, "--on-error", "skip", "-q")
-    assert code == 2 and "simvec: error:" in out and "no documents" in out
+    assert code == 2 and "simvec: error:" in out and "no document" in out
     assert "Traceback" not in out
 
 
 def test_keywords_from_empty_stdin(vec_file):
     code, out = cli("keywords", "-", "--vectors", vec_file, "-q", input="")
-    assert code == 2 and "no documents" in out
+    assert code == 2 and "no document" in out
 
 
 def test_all_pairs_topk_of_nothing():
