@@ -76,8 +76,10 @@ _IMDB_CODE = ("import pickle, sys; from simvec.classify.datasets import load_imd
 
 
 def _start_fresh(code: str) -> subprocess.Popen:
+    # at a lower priority: the test run and the IMDB read (needed sooner) go first
     return subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True,
+                            preexec_fn=(lambda: os.nice(10)) if hasattr(os, "nice") else None)
 
 
 def pytest_collection_finish(session):
