@@ -37,7 +37,7 @@ import numpy as np
 
 from simvec._util import check_positive_int, import_optional
 from simvec.errors import InputFormatError, SimvecFileNotFoundError, SimvecValueError
-from simvec.index.encode import encode, encoder_info
+from simvec.index.encode import encode, encoder_info, read_metadata
 from simvec.index.search import as_matrix
 
 __all__ = ["DEFAULT_HNSW", "AnnIndex", "build_index", "load_index"]
@@ -408,16 +408,9 @@ def load_index(path, *, writable: bool = False) -> AnnIndex:
     ui = _usearch()
     path = Path(path)
     meta_path, graph = path / "meta.json", path / "hnsw.usearch"
-    for p in (meta_path, graph):
-        if not p.is_file():
-            raise SimvecFileNotFoundError(f"index file {p} not found (build an index with "
-                                          f"`simvec index build DOCS -o {path}`)")
-    try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    except ValueError as exc:
-        raise InputFormatError(f"not JSON ({exc})", str(meta_path)) from None
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise InputFormatError(f"field 'format' must be {FORMAT!r}", str(meta_path))
+    meta = read_metadata(meta_path, FORMAT, (meta_path, graph),
+                         f"index file {{}} not found (build an index with "
+                         f"`simvec index build DOCS -o {path}`)")
     for key in ("encoder", "method", "dimension", "params", "ids"):
         if key not in meta:
             raise InputFormatError(f"field {key!r} is missing", str(meta_path))

@@ -39,7 +39,8 @@ from simvec._util import (
 )
 from simvec.errors import InputFormatError, SimvecFileNotFoundError, SimvecValueError
 
-__all__ = ["Embeddings", "encode", "encode_file", "encoder_info", "load_embeddings"]
+__all__ = ["Embeddings", "encode", "encode_file", "encoder_info", "load_embeddings",
+           "read_metadata"]
 
 logger = logging.getLogger(__name__)
 
@@ -189,6 +190,39 @@ def _sidecar(path: Path) -> Path:
     return path.with_suffix(".json")
 
 
+def read_metadata(meta_path: Path, fmt: str, files, missing: str) -> dict:
+    """The JSON metadata of an embeddings file or an index, checked for its ``format`` field.
+
+    Parameters
+    ----------
+    meta_path : Path
+        The JSON file.
+    fmt : str
+        The value its ``format`` field must have.
+    files : iterable of Path
+        Files that must all exist (the metadata included).
+    missing : str
+        Message for a missing file; its first ``{}`` is replaced by the path.
+
+    Raises
+    ------
+    SimvecFileNotFoundError
+        If a file is missing.
+    InputFormatError
+        If the metadata is not JSON, not an object, or of another format (names the file).
+    """
+    for p in files:
+        if not p.is_file():
+            raise SimvecFileNotFoundError(missing.replace("{}", str(p), 1))
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise InputFormatError(f"not JSON ({exc})", str(meta_path)) from None
+    if not isinstance(meta, dict) or meta.get("format") != fmt:
+        raise InputFormatError(f"field 'format' must be {fmt!r}", str(meta_path))
+    return meta
+
+
 def load_embeddings(path, *, mmap: bool = True) -> Embeddings:
     """Read ``EMB.npy`` + ``EMB.json`` written by :func:`encode_file`.
 
@@ -201,16 +235,9 @@ def load_embeddings(path, *, mmap: bool = True) -> Embeddings:
     """
     path = Path(path)
     side = _sidecar(path)
-    for p in (path, side):
-        if not p.is_file():
-            raise SimvecFileNotFoundError(f"embeddings file {p} not found (write it with "
-                                          f"`simvec encode DOCS -o {path}`)")
-    try:
-        meta = json.loads(side.read_text(encoding="utf-8"))
-    except ValueError as exc:
-        raise InputFormatError(f"not JSON ({exc})", str(side)) from None
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise InputFormatError(f"field 'format' must be {FORMAT!r}", str(side))
+    meta = read_metadata(side, FORMAT, (path, side),
+                         f"embeddings file {{}} not found (write it with "
+                         f"`simvec encode DOCS -o {path}`)")
     vec = np.load(path, mmap_mode="r" if mmap else None)
     if vec.ndim != 2 or vec.dtype != np.float32:
         raise InputFormatError(f"expected a 2-D float32 matrix, got {vec.dtype} {vec.shape}",
