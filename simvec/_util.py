@@ -13,6 +13,7 @@ import importlib
 import os
 import stat
 import tempfile
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +23,7 @@ from simvec.errors import (
     SimvecError,
     SimvecFileNotFoundError,
     SimvecValueError,
+    VectorFormatError,
 )
 
 __all__ = [
@@ -416,3 +418,58 @@ def check_choice(name: str, value, choices) -> None:
         raise SimvecValueError(
             f"{name} must be one of {', '.join(map(str, choices))}; got {value!r}"
         )
+
+
+def read_npy_header(path) -> tuple[tuple, bool, np.dtype, int, int]:
+    """The header of a ``.npy`` file, read without trusting it.
+
+    The header-length field is checked against the file size before numpy parses the header
+    (a damaged field made numpy read hundreds of MB or raise ``tokenize.TokenError``). Nothing
+    about the data is checked here: callers compare shape, dtype and size with what they expect.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+
+    Returns
+    -------
+    shape : tuple of int
+    fortran_order : bool
+    dtype : numpy.dtype
+    offset : int
+        Byte offset of the data.
+    size : int
+        Size of the file in bytes.
+
+    Raises
+    ------
+    VectorFormatError
+        "not a valid .npy file (...)" naming the file, for any damaged or truncated header.
+    """
+    fmt = np.lib.format
+    try:
+        size = os.stat(path).st_size
+        with open(path, "rb") as f, warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "created on Python 2": damaged headers read so
+            version = fmt.read_magic(f)
+            wide = version != (1, 0)
+            raw = f.read(4 if wide else 2)
+            hlen = int.from_bytes(raw, "little") if len(raw) == (4 if wide else 2) else -1
+            if hlen < 0 or f.tell() + hlen > size or hlen > 1 << 16:
+                raise ValueError(f"the header length field ({hlen}) does not fit the file "
+                                 f"({size} bytes)")
+            f.seek(0)
+            fmt.read_magic(f)
+            if version == (1, 0):
+                shape, fortran, dtype = fmt.read_array_header_1_0(f)
+            elif version in ((2, 0), (3, 0)):
+                shape, fortran, dtype = fmt.read_array_header_2_0(f)
+            else:
+                raise ValueError(f"unsupported .npy version {version}")
+            return tuple(shape), fortran, dtype, f.tell(), size
+    except Exception as exc:  # noqa: BLE001 - numpy raises ValueError, EOFError, SyntaxError,
+        # tokenize.TokenError ... on damaged headers; any of them means "not a .npy"
+        raise VectorFormatError(
+            f"not a valid .npy file ({type(exc).__name__}: {exc}); the file is damaged or "
+            "truncated", str(path),
+        ) from None

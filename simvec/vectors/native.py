@@ -10,13 +10,12 @@ reads and writes plain arrays and keys; :func:`simvec.vectors.formats.load_vecto
 from __future__ import annotations
 
 import json
-import warnings
 import zlib
 from pathlib import Path
 
 import numpy as np
 
-from simvec._util import atomic_write
+from simvec._util import atomic_write, read_npy_header
 from simvec.errors import SimvecFileNotFoundError, VectorFormatError
 
 __all__ = [
@@ -155,33 +154,7 @@ def _check_npy_header(npy: Path, shape, sidecar_name: str) -> None:
     """Read the ``.npy`` header and refuse it unless it describes a C- or Fortran-ordered
     float32 matrix of the sidecar's shape whose data the file really holds (a header lying
     about its shape would otherwise make ``np.load`` allocate what it claims)."""
-    fmt = np.lib.format
-    try:
-        size = npy.stat().st_size
-        with open(npy, "rb") as f, warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # "created on Python 2": damaged headers read so
-            version = fmt.read_magic(f)
-            wide = version != (1, 0)
-            raw = f.read(4 if wide else 2)
-            hlen = int.from_bytes(raw, "little") if len(raw) == (4 if wide else 2) else -1
-            if hlen < 0 or f.tell() + hlen > size or hlen > 1 << 16:
-                raise ValueError(f"the header length field ({hlen}) does not fit the file "
-                                 f"({size} bytes)")
-            f.seek(0)
-            fmt.read_magic(f)
-            if version == (1, 0):
-                hshape, _fortran, dtype = fmt.read_array_header_1_0(f)
-            elif version in ((2, 0), (3, 0)):
-                hshape, _fortran, dtype = fmt.read_array_header_2_0(f)
-            else:
-                raise ValueError(f"unsupported .npy version {version}")
-            offset = f.tell()
-    except Exception as exc:  # noqa: BLE001 - numpy raises ValueError, EOFError, SyntaxError,
-        # tokenize.TokenError ... on damaged headers; any of them means "not a .npy"
-        raise VectorFormatError(
-            f"not a valid .npy file ({type(exc).__name__}: {exc}); the file is damaged or "
-            "truncated", str(npy),
-        ) from None
+    hshape, _fortran, dtype, offset, size = read_npy_header(npy)
     if len(hshape) != 2 or not all(0 <= x < 2**53 for x in hshape):
         raise VectorFormatError(f"the .npy header gives shape {hshape}, not a matrix's",
                                 str(npy))

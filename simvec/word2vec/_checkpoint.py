@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import math
-import tokenize
 import zlib
 from pathlib import Path
 
 import numpy as np
 
+from simvec._util import read_npy_header
 from simvec.errors import SimvecValueError, VectorFormatError
 
 __all__ = ["meta_crc", "read_matrix", "check_state"]
@@ -31,32 +31,21 @@ def meta_crc(meta: dict) -> str:
 def read_matrix(path: Path, shape: tuple) -> np.ndarray:
     """A float32 ``.npy`` matrix of exactly ``shape`` (checked against the header and the file
     size before anything is allocated); VectorFormatError naming the file otherwise."""
-    from numpy.lib import format as npf
-
-    size = path.stat().st_size
+    hshape, fortran, dtype, offset, size = read_npy_header(path)
+    if dtype != np.dtype(np.float32) or fortran or hshape != tuple(shape):
+        raise VectorFormatError(
+            f"holds a {'Fortran-order ' if fortran else ''}{dtype} array of shape "
+            f"{hshape}; model.json implies float32 {tuple(shape)}", str(path))
+    need = offset + 4 * math.prod(shape)
+    if size != need:
+        raise VectorFormatError(
+            f"has {size} bytes but a float32 {tuple(shape)} array needs {need}; the "
+            "file is truncated or damaged", str(path))
     try:
         with open(path, "rb") as f:
-            version = npf.read_magic(f)
-            if version == (1, 0):
-                hshape, fortran, dtype = npf.read_array_header_1_0(f)
-            elif version in ((2, 0), (3, 0)):
-                hshape, fortran, dtype = npf.read_array_header_2_0(f)
-            else:
-                raise ValueError(f"unsupported .npy version {version}")
-            offset = f.tell()
-            if dtype != np.dtype(np.float32) or fortran or tuple(hshape) != tuple(shape):
-                raise VectorFormatError(
-                    f"holds a {'Fortran-order ' if fortran else ''}{dtype} array of shape "
-                    f"{tuple(hshape)}; model.json implies float32 {tuple(shape)}", str(path))
-            need = offset + 4 * math.prod(shape)
-            if size != need:
-                raise VectorFormatError(
-                    f"has {size} bytes but a float32 {tuple(shape)} array needs {need}; the "
-                    "file is truncated or damaged", str(path))
+            f.seek(offset)
             out = np.fromfile(f, dtype=np.float32, count=math.prod(shape))
-    except VectorFormatError:
-        raise
-    except (ValueError, OSError, EOFError, SyntaxError, TypeError, tokenize.TokenError) as exc:
+    except OSError as exc:
         raise VectorFormatError(f"not a valid .npy file ({type(exc).__name__}: {exc})",
                                 str(path)) from None
     return out.reshape(shape)
