@@ -76,7 +76,8 @@ def elmo_similar_payload(a: str, b: str, model: str, *, context_a=None, context_
             if mean.not_in_context else None)
     reason = getattr(chosen, "reason", None) or getattr(mean, "reason", None)
     payload = {
-        "vectors": None, "model": model, "method": method, "score": chosen.score,
+        "vectors": None, "model": model, "encoder": "elmo", "method": method,
+        "score": chosen.score,
         "a": list(mean.used_a), "b": list(mean.used_b), "jaccard": mean.jaccard,
         "mean_cosine": mean.score, "best_match_cosine": best.score,
         "oov_a": list(getattr(mean, "oov_a", []) or []),

@@ -37,6 +37,12 @@ method is one record plus its scorer.
     Sidorov et al. (2014)'s soft cosine of the SIF-weighted token bags,
     ``x^T S y / sqrt(x^T S x * y^T S y)``, with the token similarity ``S_ij = max(0, cos)^p``
     (``p=2``, the exponent of Charlet & Damnati 2017).
+``"joined"``
+    Cosine of one vector per list: the list embedded as one text (its keywords joined with
+    ``", "``) by a sentence-transformer encoder (the "joined-list" baseline of
+    docs/keyword-quality.md); with word vectors, the mean of all its token vectors (each token
+    occurrence counts, unlike ``mean``'s mean of keyword means); with ELMo, the mean of its
+    contextual token vectors. See :mod:`simvec.keywords.encoders`.
 ``"hybrid"``
     Lexical plus semantic: ``alpha * jaccard_tokens + (1 - alpha) * sif_best_match``
     (``alpha=0.2``); NaN where ``sif_best_match`` is.
@@ -139,6 +145,8 @@ class MethodParams:
     def weights(self, docs: ParsedCollection) -> np.ndarray:
         """SIF weights of the vocabulary rows (Zipf estimate unless probabilities are given)."""
         n = len(docs.vectors)
+        if docs.encoder.uniform_weights:  # rows are not vocabulary words ranked by frequency
+            return np.ones(n, dtype=np.float32)
         w = sif_weights(n if self.word_probabilities is None else self.word_probabilities,
                         self.sif_a)
         if len(w) != n:
@@ -212,6 +220,11 @@ _RECORDS = (
            matrix=lambda docs, p, progress=None: _scorers().mean_matrix(docs),
            blocks=lambda docs, p, chunk_size: _scorers().MeanBlocks(docs, chunk_size),
            pairwise=_named("pairwise_mean"), vectors=_named("mean_cosine")),
+    Method("joined", "cosine of one vector per list: the list embedded as one text by a "
+                     "sentence-transformer, the mean token vector otherwise",
+           needs_vectors=True, needs_collection=False,
+           matrix=lambda docs, p, progress=None: _scorers().joined_matrix(docs),
+           blocks=lambda docs, p, chunk_size: _scorers().JoinedBlocks(docs, chunk_size)),
     Method("idf_mean", "cosine of IDF-weighted mean token vectors, IDF from the collection",
            needs_vectors=True, needs_collection=True,
            matrix=lambda docs, p, progress=None: _scorers().idf_mean_matrix(docs)),

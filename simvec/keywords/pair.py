@@ -15,17 +15,18 @@ import numpy as np
 
 from simvec.errors import SimvecValueError
 from simvec.keywords import scorers
+from simvec.keywords.encoders import get_encoder
 from simvec.keywords.methods import (
     DEFAULT_METHOD, get_method, similarity_matrix,
 )
 from simvec.keywords.parse import jaccard_keys, parse_collection
 
 __all__ = ["keyword_similarity", "keyword_similarities", "KeywordSimilarity", "KeywordMatch",
-           "score_keyword_vectors", "similarity_report", "REPORT_KEYS"]
+           "score_keyword_vectors", "similarity_report", "describe_encoder", "REPORT_KEYS"]
 
 #: Keys of :func:`similarity_report` (``simvec similar --format json``, ``POST /similar``), the
 #: same whatever the model (static vectors or ELMo).
-REPORT_KEYS = ("vectors", "model", "method", "score", "a", "b", "jaccard", "mean_cosine",
+REPORT_KEYS = ("vectors", "model", "encoder", "method", "score", "a", "b", "jaccard", "mean_cosine",
                "best_match_cosine", "oov_a", "oov_b", "reason", "context", "note", "alignment")
 
 
@@ -70,6 +71,10 @@ class KeywordSimilarity:
         methods or when the score is undefined.
     reason : str or None
         Why ``score`` is ``None``; ``None`` when there is a score.
+    encoder : str or None
+        The encoder's kind and name (``"static:glove-6B-50d"``,
+        ``"sentence-transformer:all-MiniLM-L6-v2"``, ``"elmo:elmo"``); see
+        :mod:`simvec.keywords.encoders`.
     """
 
     score: float | None
@@ -81,6 +86,7 @@ class KeywordSimilarity:
     oov_b: list[str] = field(default_factory=list)
     alignment: dict[str, list[KeywordMatch]] | None = None
     reason: str | None = None
+    encoder: str | None = None
 
 
 def score_keyword_vectors(used_a: list[str], used_b: list[str], va: np.ndarray, vb: np.ndarray,
@@ -243,7 +249,8 @@ def keyword_similarities(a, b, kv, methods=(DEFAULT_METHOD,),
             )
         if kv is None and m.needs_vectors:
             raise SimvecValueError(f"method {method!r} needs word vectors: pass kv")
-    docs = parse_collection([a, b], kv, tokenizer, names=["a", "b"])
+    enc = None if kv is None else get_encoder(kv, tokenizer=tokenizer)
+    docs = parse_collection([a, b], enc, tokenizer, names=["a", "b"])
     for name, items in zip("ab", docs.items):
         if not items:
             raise SimvecValueError(f"keyword list {name} is empty")
@@ -254,7 +261,7 @@ def _score(docs, method: str, method_params: dict) -> KeywordSimilarity:
     m = get_method(method)
     (used_a, used_b), (oov_a, oov_b) = docs.used, docs.oov
     common = dict(method=method, jaccard=jaccard_keys(*docs.keys), used_a=used_a,
-                  used_b=used_b, oov_a=oov_a, oov_b=oov_b)
+                  used_b=used_b, oov_a=oov_a, oov_b=oov_b, encoder=describe_encoder(docs.encoder))
     empty = [n for n, used in zip("ab", docs.used) if not used]
     if empty and m.needs_vectors:
         sides = " and ".join(empty)
@@ -265,15 +272,18 @@ def _score(docs, method: str, method_params: dict) -> KeywordSimilarity:
             **common,
         )
     if m.vectors is not None:
-        enc = docs.encoder
-        va = np.stack([enc.vector(kw) for kw in used_a])
-        vb = np.stack([enc.vector(kw) for kw in used_b])
+        va, vb = docs.keyword_vectors(0), docs.keyword_vectors(1)
         score, alignment = score_keyword_vectors(used_a, used_b, va, vb, method)
         return KeywordSimilarity(score=score, alignment=alignment, **common)
     if method == "sif":  # one pair: the common component cannot be estimated
         method_params = {**method_params, "remove_pc": False}
     s = similarity_matrix(None, None, method, parsed=docs, **method_params)[0, 1]
     return KeywordSimilarity(score=None if np.isnan(s) else float(s), **common)
+
+
+def describe_encoder(encoder) -> str:
+    """``"KIND:NAME"`` of an encoder, as results report it (``"static:glove-6B-50d"``)."""
+    return f"{encoder.kind}:{encoder.name}" if encoder.name else encoder.kind
 
 
 def similarity_report(a, b, kv, *, vectors: str | None = None, method: str = DEFAULT_METHOD,
@@ -313,7 +323,8 @@ def similarity_report(a, b, kv, *, vectors: str | None = None, method: str = DEF
     res = keyword_similarities(a, b, kv, wanted, tokenizer, **method_params)  # parsed once
     chosen, mean, best = res[method], res["mean"], res["best_match"]
     return {
-        "vectors": vectors, "model": None, "method": chosen.method, "score": chosen.score,
+        "vectors": vectors, "model": None, "encoder": chosen.encoder,
+        "method": chosen.method, "score": chosen.score,
         "a": mean.used_a + mean.oov_a, "b": mean.used_b + mean.oov_b, "jaccard": mean.jaccard,
         "mean_cosine": mean.score, "best_match_cosine": best.score,
         "oov_a": mean.oov_a, "oov_b": mean.oov_b,

@@ -320,7 +320,49 @@ def _mean_rows(table: np.ndarray, groups: list, dim: int) -> np.ndarray:
     return np.asarray(avg @ sub, dtype=np.float32).reshape(len(groups), dim)
 
 
-class MeanBlocks(Blocks):
+class VectorBlocks(Blocks):
+    """One vector per document, searched by :func:`dot_topk` (cosine; (N, N) never built).
+
+    Parameters
+    ----------
+    doc_vectors : ndarray, float32, shape (N, d)
+    valid : ndarray, bool, shape (N,)
+        Documents with a vector; the others take no part.
+    chunk_size : int
+        Query rows per block.
+    """
+
+    def __init__(self, doc_vectors: np.ndarray, valid: np.ndarray, chunk_size: int = 1024):
+        self.valid = np.asarray(valid, dtype=bool)
+        self.pos = np.flatnonzero(self.valid)
+        self.matrix = normalize_rows(np.asarray(doc_vectors[self.pos], dtype=np.float32))
+        self.rows_per_block = chunk_size
+        self._block_rows = min(chunk_size, 256)
+
+    def block(self, r0: int, r1: int) -> np.ndarray:
+        return np.clip(self.matrix[r0:r1] @ self.matrix.T, -1.0, 1.0)
+
+    def topk(self, r0: int, r1: int, k: int, exclude: np.ndarray):
+        idx, val = dot_topk(self.matrix[r0:r1], self.matrix, k, exclude=exclude,
+                            block_rows=self._block_rows)
+        found = idx >= 0
+        return np.maximum(idx, 0), np.clip(val, -1.0, 1.0), found
+
+
+class JoinedBlocks(VectorBlocks):
+    """``joined`` at scale: each list's vector from its encoder (``list_vectors``)."""
+
+    def __init__(self, docs: ParsedCollection, chunk_size: int = 1024):
+        super().__init__(*docs.encoder.list_vectors(docs), chunk_size=chunk_size)
+
+
+def joined_matrix(docs: ParsedCollection) -> np.ndarray:
+    """``joined``: cosine of the encoder's list vectors, float32 (N, N), NaN without one."""
+    vec, valid = docs.encoder.list_vectors(docs)
+    return _cosine_of_rows(vec, valid).astype(np.float32)
+
+
+class MeanBlocks(VectorBlocks):
     """``mean`` at scale: one unit vector per document, searched by :func:`dot_topk`.
 
     Each distinct keyword spelling's vector is the mean of its raw token vectors, each
@@ -335,12 +377,15 @@ class MeanBlocks(Blocks):
         spell_id: dict[str, int] = {}
         spell_rows: list[tuple] = []
         sids, ok, ptr = [], [], np.zeros(n + 1, dtype=np.int64)
-        for i, items in enumerate(docs.items):
-            for kw, _ in items:
-                s = spell_id.get(kw)
+        contextual = docs.encoder.contextual  # a keyword's rows depend on its list
+        for i, (items, rows) in enumerate(zip(docs.items, docs.rows_per_item())):
+            for (kw, _), r in zip(items, rows):
+                s = None if contextual else spell_id.get(kw)
                 if s is None:
-                    s = spell_id[kw] = len(spell_rows)
-                    spell_rows.append(docs.encoder.rows(kw))
+                    s = len(spell_rows)
+                    if not contextual:
+                        spell_id[kw] = s
+                    spell_rows.append(r)
                 sids.append(s)
                 ok.append(bool(spell_rows[s]))
             ptr[i + 1] = len(sids)
@@ -349,24 +394,10 @@ class MeanBlocks(Blocks):
         sids = np.array(sids, dtype=np.int64)
         ok = np.array(ok, dtype=bool)
         doc_of = np.repeat(np.arange(n), np.diff(ptr))
-        per_doc = np.bincount(doc_of[ok], minlength=n)  # in-vocabulary keywords per document
-        self.valid = per_doc > 0
-        self.pos = np.flatnonzero(self.valid)
+        per_doc = np.bincount(doc_of[ok], minlength=n)  # keywords with a vector per document
         weights = ok / np.repeat(np.maximum(per_doc, 1), np.diff(ptr))
-        avg = sp.csr_matrix((weights.astype(np.float32), sids, ptr),
-                            shape=(n, len(kw_vec)))[self.pos]
-        self.matrix = normalize_rows(np.asarray(avg @ kw_vec, dtype=np.float32))
-        self.rows_per_block = chunk_size
-        self._block_rows = min(chunk_size, 256)
-
-    def block(self, r0: int, r1: int) -> np.ndarray:
-        return np.clip(self.matrix[r0:r1] @ self.matrix.T, -1.0, 1.0)
-
-    def topk(self, r0: int, r1: int, k: int, exclude: np.ndarray):
-        idx, val = dot_topk(self.matrix[r0:r1], self.matrix, k, exclude=exclude,
-                            block_rows=self._block_rows)
-        found = idx >= 0
-        return np.maximum(idx, 0), np.clip(val, -1.0, 1.0), found
+        avg = sp.csr_matrix((weights.astype(np.float32), sids, ptr), shape=(n, len(kw_vec)))
+        super().__init__(np.asarray(avg @ kw_vec, dtype=np.float32), per_doc > 0, chunk_size)
 
 
 # --------------------------------------------------------------------------- pairwise (P pairs)

@@ -109,6 +109,7 @@ class SimilarResponse(BaseModel):
 
     vectors: str
     model: Optional[str] = None
+    encoder: Optional[str] = None
     method: str
     score: Optional[float]
     a: list[str]
