@@ -20,7 +20,7 @@ from simvec.errors import SimvecValueError
 
 __all__ = ["Projection", "project_words", "plot_projection", "PROJECTIONS",
            "available_projections", "write_projector_files", "KeywordHeatmap",
-           "keyword_heatmap", "plot_keyword_heatmap"]
+           "keyword_heatmap", "heatmap_figsize", "plot_keyword_heatmap"]
 
 #: Projection names :func:`project_words` knows.
 PROJECTIONS = ("pca", "tsne", "umap")
@@ -264,12 +264,31 @@ def keyword_heatmap(a, b, kv, *, tokenizer=None) -> KeywordHeatmap:
 
 def heatmap_figsize(n_rows: int, n_cols: int, row_label: int = 0,
                     col_label: int = 0) -> tuple[float, float]:
-    """Figure size (inches) of :func:`plot_keyword_heatmap`: cells 1.1 in wide, 0.6 in tall,
-    plus margins for the labels (``row_label`` / ``col_label``: their longest length in
-    characters), the colour bar and the title."""
+    """Figure size of :func:`plot_keyword_heatmap` for a heat map of ``n_rows`` x ``n_cols``.
+
+    Each cell is 1.1 in wide and 0.6 in tall; margins hold the labels (they grow with the
+    longest label, up to 40 characters), the colour bar and the title.
+
+    Parameters
+    ----------
+    n_rows, n_cols : int
+        Keywords of list a (rows) and list b (columns).
+    row_label, col_label : int, default 0
+        Length in characters of the longest row / column label.
+
+    Returns
+    -------
+    (float, float)
+        Width and height in inches (times the dpi: pixels).
+
+    Examples
+    --------
+    >>> heatmap_figsize(2, 4)
+    (6.2, 2.7)
+    """
     left = 0.5 + 0.075 * min(row_label, 40)
     bottom = 0.6 + 0.06 * min(col_label, 40)
-    return (left + 1.1 * n_cols + 1.3, bottom + 0.6 * n_rows + 0.9)
+    return (round(left + 1.1 * n_cols + 1.3, 3), round(bottom + 0.6 * n_rows + 0.9, 3))
 
 
 def plot_keyword_heatmap(hm: KeywordHeatmap, path, *, title: str | None = None,
@@ -294,7 +313,8 @@ def plot_keyword_heatmap(hm: KeywordHeatmap, path, *, title: str | None = None,
     Returns
     -------
     (int, int)
-        Width and height of the PNG, in pixels (the figure size times ``dpi``).
+        Width and height of the PNG in pixels, as written: the figure size of
+        :func:`heatmap_figsize` times ``dpi`` (to a pixel).
 
     Raises
     ------
@@ -335,11 +355,19 @@ def plot_keyword_heatmap(hm: KeywordHeatmap, path, *, title: str | None = None,
         ax.set_title(title or "keyword cosines\nsolid: best in b for the row; "
                      "dashed: best in a for the column", fontsize=10)
         fig.tight_layout()
-        atomic_write_path(path, lambda tmp: fig.savefig(tmp, format="png", dpi=dpi),
-                          suffix=".png")
+        pixels = []
+
+        def write(tmp):
+            fig.savefig(tmp, format="png", dpi=dpi)
+            with open(tmp, "rb") as f:  # the IHDR chunk: width and height, big-endian
+                head = f.read(24)
+            pixels.extend((int.from_bytes(head[16:20], "big"),
+                           int.from_bytes(head[20:24], "big")))
+
+        atomic_write_path(path, write, suffix=".png")
     finally:
         plt.close(fig)
-    return round(size[0] * dpi), round(size[1] * dpi)
+    return pixels[0], pixels[1]
 
 
 def _tsv_cell(key: str) -> str:
