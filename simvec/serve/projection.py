@@ -284,11 +284,11 @@ def heatmap_figsize(n_rows: int, n_cols: int, row_label: int = 0,
     Examples
     --------
     >>> heatmap_figsize(2, 4)
-    (6.2, 2.7)
+    (6.2, 2.9)
     """
     left = 0.5 + 0.075 * min(row_label, 40)
     bottom = 0.6 + 0.06 * min(col_label, 40)
-    return (round(left + 1.1 * n_cols + 1.3, 3), round(bottom + 0.6 * n_rows + 0.9, 3))
+    return (round(left + 1.1 * n_cols + 1.3, 3), round(bottom + 0.6 * n_rows + 1.1, 3))
 
 
 def plot_keyword_heatmap(hm: KeywordHeatmap, path, *, title: str | None = None,
@@ -307,7 +307,7 @@ def plot_keyword_heatmap(hm: KeywordHeatmap, path, *, title: str | None = None,
     path : str or os.PathLike
         Output file; its folder must exist.
     title : str, optional
-        Default ``"keyword cosines (best_match: solid = best in b, dashed = best in a)"``.
+        Default: ``"keyword cosines"`` and what the frames mean.
     dpi : int, default 120
 
     Returns
@@ -352,8 +352,8 @@ def plot_keyword_heatmap(hm: KeywordHeatmap, path, *, title: str | None = None,
         ax.set_xlabel("list b")
         ax.set_ylabel("list a")
         fig.colorbar(im, ax=ax, fraction=0.08, pad=0.03, label="cosine")
-        ax.set_title(title or "keyword cosines\nsolid: best in b for the row; "
-                     "dashed: best in a for the column", fontsize=10)
+        ax.set_title(title or "keyword cosines\nsolid frame: best in b for the row\n"
+                     "dashed frame: best in a for the column", fontsize=9)
         fig.tight_layout()
         pixels = []
 
