@@ -45,7 +45,7 @@ def test_similar_json_reports_jaccard_and_cosines(glove50):
 
 def test_similar_table_and_stdin(glove50):
     res = run("similar", "-", "football, stadium", input="machine learning, neural network\n")
-    assert "jaccard" in res.stdout and "sif_best_match alignment (token level)" in res.stdout
+    assert "jaccard" in res.stdout and "sif_best_match alignment (token level):" in res.stdout
     assert "partner token" in res.stdout and "weight" in res.stdout
     assert "machine learning" in res.stdout
 

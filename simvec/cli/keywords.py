@@ -45,8 +45,9 @@ def similar_payload(a: str, b: str, kv, vectors_name: str, *, method: str | None
 
 
 def alignment_table(payload: dict) -> Table:
-    """The alignment of a ``simvec similar`` payload as a table, titled with its method and
-    level, its caption saying how the score follows from it.
+    """The alignment of a ``simvec similar`` payload as a table titled ``alignment`` (one CSV
+    table name whatever the method), its caption naming the method and level and saying how
+    the score follows from it.
 
     Token level: one row per token with its keyword, best partner token (and that token's
     keyword), cosine and weight (SIF, normalised over the side). Keyword level: one row per
@@ -67,14 +68,14 @@ def alignment_table(payload: dict) -> Table:
     if how is None:
         return Table("alignment", columns, rows, caption=None)
     total = payload["alignment_score"]
-    caption = (f"{how} = (sum over a of weight x cosine + sum over b of weight x cosine) / 2 "
-               f"= {total:.4f}")
+    caption = (f"{how} alignment ({level} level): {how} = mean over the two sides of "
+               f"sum(weight x cosine) = {total:.4f}")
     if payload["method"] not in (how, "hybrid"):
         caption += f"; method {payload['method']} has no alignment: {how}'s is shown"
     elif payload["method"] == "hybrid" and payload["score"] is not None:
         caption += (f"; hybrid = alpha x jaccard_tokens + (1 - alpha) x {how} "
                     f"= {payload['score']:.4f}")
-    return Table(f"{how} alignment ({level} level)", columns, rows, caption=caption)
+    return Table("alignment", columns, rows, caption=caption)
 
 
 def _oov_caption(payload: dict) -> str | None:
