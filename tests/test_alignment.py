@@ -142,6 +142,8 @@ def test_alignment_is_still_the_mapping_of_two_sides():
     r = keyword_similarity("cat, car", "dog", kv, method="best_match")
     assert list(r.alignment) == ["a", "b"] and len(r.alignment) == 2
     assert dict(r.alignment) == {"a": r.alignment.a, "b": r.alignment.b}
+    assert r.alignment == {"a": r.alignment.a, "b": r.alignment.b}  # as the old plain dict
+    assert r.alignment != Alignment("token", "best_match", r.alignment.a, r.alignment.b)
     assert [m.weight for m in r.alignment["a"]] == [0.5, 0.5]
     assert r.alignment["a"][0] == KeywordMatch("cat", "dog", pytest.approx(0.980581),
                                                weight=0.5)

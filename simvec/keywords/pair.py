@@ -71,7 +71,7 @@ class KeywordMatch:
     partner_token: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Alignment(Mapping):
     """The alignment behind a score: per side, each unit with its best partner on the other.
 
@@ -108,6 +108,18 @@ class Alignment(Mapping):
 
     def __len__(self) -> int:
         return 2
+
+    def __eq__(self, other) -> bool:
+        """Equal to an Alignment with the same fields, or to a mapping of the same two sides
+        (the plain dict of earlier releases)."""
+        if isinstance(other, Alignment):
+            return (self.level, self.method, self.a, self.b) == (
+                other.level, other.method, other.a, other.b)
+        if isinstance(other, Mapping):
+            return dict(self.items()) == dict(other.items())
+        return NotImplemented
+
+    __hash__ = None  # a mutable mapping's contents (lists): unhashable, like a dict
 
     @property
     def score(self) -> float:
@@ -303,6 +315,16 @@ def keyword_similarity(
     >>> r = keyword_similarity(["cat", "car"], ["dog"], kv, method="best_match")
     >>> [(m.keyword, m.partner) for m in r.alignment["a"]]
     [('cat', 'dog'), ('car', 'dog')]
+
+    The default aligns tokens; each token's weight (SIF, here damping the most frequent word,
+    ``cat``) is its share of its side's average, and the alignment gives back the score:
+
+    >>> r = keyword_similarity("cat car", ["dog"], kv)
+    >>> r.alignment.level, round(r.score, 3), round(r.alignment.score, 3)
+    ('token', 0.687, 0.687)
+    >>> [(m.token, m.partner_token, round(m.cosine, 3), round(m.weight, 3))
+    ...  for m in r.alignment["a"]]
+    [('cat', 'dog', 0.981, 0.251), ('car', 'dog', 0.196, 0.749)]
     """
     return keyword_similarities(a, b, kv, (method,), tokenizer, **method_params)[method]
 
