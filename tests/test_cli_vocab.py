@@ -207,8 +207,8 @@ def test_similar_csv_is_one_table(glove):
     res = runner.invoke(app, ["similar", "machine learning, neural network",
                               "deep learning", "-f", "csv", "-q"])
     rows = _csv(res.stdout)
-    assert rows[0][:3] == ["table", "measure", "score"] and "best_partner" in rows[0]
-    assert {r[0] for r in rows[1:]} == {"keyword_similarity", "best_match_alignment"}
+    assert rows[0][:3] == ["table", "measure", "score"] and "partner_token" in rows[0]
+    assert {r[0] for r in rows[1:]} == {"keyword_similarity", "alignment"}
 
 
 def test_neighbors_spelling(glove):

@@ -174,9 +174,13 @@ def similar(
     tokenizer: TokenizerOpt = None,
     fmt: FormatOpt = "table",
     output: OutputOpt = None,
+    plot: Annotated[Optional[Path], typer.Option(
+        "--plot", help="Also draw a keyword-by-keyword cosine heat map of the two lists into "
+        "this PNG (best partners framed).")] = None,
     quiet: QuietOpt = False,
 ):
-    """Compare two keyword lists: the method's score, Jaccard, mean and best-match cosines."""
+    """Compare two keyword lists: the method's score, Jaccard, mean and best-match cosines, and
+    the alignment behind the score."""
     from simvec.cli.keywords import similar_payload
 
     _setup(quiet)
@@ -186,6 +190,8 @@ def similar(
     else:
         check_choice("--method", method, METHOD_NAMES)
         check_vectors(vectors, input_format=input_format)
+    if plot is not None:
+        _check_plot_path(plot, model)
     tok = _tokenizer(tokenizer)
     if "-" in (a, b):
         lines = iter(_stdin_lines())
@@ -198,9 +204,37 @@ def similar(
             a, b, model, context_a=context_a, context_b=context_b,
             method="best_match" if method == DEFAULT_METHOD else method)
     else:
-        payload, tables = similar_payload(a, b, _load_vectors(vectors, input_format), vectors,
-                                          method=method, tokenizer=tok)
+        kv = _load_vectors(vectors, input_format)
+        payload, tables = similar_payload(a, b, kv, vectors, method=method, tokenizer=tok)
+    heatmap = None
+    if plot is not None:  # computed before anything is printed: a failure prints nothing
+        from simvec.serve.projection import keyword_heatmap
+
+        try:
+            heatmap = keyword_heatmap(a, b, kv, tokenizer=tok)
+        except SimvecValueError as exc:
+            raise SimvecValueError(f"--plot: {exc}") from None
     write_output(payload, tables, fmt, output)
+    if heatmap is not None:
+        from simvec.serve.projection import plot_keyword_heatmap
+
+        plot_keyword_heatmap(heatmap, plot)
+        if not quiet:
+            typer.echo(f"wrote a {len(heatmap.rows)} x {len(heatmap.cols)} keyword heat map to "
+                       f"{plot}", err=True)
+
+
+def _check_plot_path(plot: Path, model) -> None:
+    """``simvec similar --plot``: a writable .png path, with static vectors, checked before
+    the vectors load."""
+    from simvec._util import check_output_path
+
+    if model is not None:
+        raise SimvecValueError("--plot needs static word vectors (--vectors); it is not "
+                               "available with --model")
+    if plot.suffix.lower() != ".png":
+        raise SimvecValueError(f"--plot must end in .png, got {plot}")
+    check_output_path(plot, "--plot")
 
 
 @app.command(epilog=_example("neighbors"))

@@ -29,6 +29,7 @@ _LAZY = {
     "keyword_similarity": "simvec.keywords.pair",
     "KeywordSimilarity": "simvec.keywords.pair",
     "KeywordMatch": "simvec.keywords.pair",
+    "Alignment": "simvec.keywords.pair",
     "all_pairs_topk": "simvec.keywords.topk",
     "rank_collection": "simvec.keywords.topk",
     "AllPairsTopK": "simvec.keywords.topk",

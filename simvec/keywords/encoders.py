@@ -197,6 +197,10 @@ class SentenceTransformerEncoder(KeywordEncoder):
         i = self.key_to_index.get(keyword)
         return () if i is None else (i,)
 
+    def row_names(self, keyword: str, rows) -> list[str]:
+        """A keyword's one row stands for the whole keyword."""
+        return [keyword] * len(rows)
+
     def list_vectors(self, docs) -> tuple[np.ndarray, np.ndarray]:
         """Each list embedded as one text, as written (its keywords joined with ``", "``,
         duplicates kept; :meth:`ParsedCollection.texts`), each distinct text once (cached)."""
@@ -289,6 +293,11 @@ class ElmoEncoder(KeywordEncoder):
                 start = self._grow.append(v)
                 self._lists[key] = [tuple(range(start + s, start + e)) for s, e in spans]
         return [self._lists[tuple(kws)] for kws in lists]
+
+    def row_names(self, keyword: str, rows) -> list[str]:
+        """The keyword's tokens (one row per token, in order)."""
+        toks = self.tokens(keyword)
+        return toks if len(toks) == len(rows) else [f"#{r}" for r in rows]
 
     def rows(self, keyword: str) -> tuple[int, ...]:
         """A keyword's rows embedded alone (a list of one keyword)."""

@@ -248,6 +248,21 @@ class KeywordEncoder:
             rows = self._rows[keyword] = tuple(found)
         return rows
 
+    def row_names(self, keyword: str, rows) -> list[str]:
+        """What each of ``rows`` (the keyword's rows, in order) stands for: a vocabulary key (a
+        token or, for a hyphenated token the vocabulary lacks, one of its parts), or an
+        out-of-vocabulary token given a subword vector; ``"#ROW"`` if none matches."""
+        k2i = self.key_to_index or {}
+        by_row: dict[int, str] = {}
+        for tok in self.tokens(keyword):
+            for key in (tok, *tok.split("-")):
+                i = k2i.get(key)
+                if i is None and key == tok:
+                    i = self._extra_row.get(tok)
+                if i is not None:
+                    by_row.setdefault(i, key)
+        return [by_row.get(r, f"#{r}") for r in rows]
+
     def prepare(self, keywords) -> None:
         """Compute the rows of many keywords at once (batched encoders); a no-op here."""
 
