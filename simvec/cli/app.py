@@ -22,13 +22,15 @@ import typer
 
 from simvec.cli.options import (
     DEFAULT_VECTORS, ConvertToOpt, FormatOpt, InputFormatOpt, OutputOpt, QuietOpt, ThreadsOpt,
-    TokenizerOpt, VectorsOpt, apply_threads, check_choice, check_input_file, check_vectors,
+    ModelOpt, TokenizerOpt, VectorsOpt, apply_threads, check_choice, check_input_file, check_vectors,
     cli_terms, deprecated_alias, stdin_to_file,
 )
 from simvec.cli.render import Table, write_output
 from simvec.cli.usage import OneLineErrors, version_callback
 from simvec.errors import SimvecValueError
-from simvec.keywords.methods import COMPARED_BY_DEFAULT, DEFAULT_METHOD, METHOD_NAMES, METHODS
+from simvec.keywords.methods import (
+    COMPARED_BY_DEFAULT, DEFAULT_METHOD, METHOD_NAMES, METHODS, PAIR_METHODS,
+)
 
 __all__ = ["app", "main", "EXAMPLES"]
 
@@ -162,13 +164,12 @@ ELMO_METHODS = ("mean", "best_match")
 def similar(
     a: Annotated[str, typer.Argument(help="First keyword list, comma-separated ('-': read a line from stdin).")],
     b: Annotated[str, typer.Argument(help="Second keyword list, comma-separated ('-': read a line from stdin).")],
-    method: Annotated[str, typer.Option("--method", "-m", help=_method_help() + " With --model elmo: mean or best_match.")] = DEFAULT_METHOD,
+    method: Annotated[str, typer.Option("--method", "-m", help=_method_help() + " With --context-a/-b: mean or best_match.")] = DEFAULT_METHOD,
     vectors: VectorsOpt = DEFAULT_VECTORS,
     input_format: InputFormatOpt = None,
-    model: Annotated[Optional[str], typer.Option(
-        "--model", help="Contextual model instead of --vectors: elmo:OPTIONS.json,WEIGHTS.hdf5.")] = None,
+    model: ModelOpt = None,
     context_a: Annotated[Optional[str], typer.Option(
-        help="With --model elmo: text the keywords of A occur in (embedded in context).")] = None,
+        help="With --model elmo: text the keywords of A occur in (embedded in context; otherwise each list is its own context).")] = None,
     context_b: Annotated[Optional[str], typer.Option(
         help="With --model elmo: text the keywords of B occur in.")] = None,
     tokenizer: TokenizerOpt = None,
@@ -183,11 +184,22 @@ def similar(
     the alignment behind the score."""
     from simvec.cli.keywords import similar_payload
 
+    from simvec.cli.keywords import check_model
+
     _setup(quiet)
+    in_context = context_a is not None or context_b is not None
     if model is not None:
-        if method != DEFAULT_METHOD:
-            check_choice("--method (with --model elmo)", method, ELMO_METHODS)
+        if in_context and check_model(model) != "elmo":
+            raise typer.BadParameter("--context-a/--context-b need --model elmo:...",
+                                     param_hint="--context-a")
+        if in_context and method != DEFAULT_METHOD:
+            check_choice("--method (with --context-a/-b)", method, ELMO_METHODS)
+        elif not in_context:
+            check_choice("--method", method, PAIR_METHODS)
     else:
+        if in_context:
+            raise typer.BadParameter("--context-a/--context-b need --model elmo:...",
+                                     param_hint="--context-a")
         check_choice("--method", method, METHOD_NAMES)
         check_vectors(vectors, input_format=input_format)
     if plot is not None:
@@ -197,12 +209,18 @@ def similar(
         lines = iter(_stdin_lines())
         a = next(lines, "") if a == "-" else a
         b = next(lines, "") if b == "-" else b
-    if model is not None:
+    if model is not None and in_context:
         from simvec.cli.keywords import elmo_similar_payload
 
         payload, tables = elmo_similar_payload(
             a, b, model, context_a=context_a, context_b=context_b,
             method="best_match" if method == DEFAULT_METHOD else method)
+    elif model is not None:
+        from simvec.cli.keywords import load_model
+
+        payload, tables = similar_payload(a, b, load_model(model, tok), None, method=method,
+                                          tokenizer=tok)
+        payload["model"] = model
     else:
         kv = _load_vectors(vectors, input_format)
         payload, tables = similar_payload(a, b, kv, vectors, method=method, tokenizer=tok)
@@ -352,12 +370,13 @@ def keywords(
     output: OutputOpt = None,
     vectors: VectorsOpt = DEFAULT_VECTORS,
     input_format: InputFormatOpt = None,
+    model: ModelOpt = None,
     fmt: FormatOpt = "csv",
     threads: ThreadsOpt = None,
     quiet: QuietOpt = False,
 ):
     """All-pairs top-k: each document's most similar documents, the method's score and Jaccard side by side."""
-    from simvec.cli.keywords import keywords_run
+    from simvec.cli.keywords import check_model, keywords_run, load_model
 
     _setup(quiet)
     apply_threads(threads)
@@ -366,10 +385,18 @@ def keywords(
     tok = _tokenizer(tokenizer)
     check_input_file(docs, "collection")
     needs_vectors = METHODS[method].needs_vectors
-    if needs_vectors:
+    if model is not None:
+        check_model(model)
+    elif needs_vectors:
         check_vectors(vectors, input_format=input_format)
+
+    def load():
+        if not needs_vectors:
+            return None
+        return load_model(model, tok) if model is not None else _load_vectors(vectors, input_format)
+
     keywords_run(
-        docs, lambda: _load_vectors(vectors, input_format) if needs_vectors else None, top_k=top_k,
+        docs, load, top_k=top_k,
         method=method, id_field=id_field, keywords_field=keywords_field, on_error=on_error,
         output=output, fmt=fmt, tokenizer=tok, quiet=quiet,
     )
@@ -391,6 +418,7 @@ def evaluate_keywords(
     seed: Annotated[int, typer.Option(help="Seed of the tie-breaking for MAP@k.")] = 0,
     vectors: VectorsOpt = DEFAULT_VECTORS,
     input_format: InputFormatOpt = None,
+    model: ModelOpt = None,
     fmt: FormatOpt = "table",
     output: OutputOpt = None,
     threads: ThreadsOpt = None,
@@ -409,14 +437,21 @@ def evaluate_keywords(
     check_choice("--on-missing-label", on_missing_label, ("raise", "skip"))
     check_input_file(docs, "collection")
     lexical_only = all(m in METHODS and not METHODS[m].needs_vectors for m in methods)
-    if not lexical_only:
+    if model is not None:
+        from simvec.cli.keywords import check_model, load_model
+
+        check_model(model)
+        load = (lambda: load_model(model))  # noqa: E731
+    elif not lexical_only:
         check_vectors(vectors, input_format=input_format)
+        load = (lambda: _load_vectors(vectors, input_format))  # noqa: E731
     payload, tables = evaluate_keywords_payload(
-        docs, None if lexical_only else (lambda: _load_vectors(vectors, input_format)), label=label,
+        docs, None if lexical_only else load, label=label,
         methods=methods, id_field=id_field, keywords_field=keywords_field, on_error=on_error,
         on_missing_label=on_missing_label, k=top_k, seed=seed, quiet=quiet,
     )
-    payload["vectors"] = None if lexical_only else vectors
+    payload["vectors"] = None if lexical_only or model is not None else vectors
+    payload["model"] = model
     write_output(payload, tables, fmt, output)
 
 

@@ -7,17 +7,66 @@ objects for ``table`` / ``csv`` output. The computation lives in :mod:`simvec.ke
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from simvec.cli.render import Table, write_output
 from simvec.keywords.pair import REPORT_KEYS
 
-__all__ = ["SIMILAR_KEYS", "similar_payload", "alignment_table", "elmo_similar_payload",
+__all__ = ["SIMILAR_KEYS", "check_model", "load_model", "similar_payload", "alignment_table", "elmo_similar_payload",
            "keywords_run", "evaluate_keywords_payload"]
 
 
 #: Keys of the ``simvec similar`` JSON payload, the same for static vectors and ELMo.
 SIMILAR_KEYS = REPORT_KEYS
+
+
+def check_model(spec: str) -> str:
+    """Validate ``--model`` before any work; return its kind (``"st"`` or ``"elmo"``).
+
+    Raises
+    ------
+    SimvecValueError
+        Naming ``--model``: an unknown spec, or an ELMo / local model file that does not exist.
+    """
+    from simvec.errors import SimvecValueError
+    from simvec.keywords.encoders import MINILM
+
+    if spec.startswith("elmo:"):
+        from simvec.elmo.keywords import parse_model_spec
+
+        for path in parse_model_spec(spec):
+            if not Path(path).is_file():
+                raise SimvecValueError(f"--model: ELMo file {path} does not exist")
+        return "elmo"
+    for prefix in ("st:", "sentence-transformers:"):
+        if spec.startswith(prefix):
+            name = spec[len(prefix):]
+            looks_local = name.startswith((".", "/", "~")) or os.sep in name.strip("/") \
+                and not name.startswith("sentence-transformers/")
+            if not name or (looks_local and not Path(name).expanduser().is_dir()):
+                raise SimvecValueError(f"--model: sentence-transformer folder {name!r} does not "
+                                       "exist")
+            return "st"
+    if spec == MINILM:
+        return "st"
+    raise SimvecValueError(
+        f"--model must be st:NAME_OR_FOLDER, {MINILM} or elmo:OPTIONS.json,WEIGHTS.hdf5, got "
+        f"{spec!r} (word vectors and fastText .bin models go in --vectors)")
+
+
+def load_model(spec: str, tokenizer=None):
+    """The encoder of ``--model`` (:mod:`simvec.keywords.encoders`), checked by
+    :func:`check_model`."""
+    from simvec.keywords.encoders import ElmoEncoder, get_encoder
+
+    if check_model(spec) == "elmo":
+        from simvec.elmo.embedder import ElmoEmbedder
+        from simvec.elmo.keywords import parse_model_spec
+
+        options, weights = parse_model_spec(spec)
+        return ElmoEncoder(ElmoEmbedder(options, weights), tokenizer=None, name=spec)
+    return get_encoder(spec, tokenizer=tokenizer)
 
 
 def similar_payload(a: str, b: str, kv, vectors_name: str, *, method: str | None = None,
@@ -32,7 +81,8 @@ def similar_payload(a: str, b: str, kv, vectors_name: str, *, method: str | None
     payload = similarity_report(a, b, kv, vectors=vectors_name, method=method,
                                 tokenizer=tokenizer)
     default = " (default)" if method == DEFAULT_METHOD else ""
-    notes = [f"vectors: {vectors_name}", _oov_caption(payload), payload["reason"]]
+    source = f"vectors: {vectors_name}" if vectors_name else f"encoder: {payload['encoder']}"
+    notes = [source, _oov_caption(payload), payload["reason"]]
     scores = Table(
         "keyword similarity",
         ["measure", "score"],

