@@ -112,7 +112,7 @@ def ngram_hashes(word: str, minn: int, maxn: int, bucket: int) -> list[int]:
     Examples
     --------
     >>> ngram_hashes("ab", 3, 3, 2000000)      # "<ab", "ab>"
-    [1535130, 430366]
+    [209508, 1241756]
     """
     if isinstance(bucket, bool) or not isinstance(bucket, (int, np.integer)) or bucket < 1:
         raise SimvecValueError(f"bucket must be a positive integer, got {bucket!r}")
@@ -380,9 +380,9 @@ def _read_args(buf, path: str) -> dict:
     _need(buf, 0, 8, "the magic number and version", path)
     magic, version = struct.unpack_from("<ii", buf, 0)
     if magic != FASTTEXT_MAGIC:
-        raise _bad(f"not a fastText .bin model: the magic number is {magic}, expected "
-                   f"{FASTTEXT_MAGIC} (word2vec binary starts with a text line 'count dim': "
-                   "pass format='word2vec-binary'; models from before 2017 are not read)", 0, path)
+        raise _bad(f"not a fastText .bin model: bytes 0-3 hold {magic}, not fastText's magic "
+                   f"number {FASTTEXT_MAGIC} (models from before 2017 lack it and are not "
+                   "read)", 0, path)
     if version not in FASTTEXT_VERSIONS:
         raise _bad(f"fastText model version {version}: simvec reads versions "
                    f"{', '.join(map(str, FASTTEXT_VERSIONS))}", 4, path)
