@@ -504,3 +504,25 @@ def test_a_lying_file_allocates_nothing_big(tmp_path):
         finally:
             tracemalloc.stop()
         assert peak < 4 * len(raw), (off, peak)  # a 119 kB file: never the sizes it claims
+
+
+def test_keyword_encoder_gives_oov_tokens_their_subword_vectors(gensim_model):
+    """Keyword similarity with a fastText .bin: an OOV token gets gensim's subword vector."""
+    from simvec.keywords.encoders import get_encoder
+    from simvec.keywords.pair import keyword_similarity
+
+    path, ref = gensim_model
+    kv = simvec.load(str(path))
+    enc = get_encoder(kv)
+    oov = "governmentalish"
+    assert oov not in kv and enc.rows("government") and enc.rows(oov)
+    (row,) = enc.rows(oov)
+    assert row >= len(kv)  # added past the vocabulary
+    np.testing.assert_allclose(enc.vectors[row], ref[oov], atol=1e-6)
+    r = keyword_similarity(f"{oov} policy", "government policy", kv, method="mean")
+    assert r.oov_a == [] and r.score is not None
+    static = keyword_similarity(f"{oov} policy", "government policy",
+                                simvec.KeyedVectors(kv.vectors, kv.index_to_key), method="mean")
+    assert static.score != r.score  # without subwords the OOV token is skipped
+    names = enc.row_names(f"{oov} policy", enc.rows(f"{oov} policy"))
+    assert names == [oov, "policy"]
