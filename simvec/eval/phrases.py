@@ -33,7 +33,7 @@ from simvec.keywords.weighting import word_probabilities as _word_probabilities
 
 __all__ = [
     "read_text_pairs", "TextPairs", "evaluate_text_pairs", "TextPairResult", "detect_pair_format",
-    "PHRASE_METHODS", "correlation_note",
+    "PHRASE_METHODS", "correlation_note", "score_text_pairs",
 ]
 
 # PHRASE_METHODS (re-exported): the registry's methods with a pairwise scorer, which
@@ -328,7 +328,8 @@ def evaluate_text_pairs(kv, pairs, methods: Sequence[str] = PHRASE_METHODS, *,
         the pairs evaluated (docs/phrase-quality.md uses the STS Benchmark *train* sentences).
     bootstrap : int, default 0
         Resamples for the 95 % interval of each Spearman (``spearman_low`` /
-        ``spearman_high``); 0 computes none. 1,000 take about 0.5 s per method on 3,345 pairs.
+        ``spearman_high``); 0 computes none. 1,000 take under a second per method on
+        3,345 pairs.
     seed : int, default 0
         Seed of the resampling (the same resamples for every method).
     on_error : {"raise", "skip"}
@@ -359,36 +360,16 @@ def evaluate_text_pairs(kv, pairs, methods: Sequence[str] = PHRASE_METHODS, *,
 
     from scipy.stats import pearsonr, spearmanr
 
-    for m in methods:
-        if m not in PHRASE_METHODS:
-            raise SimvecValueError(
-                f"unknown phrase-pair method {m!r}; choose from {', '.join(PHRASE_METHODS)}"
-            )
     if isinstance(bootstrap, bool) or not isinstance(bootstrap, (int, np.integer)) \
             or bootstrap < 0:
         raise SimvecValueError(f"bootstrap must be a non-negative integer, got {bootstrap!r}")
-    if not isinstance(pairs, TextPairs):
-        pairs = read_text_pairs(pairs, on_error=on_error)
+    pairs, docs, weights, component = _prepare(kv, pairs, methods, tokenizer, sif_a,
+                                               word_probabilities, sif_reference, on_error)
     p = len(pairs.scores)
-    docs = parse_collection([[t] for t in pairs.text1] + [[t] for t in pairs.text2], kv,
-                            tokenizer)
-    probs = word_probabilities
-    if probs is None or isinstance(probs, (str, os.PathLike)):
-        probs = _word_probabilities(probs, kv)
-    n_vec = len(docs.vectors)
-    weights = sif_weights(n_vec if probs is None else probs, sif_a).astype(np.float64)
-    if len(weights) != n_vec:
-        raise SimvecValueError(f"word_probabilities has {len(weights)} values for {n_vec} vectors")
-    component = None
-    if sif_reference is not None and "sif" in methods:
-        component = _reference_component(sif_reference, docs, weights, on_error)
     results = []
     for m in methods:
         t0 = time.perf_counter()
-        if m == "sif" and component is not None:
-            s = get_method(m).pairwise(docs, p, weights, component=component)
-        else:
-            s = get_method(m).pairwise(docs, p, weights)
+        s = _score(m, docs, p, weights, component)
         secs = time.perf_counter() - t0
         ok = ~np.isnan(s)
         note = correlation_note(s[ok], pairs.scores[ok], p)
@@ -406,6 +387,66 @@ def evaluate_text_pairs(kv, pairs, methods: Sequence[str] = PHRASE_METHODS, *,
             res.bootstrap_resamples = ci.resamples
         results.append(res)
     return results, pairs
+
+
+def score_text_pairs(kv, pairs, methods: Sequence[str] = PHRASE_METHODS, *, tokenizer=None,
+                     sif_a: float = SIF_A, word_probabilities=None, sif_reference=None,
+                     on_error: str = "raise") -> tuple[dict, TextPairs]:
+    """Each method's score of every pair, as :func:`evaluate_text_pairs` computes them.
+
+    For paired comparisons of methods (e.g.
+    :func:`simvec.eval.bootstrap.spearman_difference_interval`) or to inspect single pairs.
+
+    Parameters
+    ----------
+    kv, pairs, methods, tokenizer, sif_a, word_probabilities, sif_reference, on_error
+        As for :func:`evaluate_text_pairs`.
+
+    Returns
+    -------
+    scores : dict of str -> ndarray of float64, shape (P,)
+        Per method, in order; NaN where a text has no in-vocabulary token.
+    pairs : TextPairs
+
+    Raises
+    ------
+    SimvecValueError, InputFormatError, SimvecFileNotFoundError
+        As for :func:`evaluate_text_pairs`.
+    """
+    pairs, docs, weights, component = _prepare(kv, pairs, methods, tokenizer, sif_a,
+                                               word_probabilities, sif_reference, on_error)
+    p = len(pairs.scores)
+    return {m: _score(m, docs, p, weights, component) for m in methods}, pairs
+
+
+def _prepare(kv, pairs, methods, tokenizer, sif_a, word_probabilities, sif_reference, on_error):
+    """Pairs read, texts parsed once, SIF weights (float64, (V,)) and the reference component."""
+    for m in methods:
+        if m not in PHRASE_METHODS:
+            raise SimvecValueError(
+                f"unknown phrase-pair method {m!r}; choose from {', '.join(PHRASE_METHODS)}"
+            )
+    if not isinstance(pairs, TextPairs):
+        pairs = read_text_pairs(pairs, on_error=on_error)
+    docs = parse_collection([[t] for t in pairs.text1] + [[t] for t in pairs.text2], kv,
+                            tokenizer)
+    probs = word_probabilities
+    if probs is None or isinstance(probs, (str, os.PathLike)):
+        probs = _word_probabilities(probs, kv)
+    n_vec = len(docs.vectors)
+    weights = sif_weights(n_vec if probs is None else probs, sif_a).astype(np.float64)
+    if len(weights) != n_vec:
+        raise SimvecValueError(f"word_probabilities has {len(weights)} values for {n_vec} vectors")
+    component = None
+    if sif_reference is not None and "sif" in methods:
+        component = _reference_component(sif_reference, docs, weights, on_error)
+    return pairs, docs, weights, component
+
+
+def _score(m: str, docs, p: int, weights, component) -> np.ndarray:
+    if m == "sif" and component is not None:
+        return get_method(m).pairwise(docs, p, weights, component=component)
+    return get_method(m).pairwise(docs, p, weights)
 
 
 def _reference_component(reference, docs, weights, on_error: str) -> np.ndarray:

@@ -101,11 +101,8 @@ def count_words(texts: Iterable[str], tokenizer: Callable[[str], list] | None = 
     return c
 
 
-def _open_text(path, mode: str):
-    name = os.fspath(path)
-    if name.endswith(".gz"):
-        return gzip.open(name, mode + "t", encoding="utf-8", newline="")
-    return open(name, mode, encoding="utf-8", newline="")
+def _open_binary(name: str):
+    return gzip.open(name, "rb") if name.endswith(".gz") else open(name, "rb")
 
 
 def read_word_counts(path) -> WordCounts:
@@ -136,9 +133,15 @@ def read_word_counts(path) -> WordCounts:
     total = None
     lineno = 0
     try:
-        with _open_text(name, "r") as fh:
-            for lineno, line in enumerate(fh, 1):
-                line = line.rstrip("\r\n")
+        with _open_binary(name) as fh:
+            for lineno, raw_line in enumerate(fh, 1):
+                try:
+                    line = raw_line.decode("utf-8").rstrip("\r\n")
+                except UnicodeDecodeError as exc:
+                    raise InputFormatError(f"not valid UTF-8 ({exc.reason})", path=name,
+                                           line=lineno) from None
+                if lineno == 1:
+                    line = line.removeprefix("\ufeff")
                 if line.startswith(_TOTAL):
                     raw = line[len(_TOTAL):].strip()
                     if not raw.isdigit():
@@ -161,9 +164,6 @@ def read_word_counts(path) -> WordCounts:
                     raise InputFormatError(f"word {word!r} is listed twice", path=name,
                                            line=lineno)
                 counts[word] = int(raw)
-    except UnicodeDecodeError as exc:
-        raise InputFormatError(f"not valid UTF-8 ({exc.reason})", path=name,
-                               line=lineno + 1) from None
     except (OSError, EOFError) as exc:  # gzip.BadGzipFile is an OSError
         raise InputFormatError(f"unreadable ({exc})", path=name) from None
     if not counts:
