@@ -321,6 +321,10 @@ def evaluate(
     restrict_vocab: Annotated[int, typer.Option(min=1, help="Use only the N most frequent words.")] = 300000,
     method: Annotated[str, typer.Option("--method", "-m", help="Analogy objective: 3cosadd or 3cosmul.")] = "3cosadd",
     case_sensitive: Annotated[bool, typer.Option(help="Do not fold case.")] = False,
+    word_frequencies: Annotated[str, typer.Option(help="Phrase/sentence pairs: where SIF's word probabilities p(w) come from: 'zipf' (vocabulary rank), 'corpus' (the word counts simvec ships, 30.7M tokens) or a word<TAB>count file.")] = "zipf",
+    all_but_the_top: Annotated[bool, typer.Option("--all-but-the-top", help="Remove the mean and the top d/100 principal components of the vectors first (Mu & Viswanath 2018).")] = False,
+    sif_reference: Annotated[Optional[str], typer.Option(help="Phrase/sentence pairs: estimate SIF's common component on the texts of this pair file instead of on each evaluated file.")] = None,
+    bootstrap: Annotated[int, typer.Option(min=0, help="Phrase/sentence pairs: resamples for the 95% interval of each Spearman (0: none).")] = 1000,
     vectors: VectorsOpt = DEFAULT_VECTORS,
     input_format: InputFormatOpt = None,
     fmt: FormatOpt = "table",
@@ -329,7 +333,7 @@ def evaluate(
     quiet: QuietOpt = False,
 ):
     """Evaluate vectors on word-similarity and phrase/sentence-pair files (Pearson, Spearman) and analogy files (accuracy); low vocabulary coverage is warned about and flagged."""
-    from simvec.cli.evaluate import evaluate_payload
+    from simvec.cli.evaluate import check_word_frequencies, evaluate_payload
 
     _setup(quiet)
     apply_threads(threads)
@@ -338,13 +342,22 @@ def evaluate(
         raise typer.BadParameter("'-' (stdin) can be given once", param_hint="FILES")
     for path in files:  # fail before the vectors load
         check_input_file(path, "evaluation file")
+    check_word_frequencies(word_frequencies)
+    if sif_reference is not None:
+        check_input_file(sif_reference, "--sif-reference file")
     check_vectors(vectors, input_format=input_format)
     tmp = stdin_to_file(".txt") if "-" in files else None
     try:
         paths = [tmp if f == "-" else Path(f) for f in files]
+        kv = _load_vectors(vectors, input_format)
+        if all_but_the_top:
+            from simvec.vectors.postprocess import all_but_the_top as abtt
+
+            kv = abtt(kv)
         payload, tables = evaluate_payload(
-            paths, _load_vectors(vectors, input_format), restrict_vocab=restrict_vocab, method=method,
-            case_insensitive=not case_sensitive, names=files,
+            paths, kv, restrict_vocab=restrict_vocab, method=method,
+            case_insensitive=not case_sensitive, names=files, word_frequencies=word_frequencies,
+            sif_reference=sif_reference, bootstrap=bootstrap, all_but_the_top=all_but_the_top,
         )
     finally:
         if tmp is not None:

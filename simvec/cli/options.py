@@ -224,6 +224,8 @@ _TERMS = [
     (re.compile(r"simvec\.list_sources\(\)"), "`simvec info --sources`"),
     (re.compile(r"\brestrict_vocab\b"), "--restrict-vocab"),
     (re.compile(r"\btopn\b"), "--top-k"),
+    (re.compile(r"\bword_probabilities\b"), "--word-frequencies"),
+    (re.compile(r"\bsif_reference\b"), "--sif-reference"),
 ]
 
 

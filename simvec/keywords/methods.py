@@ -71,6 +71,7 @@ similarity of features in vector space model", Computación y Sistemas 18(3).
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -81,7 +82,7 @@ import numpy as np
 from simvec._util import check_choice
 from simvec.errors import SimvecValueError
 from simvec.keywords.parse import ParsedCollection, parse_collection
-from simvec.keywords.weighting import SIF_A, sif_weights
+from simvec.keywords.weighting import SIF_A, sif_weights, word_probabilities
 
 if TYPE_CHECKING:
     from simvec.keywords.scorers import Blocks
@@ -119,8 +120,10 @@ class MethodParams:
     ----------
     sif_a : float, default 1e-3
         SIF smoothing constant ``a`` (``sif``, ``sif_best_match``, ``soft_cosine``, ``hybrid``).
-    word_probabilities : array_like of float, shape (V,), or None
-        Unigram probabilities of the vocabulary rows, replacing the Zipf estimate.
+    word_probabilities : array_like of float, shape (V,), "zipf", "corpus", a path, or None
+        Unigram probabilities of the vocabulary rows, replacing the Zipf estimate (``None`` or
+        ``"zipf"``): ``"corpus"`` counts from the table simvec ships, a path those of a
+        word-count file (:func:`simvec.keywords.weighting.word_probabilities`).
     remove_pc : bool, default True
         ``sif`` only: remove the common component (needs at least two documents with vectors).
     alpha : float, default 0.2
@@ -147,8 +150,15 @@ class MethodParams:
         n = len(docs.vectors)
         if docs.encoder.uniform_weights:  # rows are not vocabulary words ranked by frequency
             return np.ones(n, dtype=np.float32)
-        w = sif_weights(n if self.word_probabilities is None else self.word_probabilities,
-                        self.sif_a)
+        probs = self.word_probabilities
+        if probs is None or isinstance(probs, (str, os.PathLike)):
+            probs = word_probabilities(probs, docs.encoder.key_to_index)
+        if probs is not None and docs.encoder.n_added and \
+                len(probs) == n - docs.encoder.n_added:
+            # rows added past the vocabulary (fastText subwords of OOV tokens): rarer than any
+            probs = np.concatenate([np.asarray(probs, np.float64),
+                                    np.full(docs.encoder.n_added, np.min(probs))])
+        w = sif_weights(n if probs is None else probs, self.sif_a)
         if len(w) != n:
             raise SimvecValueError(f"word_probabilities has {len(w)} values for {n} vectors")
         return w

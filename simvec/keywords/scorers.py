@@ -38,6 +38,7 @@ __all__ = [
     "BestMatchBlocks", "HybridBlocks", "MeanBlocks", "pairwise_jaccard_tokens", "pairwise_mean",
     "pairwise_sif", "pairwise_sif_best_match", "mean_cosine", "best_match_alignment",
     "token_best_match_alignment",
+    "sif_common_component",
 ]
 
 
@@ -414,7 +415,8 @@ def pairwise_jaccard_tokens(docs: ParsedCollection, p: int, weights=None) -> np.
     return out
 
 
-def _pairwise_means(docs: ParsedCollection, p: int, weights, sif: bool) -> np.ndarray:
+def _pairwise_means(docs: ParsedCollection, p: int, weights, sif: bool,
+                    component=None) -> np.ndarray:
     rows, vec = docs.tok_rows, docs.vectors
     d = np.zeros((2 * p, vec.shape[1]))
     ok = np.array([bool(r) for r in rows])
@@ -423,7 +425,10 @@ def _pairwise_means(docs: ParsedCollection, p: int, weights, sif: bool) -> np.nd
             r = np.asarray(r)
             w = weights[r].astype(np.float64) if sif else np.ones(len(r))
             d[j] = w @ np.asarray(vec[r], np.float64) / len(r)
-    if sif and ok.sum() >= 2:  # common component over all texts of the file
+    if sif and component is not None:  # estimated elsewhere (sif_common_component)
+        pc = np.asarray(component, dtype=np.float64)
+        d = d - np.outer(d @ pc, pc)
+    elif sif and ok.sum() >= 2:  # common component over all texts of the file
         pc = np.linalg.svd(d[ok], full_matrices=False)[2][0]
         d = d - np.outer(d @ pc, pc)
     u = normalize_rows(d, dtype=None)
@@ -436,9 +441,13 @@ def pairwise_mean(docs: ParsedCollection, p: int, weights=None) -> np.ndarray:
     return _pairwise_means(docs, p, weights, sif=False)
 
 
-def pairwise_sif(docs: ParsedCollection, p: int, weights) -> np.ndarray:
-    """Pair t: SIF, the common component of all 2p texts removed (Arora et al.'s STS setup)."""
-    return _pairwise_means(docs, p, weights, sif=True)
+def pairwise_sif(docs: ParsedCollection, p: int, weights, component=None) -> np.ndarray:
+    """Pair t: SIF, the common component of all 2p texts removed (Arora et al.'s STS setup).
+
+    ``component`` (unit vector, shape (d,)): remove this one instead, e.g. estimated on other
+    texts by :func:`sif_common_component`.
+    """
+    return _pairwise_means(docs, p, weights, sif=True, component=component)
 
 
 def pairwise_sif_best_match(docs: ParsedCollection, p: int, weights) -> np.ndarray:
@@ -560,3 +569,32 @@ def token_best_match_alignment(docs: ParsedCollection, weights: np.ndarray, i: i
               "cosine": g[best_a, np.arange(len(rb))]}
     score = float((side_i["weight"] @ side_i["cosine"] + side_j["weight"] @ side_j["cosine"]) / 2)
     return score, side_i, side_j
+
+
+# --------------------------------------------------------------------------- SIF component
+
+
+def sif_common_component(docs: ParsedCollection, weights: np.ndarray) -> np.ndarray:
+    """First singular vector of the SIF text vectors of ``docs`` (Arora et al. 2017).
+
+    Each document's vector is ``sum_w weights[w] v(w) / n`` over its n in-vocabulary tokens,
+    as :func:`pairwise_sif` builds them; the uncentred (N, d) matrix's first right singular
+    vector is the "common component" that SIF removes.
+
+    Returns
+    -------
+    ndarray of float64, shape (d,)
+        Unit length (its sign is arbitrary and does not matter for the removal).
+
+    Raises
+    ------
+    SimvecValueError
+        If fewer than 2 documents have an in-vocabulary token.
+    """
+    vec = docs.vectors
+    d = [weights[np.asarray(r)].astype(np.float64) @ np.asarray(vec[np.asarray(r)], np.float64)
+         / len(r) for r in docs.tok_rows if r]
+    if len(d) < 2:
+        raise SimvecValueError(
+            f"the common component needs at least 2 texts with an in-vocabulary token, got {len(d)}")
+    return np.linalg.svd(np.stack(d), full_matrices=False)[2][0]
