@@ -356,8 +356,13 @@ def test_similar_json_schema_is_the_same_for_elmo(glove):
     assert elmo["vectors"] is None and elmo["model"].startswith("elmo:")
     assert elmo["method"] == "mean" and elmo["score"] == pytest.approx(elmo["mean_cosine"])
     assert elmo["oov_a"] == [] and elmo["reason"] is None
+    # every method works with ELMo (keywords in the context of their list) ...
+    wmd = runner.invoke(app, ["similar", "a", "b", "--model", f"elmo:{options},{weights}",
+                              "-m", "sif_best_match", "-f", "json"])
+    assert wmd.exit_code == 0 and json.loads(wmd.stdout)["encoder"] == "elmo"
+    # ... but keywords embedded inside given texts are compared by mean or best_match only
     bad = runner.invoke(app, ["similar", "a", "b", "--model", f"elmo:{options},{weights}",
-                              "-m", "wmd"])
+                              "--context-a", "a b c", "-m", "wmd"])
     assert "best_match" in _one_line_error(bad)
 
 

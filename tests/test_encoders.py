@@ -165,7 +165,7 @@ def test_every_method_runs_with_elmo(elmo):
     np.fill_diagonal(ref, -np.inf)
     assert [int(np.argmax(r)) for r in ref] == [int(i) for i in top.index[:, 0]]
     r = keyword_similarity("Bank account, river", "river, fish", elmo, method="best_match")
-    assert r.encoder == "elmo:elmo" and r.oov_a == [] and r.alignment.level == "keyword"
+    assert r.encoder == "elmo" and r.oov_a == [] and r.alignment.level == "keyword"
 
 
 # --------------------------------------------------------------------------- dispatch / errors

@@ -59,7 +59,7 @@ def _check_output_format(value: str) -> str:
     return value
 
 
-def _check_vector_format(value, formats=VECTOR_FORMATS):
+def _check_format_in(value, formats):
     if value is not None and value not in formats:
         hint = (" (fastText .bin models are read, not written)"
                 if value == "fasttext-bin" else "")
@@ -67,8 +67,12 @@ def _check_vector_format(value, formats=VECTOR_FORMATS):
     return value
 
 
+def _check_vector_format(value):  # one parameter: Typer inspects a callback's signature
+    return _check_format_in(value, VECTOR_FORMATS)
+
+
 def _check_input_format(value):
-    return _check_vector_format(value, INPUT_VECTOR_FORMATS)
+    return _check_format_in(value, INPUT_VECTOR_FORMATS)
 
 
 VectorsOpt = Annotated[str, typer.Option(

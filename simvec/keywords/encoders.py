@@ -258,7 +258,7 @@ class ElmoEncoder(KeywordEncoder):
     uniform_weights = True
 
     def __init__(self, embedder, *, output: str = "elmo", batch_size: int = 32,
-                 tokenizer: Callable[[str], list[str]] | None = None, name: str | None = "elmo"):
+                 tokenizer: Callable[[str], list[str]] | None = None, name: str | None = None):
         if output == "default":
             raise SimvecValueError("keyword vectors need a token-level ELMo output, not 'default'")
         super().__init__(None, _cased if tokenizer is None else tokenizer, name=name)
