@@ -204,3 +204,9 @@ def test_cli_model_option(tmp_path, minilm):
     assert bad.exit_code == 2 and "--model must be" in bad.output
     bad = run(app, ["keywords", "nosuch.jsonl", "--model", "st:" + str(tmp_path / "none")])
     assert bad.exit_code == 2
+
+
+def test_each_encoder_has_its_default_method(minilm, glove50):
+    assert keyword_similarity(A, B, minilm).method == "joined"
+    assert keyword_similarity(A, B, glove50).method == "sif_best_match"
+    assert all_pairs_topk(["a", "b"], [A, B], minilm, k=1).method == "joined"

@@ -164,7 +164,7 @@ ELMO_METHODS = ("mean", "best_match")
 def similar(
     a: Annotated[str, typer.Argument(help="First keyword list, comma-separated ('-': read a line from stdin).")],
     b: Annotated[str, typer.Argument(help="Second keyword list, comma-separated ('-': read a line from stdin).")],
-    method: Annotated[str, typer.Option("--method", "-m", help=_method_help() + " With --context-a/-b: mean or best_match.")] = DEFAULT_METHOD,
+    method: Annotated[Optional[str], typer.Option("--method", "-m", help=_method_help() + " With a sentence-transformer --model the default is joined; with --context-a/-b: mean or best_match (default).", show_default=False)] = None,
     vectors: VectorsOpt = DEFAULT_VECTORS,
     input_format: InputFormatOpt = None,
     model: ModelOpt = None,
@@ -192,15 +192,16 @@ def similar(
         if in_context and check_model(model) != "elmo":
             raise typer.BadParameter("--context-a/--context-b need --model elmo:...",
                                      param_hint="--context-a")
-        if in_context and method != DEFAULT_METHOD:
+        if in_context and method is not None:
             check_choice("--method (with --context-a/-b)", method, ELMO_METHODS)
-        elif not in_context:
+        elif not in_context and method is not None:
             check_choice("--method", method, PAIR_METHODS)
     else:
         if in_context:
             raise typer.BadParameter("--context-a/--context-b need --model elmo:...",
                                      param_hint="--context-a")
-        check_choice("--method", method, METHOD_NAMES)
+        if method is not None:
+            check_choice("--method", method, METHOD_NAMES)
         check_vectors(vectors, input_format=input_format)
     if plot is not None:
         _check_plot_path(plot, model)
@@ -214,7 +215,7 @@ def similar(
 
         payload, tables = elmo_similar_payload(
             a, b, model, context_a=context_a, context_b=context_b,
-            method="best_match" if method == DEFAULT_METHOD else method)
+            method=method or "best_match")
     elif model is not None:
         from simvec.cli.keywords import load_model
 
@@ -375,7 +376,7 @@ KeywordsFieldOpt = Annotated[str, typer.Option(help="Field or column holding the
 def keywords(
     docs: Annotated[str, typer.Argument(help="Collection: JSONL ({\"id\":..., \"keywords\": [...]}) or CSV; '-' for stdin (JSONL).")],
     top_k: Annotated[int, typer.Option("--top-k", "-k", min=1, help="Neighbours per document.")] = 10,
-    method: Annotated[str, typer.Option("--method", "-m", help=_method_help() + " 'mean' scales to millions of documents.")] = DEFAULT_METHOD,
+    method: Annotated[Optional[str], typer.Option("--method", "-m", help=_method_help() + " With a sentence-transformer --model the default is joined. 'mean' scales to millions of documents.", show_default=False)] = None,
     id_field: IdFieldOpt = "id",
     keywords_field: KeywordsFieldOpt = "keywords",
     on_error: OnErrorOpt = "raise",
@@ -393,11 +394,12 @@ def keywords(
 
     _setup(quiet)
     apply_threads(threads)
-    check_choice("--method", method, METHOD_NAMES)
+    if method is not None:
+        check_choice("--method", method, METHOD_NAMES)
     check_choice("--on-error", on_error, ("raise", "skip"))
     tok = _tokenizer(tokenizer)
     check_input_file(docs, "collection")
-    needs_vectors = METHODS[method].needs_vectors
+    needs_vectors = method is None or METHODS[method].needs_vectors
     if model is not None:
         check_model(model)
     elif needs_vectors:

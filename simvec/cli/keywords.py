@@ -71,16 +71,14 @@ def load_model(spec: str, tokenizer=None):
 
 def similar_payload(a: str, b: str, kv, vectors_name: str, *, method: str | None = None,
                     tokenizer=None):
-    """The method's score (default :data:`~simvec.keywords.methods.DEFAULT_METHOD`), Jaccard,
+    """The method's score (default: the encoder's, :func:`~simvec.keywords.methods.default_method`), Jaccard,
     mean and best-match cosines and the alignment behind the score; keys
     :data:`SIMILAR_KEYS` (:func:`simvec.keywords.pair.similarity_report`)."""
-    from simvec.keywords.methods import DEFAULT_METHOD
     from simvec.keywords.pair import similarity_report
 
-    method = method or DEFAULT_METHOD
     payload = similarity_report(a, b, kv, vectors=vectors_name, method=method,
                                 tokenizer=tokenizer)
-    default = " (default)" if method == DEFAULT_METHOD else ""
+    default = " (default)" if method is None else ""
     source = f"vectors: {vectors_name}" if vectors_name else f"encoder: {payload['encoder']}"
     notes = [source, _oov_caption(payload), payload["reason"]]
     scores = Table(
@@ -198,7 +196,7 @@ def keywords_run(docs: str, load_kv, *, top_k: int, method: str, id_field: str,
                                 progress=bar.update_to)
     rows = [list(r) for r in result.rows()]
     payload = {
-        "k": top_k, "method": method, "documents": len(ids),
+        "k": top_k, "method": result.method, "documents": len(ids),
         "skipped_lines": [{"line": line, "reason": why} for line, why in report.skipped],
         "no_vector": result.no_vector,
         # "cosine" repeats "score" for one release (deprecated: the scores are not all cosines)

@@ -162,6 +162,9 @@ class SentenceTransformerEncoder(KeywordEncoder):
 
     kind = "sentence-transformer"
     uniform_weights = True
+    #: What ``method=None`` means with this encoder: the list embedded as one text, the
+    #: model's own strength (docs/keyword-quality.md, encoders table).
+    default_method = "joined"
 
     def __init__(self, model=MINILM, *, device: str | None = None, batch_size: int = 64,
                  tokenizer: Callable[[str], list[str]] | None = None, name: str | None = None):

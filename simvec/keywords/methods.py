@@ -108,7 +108,7 @@ def _named(name: str) -> Callable:
 __all__ = [
     "Method", "METHODS", "DEFAULT_METHOD", "PAIR_METHODS", "PHRASE_METHODS", "METHOD_NAMES",
     "COMPARED_BY_DEFAULT", "get_method", "method_info", "MethodParams", "similarity_matrix",
-    "method_blocks",
+    "method_blocks", "default_method",
 ]
 
 
@@ -297,6 +297,16 @@ def get_method(name: str, allowed: Sequence[str] | None = None) -> Method:
     return METHODS[name]
 
 
+def default_method(kv=None) -> str:
+    """The method used when none is named, for these vectors or this encoder.
+
+    An encoder may carry its own ``default_method`` (a sentence-transformer: ``"joined"``, the
+    list embedded as one text, see :mod:`simvec.keywords.encoders`); otherwise
+    :data:`DEFAULT_METHOD`.
+    """
+    return getattr(kv, "default_method", None) or DEFAULT_METHOD
+
+
 def method_info(method: str) -> str:
     """One-line description and source of a method (as shown by the CLI)."""
     return get_method(method).description
@@ -305,7 +315,7 @@ def method_info(method: str) -> str:
 def similarity_matrix(
     keyword_lists: Sequence,
     kv=None,
-    method: str = DEFAULT_METHOD,
+    method: str | None = None,
     *,
     tokenizer: Callable[[str], list[str]] | None = None,
     sif_a: float = SIF_A,
@@ -367,6 +377,7 @@ def similarity_matrix(
            [0.994, 1.   , 0.11 ],
            [0.   , 0.11 , 1.   ]], dtype=float32)
     """
+    method = method or default_method(parsed.encoder if parsed is not None else kv)
     m = get_method(method)
     params = MethodParams(sif_a, word_probabilities, remove_pc, alpha, soft_cosine_power)
     if kv is None and m.needs_vectors and (parsed is None or parsed.vectors is None):

@@ -17,7 +17,7 @@ from simvec.errors import SimvecValueError
 from simvec.keywords import scorers
 from simvec.keywords.encoders import get_encoder
 from simvec.keywords.methods import (
-    DEFAULT_METHOD, MethodParams, get_method, similarity_matrix,
+    MethodParams, default_method, get_method, similarity_matrix,
 )
 from simvec.keywords.parse import jaccard_keys, parse_collection
 
@@ -242,7 +242,7 @@ def keyword_similarity(
     a,
     b,
     kv,
-    method: str = DEFAULT_METHOD,
+    method: str | None = None,
     tokenizer: Callable[[str], list[str]] | None = None,
     **method_params,
 ) -> KeywordSimilarity:
@@ -283,10 +283,15 @@ def keyword_similarity(
     a, b : str or list of str
         Keyword lists; a str is split on ``,`` and ``;``
         (:func:`~simvec.text.tokenize.split_keywords`).
-    kv : KeyedVectors
-        Word vectors (e.g. ``simvec.load("glove-6B-50d")``).
-    method : str, default "sif_best_match"
-        A name of :data:`simvec.keywords.methods.PAIR_METHODS` (every method but ``idf_mean``).
+    kv : KeyedVectors or encoder
+        Word vectors (e.g. ``simvec.load("glove-6B-50d")``; a fastText ``.bin`` model's subword
+        vectors cover out-of-vocabulary tokens), or anything
+        :func:`simvec.keywords.encoders.get_encoder` takes (a sentence-transformer, an
+        :class:`~simvec.keywords.encoders.ElmoEncoder`, ``"st:all-MiniLM-L6-v2"``).
+    method : str, optional
+        A name of :data:`simvec.keywords.methods.PAIR_METHODS` (every method but ``idf_mean``);
+        default :func:`~simvec.keywords.methods.default_method` of the encoder:
+        ``"sif_best_match"`` for word vectors and ELMo, ``"joined"`` for a sentence-transformer.
     tokenizer : callable str -> list of str, optional
         Default :func:`~simvec.text.tokenize.tokenize` (lowercasing, for uncased vectors such as
         GloVe 6B); pass ``lambda s: tokenize(s, lowercase=False)`` for cased vectors.
@@ -335,10 +340,12 @@ def keyword_similarity(
     ...  for m in r.alignment["a"]]
     [('cat', 'dog', 0.981, 0.251), ('car', 'dog', 0.196, 0.749)]
     """
-    return keyword_similarities(a, b, kv, (method,), tokenizer, **method_params)[method]
+    enc = None if kv is None else get_encoder(kv, tokenizer=tokenizer)
+    method = method or default_method(enc)
+    return keyword_similarities(a, b, enc, (method,), tokenizer, **method_params)[method]
 
 
-def keyword_similarities(a, b, kv, methods=(DEFAULT_METHOD,),
+def keyword_similarities(a, b, kv, methods=None,
                          tokenizer: Callable[[str], list[str]] | None = None,
                          **method_params) -> dict[str, KeywordSimilarity]:
     """:func:`keyword_similarity` with several methods, the two lists parsed once.
@@ -360,6 +367,8 @@ def keyword_similarities(a, b, kv, methods=(DEFAULT_METHOD,),
     SimvecValueError
         As :func:`keyword_similarity`.
     """
+    enc = None if kv is None else get_encoder(kv, tokenizer=tokenizer)
+    methods = (default_method(enc),) if methods is None else tuple(methods)
     for method in methods:
         m = get_method(method)
         if m.needs_collection:
@@ -369,7 +378,6 @@ def keyword_similarities(a, b, kv, methods=(DEFAULT_METHOD,),
             )
         if kv is None and m.needs_vectors:
             raise SimvecValueError(f"method {method!r} needs word vectors: pass kv")
-    enc = None if kv is None else get_encoder(kv, tokenizer=tokenizer)
     docs = parse_collection([a, b], enc, tokenizer, names=["a", "b"])
     for name, items in zip("ab", docs.items):
         if not items:
@@ -410,7 +418,7 @@ def describe_encoder(encoder) -> str:
     return f"{encoder.kind}:{encoder.name}" if encoder.name else encoder.kind
 
 
-def similarity_report(a, b, kv, *, vectors: str | None = None, method: str = DEFAULT_METHOD,
+def similarity_report(a, b, kv, *, vectors: str | None = None, method: str | None = None,
                       tokenizer: Callable[[str], list[str]] | None = None,
                       **method_params) -> dict:
     """Everything ``simvec similar`` reports on two keyword lists, as a JSON-able dict.
@@ -447,6 +455,8 @@ def similarity_report(a, b, kv, *, vectors: str | None = None, method: str = DEF
     SimvecValueError
         As :func:`keyword_similarity`.
     """
+    kv = None if kv is None else get_encoder(kv, tokenizer=tokenizer)
+    method = method or default_method(kv)
     wanted = tuple(dict.fromkeys((method, "mean", "best_match")))
     res = keyword_similarities(a, b, kv, wanted, tokenizer, **method_params)  # parsed once
     chosen, mean, best = res[method], res["mean"], res["best_match"]

@@ -21,7 +21,10 @@ from numba import njit, prange
 
 from simvec._util import check_positive_int
 from simvec.errors import SimvecValueError
-from simvec.keywords.methods import DEFAULT_METHOD, MethodParams, get_method, method_blocks
+from simvec.keywords.encoders import get_encoder
+from simvec.keywords.methods import (
+    DEFAULT_METHOD, MethodParams, default_method, get_method, method_blocks,
+)
 from simvec.keywords.parse import ParsedCollection, parse_collection
 from simvec.keywords.scorers import Blocks, BestMatchBlocks
 from simvec.keywords.weighting import SIF_A
@@ -220,7 +223,7 @@ def all_pairs_topk(
     keyword_lists: Sequence,
     kv,
     k: int = 10,
-    method: str = DEFAULT_METHOD,
+    method: str | None = None,
     chunk_size: int = 1024,
     include_jaccard: bool = True,
     tokenizer: Callable[[str], list[str]] | None = None,
@@ -308,7 +311,8 @@ def all_pairs_topk(
     >>> [(d, o, round(c, 3), j) for d, _, o, c, j in res]
     [('d1', 'd2', 0.999, 0.5), ('d2', 'd1', 0.999, 0.5), ('d3', 'd2', 0.053, 0.0)]
     """
-    get_method(method)
+    if method is not None:
+        get_method(method)  # fail before parsing
     ids = _check_ids(ids, len(keyword_lists), "ids")
     if not ids:
         raise SimvecValueError(
@@ -319,7 +323,10 @@ def all_pairs_topk(
     chunk_size = check_positive_int("chunk_size", chunk_size)
     params = MethodParams(sif_a=sif_a, word_probabilities=word_probabilities, alpha=alpha,
                           **method_params)
+    if parsed is None and kv is not None:
+        kv = get_encoder(kv, tokenizer=tokenizer)
     docs = parsed if parsed is not None else parse_collection(keyword_lists, kv, tokenizer)
+    method = method or default_method(docs.encoder)
     scorer = method_blocks(docs, method, params, chunk_size)
     if isinstance(scorer, BestMatchBlocks) and float(len(scorer.bm.rows)) ** 2 > 1e10:
         logger.warning(  # ~10^10 cosine look-ups: minutes to hours
@@ -345,7 +352,7 @@ def rank_collection(
     keyword_lists: Sequence,
     kv,
     k: int = 10,
-    method: str = DEFAULT_METHOD,
+    method: str | None = None,
     *,
     query_ids: Sequence | None = None,
     include_jaccard: bool = True,
@@ -396,17 +403,21 @@ def rank_collection(
     >>> [(q, o) for q, _, o, _, _ in res]
     [(0, 'd2')]
     """
-    get_method(method)
+    if method is not None:
+        get_method(method)  # fail before parsing
     ids = _check_ids(ids, len(keyword_lists), "ids")
     queries = list(queries)
     query_ids = list(range(len(queries))) if query_ids is None else _check_ids(
         query_ids, len(queries), "query ids")
     k = check_positive_int("k", k)
     q = len(queries)
+    if kv is not None:
+        kv = get_encoder(kv, tokenizer=tokenizer)
     docs = parse_collection(
         queries + list(keyword_lists), kv, tokenizer,
         names=[f"queries[{i}]" for i in range(q)]
         + [f"keyword_lists[{i}]" for i in range(len(ids))])
+    method = method or default_method(docs.encoder)
     scorer = method_blocks(docs, method, MethodParams(**method_params))
     index, score, valid = topk_blocks(scorer, k, n_queries=q, progress=progress)
     index = np.where(index >= 0, index - q, -1)
