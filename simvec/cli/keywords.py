@@ -32,7 +32,8 @@ def similar_payload(a: str, b: str, kv, vectors_name: str, *, method: str | None
     payload = similarity_report(a, b, kv, vectors=vectors_name, method=method,
                                 tokenizer=tokenizer)
     default = " (default)" if method == DEFAULT_METHOD else ""
-    notes = [f"vectors: {vectors_name}", _oov_caption(payload), payload["reason"]]
+    notes = [f"vectors: {vectors_name}", _oov_caption(payload), payload["reason"],
+             payload["note"]]
     scores = Table(
         "keyword similarity",
         ["measure", "score"],

@@ -15,6 +15,7 @@ import numpy as np
 
 from simvec.errors import SimvecValueError
 from simvec.keywords import scorers
+from simvec.keywords.language import coverage_reason
 from simvec.keywords.methods import (
     DEFAULT_METHOD, get_method, similarity_matrix,
 )
@@ -247,10 +248,10 @@ def keyword_similarities(a, b, kv, methods=(DEFAULT_METHOD,),
     for name, items in zip("ab", docs.items):
         if not items:
             raise SimvecValueError(f"keyword list {name} is empty")
-    return {method: _score(docs, method, method_params) for method in methods}
+    return {method: _score(docs, method, method_params, kv) for method in methods}
 
 
-def _score(docs, method: str, method_params: dict) -> KeywordSimilarity:
+def _score(docs, method: str, method_params: dict, kv=None) -> KeywordSimilarity:
     m = get_method(method)
     (used_a, used_b), (oov_a, oov_b) = docs.used, docs.oov
     common = dict(method=method, jaccard=jaccard_keys(*docs.keys), used_a=used_a,
@@ -258,9 +259,12 @@ def _score(docs, method: str, method_params: dict) -> KeywordSimilarity:
     empty = [n for n, used in zip("ab", docs.used) if not used]
     if empty and m.needs_vectors:
         sides = " and ".join(empty)
+        # a list in a script the vocabulary lacks says so (simvec.keywords.language)
+        why = coverage_reason(oov_a + oov_b, len(oov_a + oov_b + used_a + used_b), kv) \
+            if kv is not None else None
         return KeywordSimilarity(
             score=None,
-            reason=f"no keyword of list {sides} is in the vocabulary "
+            reason=why or f"no keyword of list {sides} is in the vocabulary "
             f"(all of them are out of vocabulary), so the similarity is undefined",
             **common,
         )
@@ -302,7 +306,8 @@ def similarity_report(a, b, kv, *, vectors: str | None = None, method: str = DEF
         ``best_match_cosine`` (None when undefined, with ``reason``), ``a`` / ``b`` (the
         keywords, de-duplicated), ``oov_a`` / ``oov_b``, ``alignment``
         (``{"a": [{"keyword", "partner", "cosine"}], "b": [...]}``); ``model``, ``context`` and
-        ``note`` are None (they are filled for ELMo).
+        ``note`` are None (they are filled for ELMo), but ``note`` says when keywords are out of
+        vocabulary because of their script (:mod:`simvec.keywords.language`).
 
     Raises
     ------
@@ -312,12 +317,16 @@ def similarity_report(a, b, kv, *, vectors: str | None = None, method: str = DEF
     wanted = tuple(dict.fromkeys((method, "mean", "best_match")))
     res = keyword_similarities(a, b, kv, wanted, tokenizer, **method_params)  # parsed once
     chosen, mean, best = res[method], res["mean"], res["best_match"]
+    # keywords in a script the vocabulary lacks, named with the vectors (simvec.keywords.language)
+    oov, reason = mean.oov_a + mean.oov_b, chosen.reason or mean.reason or best.reason
+    why = coverage_reason(oov, len(oov + mean.used_a + mean.used_b), kv, vectors)
     return {
         "vectors": vectors, "model": None, "method": chosen.method, "score": chosen.score,
         "a": mean.used_a + mean.oov_a, "b": mean.used_b + mean.oov_b, "jaccard": mean.jaccard,
         "mean_cosine": mean.score, "best_match_cosine": best.score,
         "oov_a": mean.oov_a, "oov_b": mean.oov_b,
-        "reason": chosen.reason or mean.reason or best.reason, "context": None, "note": None,
+        "reason": why if reason and why else reason, "context": None,
+        "note": None if reason else why,
         "alignment": {side: [{"keyword": m.keyword, "partner": m.partner, "cosine": m.cosine}
                              for m in matches]
                       for side, matches in (best.alignment or {}).items()},
