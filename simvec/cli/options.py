@@ -107,7 +107,9 @@ def _tokenizer_help() -> str:
     return "Tokenizer: " + ", ".join(TOKENIZERS) + "."
 
 
-TokenizerOpt = Annotated[Optional[str], typer.Option("--tokenizer", help=_tokenizer_help())]
+TokenizerOpt = Annotated[Optional[str], typer.Option("--tokenizer", help=_tokenizer_help() + (
+    " jieba segments Chinese (pip install 'simvec[zh]'); use the tokenizer the vectors were "
+    "trained with."))]
 
 
 def warn(message: str) -> None:
@@ -211,6 +213,7 @@ _TERMS = [
     (re.compile(r"simvec\.list_sources\(\)"), "`simvec info --sources`"),
     (re.compile(r"\brestrict_vocab\b"), "--restrict-vocab"),
     (re.compile(r"\btopn\b"), "--top-k"),
+    (re.compile(r"\btokenizer='(\w+)'"), r"--tokenizer \1"),
 ]
 
 
