@@ -299,3 +299,63 @@ def test_unknown_tokenizer_refused_with_the_flag(monkeypatch):
 
 
 PINNED_SLICE_PAIRS = 11
+
+
+# -- (b, c) the mini ELMo of the recipe, on the slice --------------------------------------------
+
+def test_mini_elmo_on_segmented_slice_compares_chinese_lists(zh_slice, tmp_path):
+    importorskip("torch")
+    importorskip("h5py")
+    from simvec.elmo.train import main as elmo_train
+
+    out = tmp_path / "elmo"
+    rep = elmo_train([str(zh_slice["dir"] / "zh-seg.txt"), "--out", str(out),
+                      "--options", str(ROOT / "examples" / "zh-elmo-tiny.json"),
+                      "--max-tokens", "2000", "--heldout-tokens", "300", "--threads", "1",
+                      "--optimizer", "adam", "--max-vocab-size", "10000",
+                      "--checkpoint-every", "0", "--seed", "0"])
+    assert rep["train_tokens"] == pytest.approx(2000, abs=60)  # whole sentences up to 2,000
+    vocab = (out / "vocab.txt").read_text(encoding="utf-8").splitlines()
+    assert vocab[:3] == ["<S>", "</S>", "<UNK>"] and vocab[3] == "了" and len(vocab) == 135
+    model = f"elmo:{out / 'options.json'},{out / 'weights.hdf5'}"
+    res = runner.invoke(app, ["similar", "酒店房间，服务", "宾馆、前台服务", "--model", model,
+                              "--tokenizer", "jieba", "-f", "json"])
+    assert res.exit_code == 0, res.output
+    got = json.loads(res.stdout)
+    # keywords reach ELMo segmented as its training text was (tokens joined by spaces)
+    assert got["a"] == ["酒店 房间", "服务"] and got["b"] == ["宾馆", "前台 服务"]
+    assert -1.0 <= got["score"] <= 1.0
+    plain = json.loads(runner.invoke(app, ["similar", "酒店房间，服务", "宾馆、前台服务",
+                                           "--model", model, "-f", "json"]).stdout)
+    assert plain["a"] == ["酒店房间", "服务"]
+
+
+# -- the whole recipe script ---------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_recipe_script_end_to_end_on_a_slice(tmp_path):
+    """examples/chinese.sh as docs/chinese.md runs it, on a slice (about 70 s on 2 loaded
+    cores)."""
+    import os
+    import subprocess
+
+    importorskip("jieba")
+    importorskip("torch")
+    data = data_path("zh", "wordsim-240.txt").parent
+    env = {**os.environ, "PYTHON": sys.executable, "DATA": str(data), "OUT": str(tmp_path),
+           "LINES": "150", "ELMO_TOKENS": "3000", "THREADS": "1",
+           "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    run = subprocess.run(["bash", str(ROOT / "examples" / "chinese.sh")], env=env,
+                         capture_output=True, text=True, timeout=900)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert (tmp_path / "zh-w2v.txt").is_file() and (tmp_path / "elmo" / "weights.hdf5").is_file()
+    assert GLOVE_REASON in run.stdout
+    # coverage of wordsim-240 by the slice's vocabulary (min-count 3): 8 pairs
+    assert "wordsim-240.txt," in run.stdout
+    row = next(ln for ln in run.stdout.splitlines() if ln.startswith("wordsim-240.txt,"))
+    assert row.split(",")[3:5] == ["8", "240"]
+    boot = json.loads((tmp_path / "wordsim-bootstrap.json").read_text())
+    assert boot["pairs_used"] == 8
+    lo, hi = boot["files"][0]["ci95"]
+    assert lo <= boot["files"][0]["spearman"] <= hi
+    assert run.stdout.count("  ELMo     best_match,") == 4
