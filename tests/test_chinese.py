@@ -278,6 +278,7 @@ def test_keywords_and_evaluate_keywords_with_jieba(zh_slice, tmp_path):
     ["keywords", "COLL"],
     ["evaluate-keywords", "COLL", "--label", "label"],
     ["similar", "机器学习", "深度学习", "--model", "elmo:o.json,w.hdf5"],
+    ["train", "COLL", "-o", "OUTFILE"],
 ])
 def test_missing_jieba_is_one_line_naming_the_extra(args, monkeypatch, tmp_path):
     def no_load(*a, **k):
@@ -285,10 +286,12 @@ def test_missing_jieba_is_one_line_naming_the_extra(args, monkeypatch, tmp_path)
 
     monkeypatch.setattr(cli_app, "_load", no_load)
     monkeypatch.setitem(sys.modules, "jieba", None)      # import jieba -> ModuleNotFoundError
-    args = [str(_collection(tmp_path)) if a == "COLL" else a for a in args]
+    args = [str(_collection(tmp_path)) if a == "COLL" else str(tmp_path / "v.txt")
+            if a == "OUTFILE" else a for a in args]
     line = _one_line_error(runner.invoke(app, [*args, "--tokenizer", "jieba"]))
     assert "--tokenizer jieba needs the package jieba" in line
     assert line.endswith("pip install 'simvec[zh]'")
+    assert not (tmp_path / "v.txt").exists()
 
 
 def test_unknown_tokenizer_refused_with_the_flag(monkeypatch):
