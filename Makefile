@@ -2,12 +2,13 @@
 #   make demo   installs everything into .venv and compares two keyword lists on GloVe 6B 50d
 #   make test   installs everything into .venv and runs the test suite
 #   make fuzz   the long fuzz profile (SIMVEC_FUZZ=long, 10,000 cases per reader; FUZZ_CASES=N)
+#   make zh-demo  Chinese keyword similarity end to end on ../shared/data/zh (docs/chinese.md)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.simvec-installed
 
-.PHONY: install demo test test-all bench clean fuzz
+.PHONY: install demo test test-all bench clean fuzz zh-demo
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +20,9 @@ install: $(STAMP)
 
 demo: install
 	$(BIN)/simvec similar "machine learning, neural network" "deep learning, artificial intelligence"
+
+zh-demo: install
+	PYTHON=$(BIN)/python bash examples/chinese.sh
 
 test: install
 	$(BIN)/python -m pytest -q

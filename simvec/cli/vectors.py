@@ -12,21 +12,42 @@ from simvec.cli.render import Table
 __all__ = ["neighbors_payload", "info_payload"]
 
 
-def neighbors_payload(words, kv, topn: int, restrict_vocab):
-    """``most_similar_batch`` for the in-vocabulary words; OOV words reported, not fatal."""
+def neighbors_payload(words, kv, topn: int, restrict_vocab, tokenizer=None):
+    """``most_similar_batch`` for the in-vocabulary words; OOV words reported, not fatal.
+
+    With ``tokenizer`` (``--tokenizer``) each query is tokenised first: a query of one
+    in-vocabulary token is looked up as that token, a query of several (``机器学习`` ->
+    ``机器 学习`` with jieba, ``New York`` -> ``new york``) is searched by the mean of its tokens'
+    unit vectors (``KeyedVectors.most_similar(positive=tokens)``, the tokens themselves
+    excluded); tokens out of vocabulary are dropped, and a query with none is OOV. The payload
+    then also has ``tokens``: the in-vocabulary tokens of each query.
+    """
     from simvec.errors import SimvecValueError
 
-    known = [w for w in words if w in kv]
-    missing = [w for w in words if w not in kv]
+    if tokenizer is None:
+        tokens = {w: [w] for w in words}
+    else:
+        tokens = {w: [t for t in dict.fromkeys(tokenizer(w)) if t in kv] for w in words}
+    known = [w for w in words if tokens[w] and (tokenizer is not None or w in kv)]
+    missing = [w for w in words if w not in known]
     if not known:
         raise SimvecValueError(f"none of the words is in the vocabulary: {', '.join(missing)}")
-    results = kv.most_similar_batch(known, topn=topn, restrict_vocab=restrict_vocab)
+    single = [w for w in known if len(tokens[w]) == 1]
+    found = dict(zip(single, kv.most_similar_batch(
+        [tokens[w][0] for w in single], topn=topn, restrict_vocab=restrict_vocab))) if single else {}
+    for w in known:
+        if w not in found:
+            found[w] = kv.most_similar(positive=tokens[w], topn=topn,
+                                       restrict_vocab=restrict_vocab)
+    results = [found[w] for w in known]
     payload = {
         "neighbors": {
             w: [{"word": n, "cosine": s} for n, s in res] for w, res in zip(known, results)
         },
         "oov": missing,
     }
+    if tokenizer is not None:
+        payload["tokens"] = {w: tokens[w] for w in known}
     table = Table(
         "nearest neighbors (cosine)", ["query", "rank", "neighbor", "cosine"],
         [[w, r + 1, n, s] for w, res in zip(known, results) for r, (n, s) in enumerate(res)],

@@ -16,6 +16,7 @@ import numpy as np
 from simvec.errors import SimvecValueError
 from simvec.keywords import scorers
 from simvec.keywords.encoders import get_encoder
+from simvec.keywords.language import coverage_reason
 from simvec.keywords.methods import (
     MethodParams, default_method, get_method, similarity_matrix,
 )
@@ -393,9 +394,13 @@ def _score(docs, method: str, method_params: dict) -> KeywordSimilarity:
     empty = [n for n, used in zip("ab", docs.used) if not used]
     if empty and m.needs_vectors:
         sides = " and ".join(empty)
+        # a list in a script the vocabulary lacks says so (simvec.keywords.language)
+        words = docs.encoder.kv  # the word vectors behind a static encoder, else None
+        why = coverage_reason(oov_a + oov_b, len(oov_a + oov_b + used_a + used_b), words) \
+            if words is not None else None
         return KeywordSimilarity(
             score=None,
-            reason=f"no keyword of list {sides} is in the vocabulary "
+            reason=why or f"no keyword of list {sides} is in the vocabulary "
             f"(all of them are out of vocabulary), so the similarity is undefined",
             **common,
         )
@@ -443,8 +448,10 @@ def similarity_report(a, b, kv, *, vectors: str | None = None, method: str | Non
     dict
         Keys :data:`REPORT_KEYS`: ``score`` of ``method``, ``mean_cosine``,
         ``best_match_cosine`` (None when undefined, with ``reason``), ``a`` / ``b`` (the
-        keywords, de-duplicated), ``oov_a`` / ``oov_b``; ``model``, ``context`` and ``note``
-        are None (they are filled for ELMo); ``alignment``, ``alignment_method``,
+        keywords, de-duplicated), ``oov_a`` / ``oov_b``; ``model`` and ``context`` are None
+        (they are filled for ELMo); ``note`` is None but says when keywords are out of
+        vocabulary because of their script (:mod:`simvec.keywords.language`);
+        ``alignment``, ``alignment_method``,
         ``alignment_level`` and ``alignment_score`` as :func:`alignment_report` gives them for
         the alignment of ``method`` (:data:`ALIGNMENT_METHODS`) or, for a method without one
         (``mean``, ``sif``, the Jaccard methods, ...), for ``best_match``'s, shown beside
@@ -461,13 +468,19 @@ def similarity_report(a, b, kv, *, vectors: str | None = None, method: str | Non
     res = keyword_similarities(a, b, kv, wanted, tokenizer, **method_params)  # parsed once
     chosen, mean, best = res[method], res["mean"], res["best_match"]
     shown = chosen if method in ALIGNMENT_METHODS else best
+    # keywords in a script the vocabulary lacks, named with the vectors (simvec.keywords.language)
+    oov, reason = mean.oov_a + mean.oov_b, chosen.reason or mean.reason or best.reason
+    words = getattr(kv, "kv", None)  # the word vectors behind a static encoder
+    why = (coverage_reason(oov, len(oov + mean.used_a + mean.used_b), words, vectors)
+           if words is not None and oov else None)
     return {
         "vectors": vectors, "model": None, "encoder": chosen.encoder,
         "method": chosen.method, "score": chosen.score,
         "a": mean.used_a + mean.oov_a, "b": mean.used_b + mean.oov_b, "jaccard": mean.jaccard,
         "mean_cosine": mean.score, "best_match_cosine": best.score,
         "oov_a": mean.oov_a, "oov_b": mean.oov_b,
-        "reason": chosen.reason or mean.reason or best.reason, "context": None, "note": None,
+        "reason": why if reason and why else reason, "context": None,
+        "note": None if reason else why,
         **alignment_report(shown.alignment),
     }
 

@@ -175,6 +175,7 @@ class KeywordEncoder:
                     f"kv must be a KeyedVectors (with .vectors and .key_to_index), "
                     f"got {type(kv).__name__}"
                 ) from None
+        self.kv = kv  # the word vectors (None for other encoders)
         self.name = name
         self.tokenizer = tokenize if tokenizer is None else tokenizer
         self._tokens: dict[str, list[str]] = {}

@@ -9,7 +9,10 @@ follow that convention closely enough that keyword phrases map onto GloVe's voca
 a regex, not a full Treebank tokenizer (no sentence splitting, punctuation is dropped).
 
 Chinese and other scripts written without spaces come out as one token per run of characters;
-they need a word segmenter.
+they need a word segmenter (``get_tokenizer("jieba")``, docs/chinese.md). Keyword lists written
+in Chinese or Japanese separate keywords with the full-width comma ``，``, the ideographic
+enumeration comma ``、`` or the full-width semicolon ``；``: :func:`split_keywords` splits on
+them wherever it splits on ``,`` / ``;``.
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ from collections.abc import Callable
 from simvec._util import import_optional
 from simvec.errors import SimvecValueError
 
-__all__ = ["tokenize", "split_keywords", "normalize_keyword", "get_tokenizer", "TOKENIZERS"]
+__all__ = ["tokenize", "split_keywords", "normalize_keyword", "get_tokenizer", "TOKENIZERS",
+           "WIDE_SEPARATORS"]
 
 #: Names :func:`get_tokenizer` accepts.
 TOKENIZERS = ("regex", "whitespace", "jieba")
@@ -42,6 +46,11 @@ _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\uff
                               "\u2010": "-", "\u2011": "-"})
 
 _WS = re.compile(r"\s+")
+
+#: The full-width and ideographic forms an ASCII separator of :func:`split_keywords` also stands
+#: for: ``,`` -> ``，`` (U+FF0C FULLWIDTH COMMA) and ``、`` (U+3001 IDEOGRAPHIC COMMA, the
+#: enumeration comma of Chinese and Japanese lists); ``;`` -> ``；`` (U+FF1B FULLWIDTH SEMICOLON).
+WIDE_SEPARATORS = {",": "\uff0c\u3001", ";": "\uff1b"}
 
 
 def tokenize(text: str, lowercase: bool = True) -> list[str]:
@@ -141,9 +150,13 @@ def split_keywords(text: str, sep: str = ",;") -> list[str]:
     """Split a keyword string such as ``"machine learning; neural network"`` into keywords.
 
     Every character of ``sep`` is a separator (by default both ``,`` and ``;``, the two common
-    conventions), so ``"a, b; c"`` gives three keywords. Each keyword has its whitespace
-    collapsed to single spaces and stripped; blank keywords are dropped. Case is kept
-    (lowercasing is the job of :func:`normalize_keyword` and :func:`tokenize`).
+    conventions), so ``"a, b; c"`` gives three keywords. An ASCII ``,`` in ``sep`` also stands for
+    the full-width comma ``，`` (U+FF0C) and the ideographic enumeration comma ``、`` (U+3001),
+    and ``;`` for the full-width semicolon ``；`` (U+FF1B) (:data:`WIDE_SEPARATORS`), so a
+    Chinese list ``"机器学习，神经网络、深度学习"`` gives three keywords with the default ``sep``
+    (and with every caller that passes ``sep=",;"``). Each keyword has its whitespace collapsed
+    to single spaces and stripped; blank keywords are dropped. Case is kept (lowercasing is the
+    job of :func:`normalize_keyword` and :func:`tokenize`).
 
     A comma inside a keyword (``"1,000 euros"``) splits it with the default ``sep``; pass
     ``sep=";"`` for such data.
@@ -152,7 +165,8 @@ def split_keywords(text: str, sep: str = ",;") -> list[str]:
     ----------
     text : str
     sep : str, default ",;"
-        The separator characters (not a multi-character separator string).
+        The separator characters (not a multi-character separator string); ``,`` and ``;``
+        bring their full-width / ideographic forms with them.
 
     Returns
     -------
@@ -170,6 +184,8 @@ def split_keywords(text: str, sep: str = ",;") -> list[str]:
     --------
     >>> split_keywords("machine learning,  neural   network; deep learning,")
     ['machine learning', 'neural network', 'deep learning']
+    >>> split_keywords("机器学习，神经网络、深度学习；人工智能")
+    ['机器学习', '神经网络', '深度学习', '人工智能']
     >>> split_keywords("a|b c", sep="|")
     ['a', 'b c']
     """
@@ -177,6 +193,7 @@ def split_keywords(text: str, sep: str = ",;") -> list[str]:
         raise TypeError(f"split_keywords expects a str, got {type(text).__name__}")
     if not sep:
         raise SimvecValueError("sep must name at least one separator character, got ''")
+    sep += "".join(WIDE_SEPARATORS.get(ch, "") for ch in sep)
     pattern = "[" + re.escape(sep) + "]"
     parts = (_WS.sub(" ", p).strip() for p in re.split(pattern, text))
     return [p for p in parts if p]
