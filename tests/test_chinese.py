@@ -325,12 +325,15 @@ def test_mini_elmo_on_segmented_slice_compares_chinese_lists(zh_slice, tmp_path)
                               "--tokenizer", "jieba", "-f", "json"])
     assert res.exit_code == 0, res.output
     got = json.loads(res.stdout)
-    # keywords reach ELMo segmented as its training text was (tokens joined by spaces)
-    assert got["a"] == ["酒店 房间", "服务"] and got["b"] == ["宾馆", "前台 服务"]
+    # keywords reach ELMo segmented as its training text was; the keywords keep their spelling
+    assert got["a"] == ["酒店房间", "服务"] and got["b"] == ["宾馆", "前台服务"]
+    tokens = [m["token"] for m in got["alignment"]["a"]]
+    assert got["alignment_level"] == "token" and tokens == ["酒店", "房间", "服务"]
     assert -1.0 <= got["score"] <= 1.0
     plain = json.loads(runner.invoke(app, ["similar", "酒店房间，服务", "宾馆、前台服务",
                                            "--model", model, "-f", "json"]).stdout)
     assert plain["a"] == ["酒店房间", "服务"]
+    assert [m["token"] for m in plain["alignment"]["a"]] == ["酒店房间", "服务"]
 
 
 # -- the whole recipe script ---------------------------------------------------------------------

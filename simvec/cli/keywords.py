@@ -65,7 +65,7 @@ def load_model(spec: str, tokenizer=None):
         from simvec.elmo.keywords import parse_model_spec
 
         options, weights = parse_model_spec(spec)
-        return ElmoEncoder(ElmoEmbedder(options, weights), tokenizer=None, name=None)
+        return ElmoEncoder(ElmoEmbedder(options, weights), tokenizer=tokenizer, name=None)
     return get_encoder(spec, tokenizer=tokenizer)
 
 
