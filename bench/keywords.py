@@ -260,6 +260,60 @@ def loco(fig, candidates, static_name, boot) -> dict:
                         for x in ranking]}
 
 
+ALPHAS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0)
+
+
+def alpha_sweep(kv, boot) -> dict:
+    """``hybrid``'s weight treated as a tuned constant: leave one collection out over alpha.
+
+    ``alpha * jaccard_tokens + (1 - alpha) * sif_best_match`` for each alpha of
+    :data:`ALPHAS` (0: sif_best_match; 1: token Jaccard) on every collection, from one
+    Jaccard and one sif_best_match matrix each. Then, for each held-out collection, alpha is
+    chosen on the other collections by the selection rule (best worst-case precision@1 gain
+    over token Jaccard) and scored on the held-out one with a paired interval. Also counts how
+    often token Jaccard's best neighbour is tied (what ``lexical_first`` can change).
+    """
+    from simvec.eval.bootstrap import paired_bootstrap_difference
+    from simvec.eval.retrieval import retrieval_metrics
+    from simvec.keywords.collection import read_labeled_collection
+    from simvec.keywords.methods import similarity_matrix
+    from simvec.keywords.parse import parse_collection
+
+    p1, per, ties = {}, {}, {}
+    for col in COLLECTIONS:
+        if not col.path.exists():
+            continue
+        ids, lists, labels, _ = read_labeled_collection(
+            col.path, col.label, id_field=col.id_field, keywords_field=col.keywords_field)
+        docs = parse_collection(lists, kv)
+        jac = similarity_matrix(None, kv, "jaccard_tokens", parsed=docs).astype(np.float64)
+        sbm = similarity_matrix(None, kv, "sif_best_match", parsed=docs).astype(np.float64)
+        p1[col.name], per[col.name] = {}, {}
+        for a in ALPHAS:
+            r = retrieval_metrics(a * jac + (1 - a) * sbm if a < 1 else jac, labels)
+            p1[col.name][a], per[col.name][a] = r.precision_at_1, r.precision_at_1_per_query
+        j = jac.copy()
+        np.fill_diagonal(j, -np.inf)
+        best = j.max(axis=1)
+        tied = (j >= best[:, None] - 1e-6).sum(axis=1) > 1
+        ties[col.name] = {"best_jaccard_zero": float(np.mean(best == 0)),
+                          "best_tied": float(np.mean(tied)),
+                          "best_tied_nonzero": float(np.mean(tied & (best > 0)))}
+    names = list(p1)
+    gains = {a: {c: p1[c][a] - p1[c][1.0] for c in names} for a in ALPHAS}
+    folds = []
+    for h in names:
+        train = [c for c in names if c != h]
+        a, worst, _ = select({str(x): gains[x] for x in ALPHAS}, train, [str(x) for x in ALPHAS])
+        a = float(a)
+        d = paired_bootstrap_difference(per[h][a], per[h][1.0], **boot)
+        folds.append({"held_out": h, "alpha": a, "train_worst_gain": worst,
+                      "d_p@1": [d.estimate, d.low, d.high]})
+    return {"alphas": list(ALPHAS), "p@1": {c: {str(a): v for a, v in p1[c].items()}
+                                           for c in names},
+            "folds": folds, "ties": ties}
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--wmd", action="store_true",
@@ -269,6 +323,8 @@ def main(argv=None) -> int:
     ap.add_argument("--only", action="append", help="collection name (repeatable)")
     ap.add_argument("--no-write", action="store_true", help=f"do not write {DOC.relative_to(ROOT)}")
     ap.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    ap.add_argument("--no-alpha-sweep", action="store_true",
+                    help="skip the leave-one-collection-out sweep of hybrid's weight")
     args = ap.parse_args(argv)
 
     from simvec.eval.bootstrap import BOOTSTRAP_RESAMPLES
@@ -327,6 +383,18 @@ def main(argv=None) -> int:
                   f"{d[2]:+.3f}]: {f['verdict']}")
         print(f"  on all collections: {lo['default']['method']} (worst gain "
               f"{lo['default']['worst_gain']:+.3f}, mean {lo['default']['mean_gain']:+.3f})")
+
+    if static is not None and not args.no_alpha_sweep and not args.only:
+        figures["alpha_sweep"] = sw = alpha_sweep(loaded[static], boot)
+        print("\nhybrid's weight alpha (alpha * jaccard_tokens + (1 - alpha) * sif_best_match):")
+        for c, row in sw["p@1"].items():
+            print(f"  {c:15s} " + "  ".join(f"{a}: {v:.3f}" for a, v in row.items())
+                  + "  ties: " + ", ".join(f"{k} {v:.3f}" for k, v in sw["ties"][c].items()))
+        for f in sw["folds"]:
+            d = f["d_p@1"]
+            print(f"  held out {f['held_out']:15s} alpha {f['alpha']} (worst training gain "
+                  f"{f['train_worst_gain']:+.3f})  held-out dP@1 {d[0]:+.3f} [{d[1]:+.3f}, "
+                  f"{d[2]:+.3f}]")
 
     if not args.no_pairs:
         run_pairs(figures, loaded.get(static), loaded.get("all-MiniLM-L6-v2"))
@@ -453,6 +521,29 @@ def render(fig, method_info, default) -> str:
                 f"(worst gain {d['worst_gain']:+.3f}, mean {d['mean_gain']:+.3f}). Ranking by "
                 "worst-case gain: " + ", ".join(
                     f"`{r['method']}` {r['worst_gain']:+.3f}" for r in lo["ranking"]) + "."]
+    sw = fig.get("alpha_sweep")
+    if sw:
+        cols = list(sw["p@1"])
+        out += ["", "### Sensitivity: hybrid's weight alpha, chosen by the same rule", "",
+                "Precision@1 of `alpha * jaccard_tokens + (1 - alpha) * sif_best_match` "
+                "(alpha 0 is `sif_best_match`, 1 is `jaccard_tokens`):", "",
+                "| collection | " + " | ".join(f"alpha {a}" for a in sw["alphas"]) + " |",
+                "|---|" + "---|" * len(sw["alphas"])]
+        for c in cols:
+            out.append(f"| {c} | " + " | ".join(f"{v:.3f}" for v in sw["p@1"][c].values())
+                       + " |")
+        out += ["", "| held out | alpha chosen on the other three | held-out P@1 gain over "
+                "`jaccard_tokens` [95 % CI] |", "|---|---|---|"]
+        for f in sw["folds"]:
+            out.append(f"| {f['held_out']} | {f['alpha']} | {_diff(f['d_p@1'])} |")
+        out += ["", "How often token Jaccard's best neighbour is tied (the only queries whose "
+                "precision@1 `lexical_first` can change):", "",
+                "| collection | best Jaccard 0 | best tied | best tied above 0 |",
+                "|---|---|---|---|"]
+        for c in cols:
+            t = sw["ties"][c]
+            out.append(f"| {c} | {t['best_jaccard_zero']:.3f} | {t['best_tied']:.3f} | "
+                       f"{t['best_tied_nonzero']:.3f} |")
     pnames = list(fig["pairs"])
     if pnames:
         out += ["", "### Phrase and sentence pairs: Spearman / Pearson (seconds)", "",

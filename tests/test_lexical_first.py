@@ -73,7 +73,7 @@ def test_close_jaccard_values_never_swap(toy):
     q = words[:200]
     a = words[100:300]                      # shares 100 of a 300-token union
     b = words[101:300]                      # shares 99 of a 299-token union
-    far = [w for w in words[300:]] * 1      # no overlap
+    far = words[300:]                       # no overlap
     s = similarity_matrix([q, a, b, far], kv, "lexical_first")
     jac = np.array([100 / 300, 99 / 299])
     assert jac[0] > jac[1] and s[0, 1] > s[0, 2] > s[0, 3]
