@@ -148,7 +148,7 @@ def minilm_pairs(model, pairs):
 
 def row_figures(enc, method, p1, ap, seconds, base, boot) -> dict:
     """One table row: figures, 95 % intervals and the paired difference from the baseline."""
-    from simvec.eval.bootstrap import bootstrap_mean, paired_bootstrap_difference
+    from simvec.eval.mean_bootstrap import bootstrap_mean, paired_bootstrap_difference
 
     ci1, cim = bootstrap_mean(p1, **boot), bootstrap_mean(ap, **boot)
     row = {"encoder": enc, "method": method, "p@1": ci1.estimate, "p@1_ci": [ci1.low, ci1.high],
@@ -224,7 +224,7 @@ def select(gains: dict, train: list, order: list) -> tuple[str, float, float]:
 
 def loco(fig, candidates, static_name, boot) -> dict:
     """Leave one collection out over every collection measured, then the rule on all."""
-    from simvec.eval.bootstrap import paired_bootstrap_difference
+    from simvec.eval.mean_bootstrap import paired_bootstrap_difference
 
     names = list(fig["retrieval"])
     per = {}
@@ -273,7 +273,7 @@ def alpha_sweep(kv, boot) -> dict:
     over token Jaccard) and scored on the held-out one with a paired interval. Also counts how
     often token Jaccard's best neighbour is tied (what ``lexical_first`` can change).
     """
-    from simvec.eval.bootstrap import paired_bootstrap_difference
+    from simvec.eval.mean_bootstrap import paired_bootstrap_difference
     from simvec.eval.retrieval import retrieval_metrics
     from simvec.keywords.collection import read_labeled_collection
     from simvec.keywords.methods import similarity_matrix
@@ -327,7 +327,7 @@ def main(argv=None) -> int:
                     help="skip the leave-one-collection-out sweep of hybrid's weight")
     args = ap.parse_args(argv)
 
-    from simvec.eval.bootstrap import BOOTSTRAP_RESAMPLES
+    from simvec.eval.mean_bootstrap import BOOTSTRAP_RESAMPLES
     from simvec.keywords.methods import DEFAULT_METHOD, METHOD_NAMES, method_info
 
     machine = (f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "

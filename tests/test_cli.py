@@ -34,13 +34,19 @@ def test_similar_json_reports_jaccard_and_cosines(glove50):
     # measured on GloVe 6B 50d: 0.79783 and 0.72072 (the default score, SIF best-match, 0.64680)
     assert out["mean_cosine"] == pytest.approx(0.797834, abs=1e-5)
     assert out["best_match_cosine"] == pytest.approx(0.720721, abs=1e-5)
+    # the alignment behind the default score: tokens, with their keyword and SIF weight
+    assert out["alignment_method"] == "sif_best_match" and out["alignment_level"] == "token"
+    assert [m["token"] for m in out["alignment"]["a"]] == ["machine", "learning", "neural",
+                                                           "network"]
     assert {m["keyword"] for m in out["alignment"]["a"]} == {"machine learning", "neural network"}
+    assert out["alignment_score"] == pytest.approx(out["score"], abs=1e-6)
     assert out["vectors"] == "glove-6B-50d"
 
 
 def test_similar_table_and_stdin(glove50):
     res = run("similar", "-", "football, stadium", input="machine learning, neural network\n")
-    assert "jaccard" in res.stdout and "best-match alignment" in res.stdout
+    assert "jaccard" in res.stdout and "sif_best_match alignment (token level):" in res.stdout
+    assert "partner token" in res.stdout and "weight" in res.stdout
     assert "machine learning" in res.stdout
 
 

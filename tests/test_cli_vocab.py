@@ -207,8 +207,8 @@ def test_similar_csv_is_one_table(glove):
     res = runner.invoke(app, ["similar", "machine learning, neural network",
                               "deep learning", "-f", "csv", "-q"])
     rows = _csv(res.stdout)
-    assert rows[0][:3] == ["table", "measure", "score"] and "best_partner" in rows[0]
-    assert {r[0] for r in rows[1:]} == {"keyword_similarity", "best_match_alignment"}
+    assert rows[0][:3] == ["table", "measure", "score"] and "partner_token" in rows[0]
+    assert {r[0] for r in rows[1:]} == {"keyword_similarity", "alignment"}
 
 
 def test_neighbors_spelling(glove):
@@ -356,8 +356,13 @@ def test_similar_json_schema_is_the_same_for_elmo(glove):
     assert elmo["vectors"] is None and elmo["model"].startswith("elmo:")
     assert elmo["method"] == "mean" and elmo["score"] == pytest.approx(elmo["mean_cosine"])
     assert elmo["oov_a"] == [] and elmo["reason"] is None
+    # every method works with ELMo (keywords in the context of their list) ...
+    wmd = runner.invoke(app, ["similar", "a", "b", "--model", f"elmo:{options},{weights}",
+                              "-m", "sif_best_match", "-f", "json"])
+    assert wmd.exit_code == 0 and json.loads(wmd.stdout)["encoder"] == "elmo"
+    # ... but keywords embedded inside given texts are compared by mean or best_match only
     bad = runner.invoke(app, ["similar", "a", "b", "--model", f"elmo:{options},{weights}",
-                              "-m", "wmd"])
+                              "--context-a", "a b c", "-m", "wmd"])
     assert "best_match" in _one_line_error(bad)
 
 

@@ -68,6 +68,8 @@ def _quiet_and_warm():
     load_vectors(warm / "w.txt", format="word2vec")
     load_vectors(warm / "w.txt", format="word2vec", limit=1)
     load_vectors(warm / "w.bin", format="word2vec-binary")
+    ft = load_vectors(Path(__file__).resolve().parent / "data" / "fasttext" / "lee_zh_sg.bin")
+    ft.subword_vector("warm")
     yield
     logging.disable(old)
     _write_report()
@@ -193,6 +195,42 @@ def binary_vectors(draw):
     return out
 
 
+@st.composite
+def fasttext_models(draw):
+    """fastText .bin models (magic, Args, Dictionary, quant flag, input matrix, output matrix),
+    often well formed; otherwise with lying sizes, counts, types and flags."""
+    n = draw(st.integers(0, 4))
+    nlabels = draw(st.integers(0, min(n, 2)))
+    dim, bucket = draw(st.integers(1, 3)), draw(st.integers(0, 5))
+    minn, maxn = draw(st.integers(0, 3)), draw(st.integers(0, 5))
+    clean = draw(st.integers(0, 3)) > 0
+
+    def field(value, lie=_BIG.map(lambda v: v if v < 2**31 else 2**31 - 1)):
+        return value if clean else draw(st.one_of(st.just(value), lie, st.integers(-3, -1)))
+
+    words = []
+    for i in range(n):
+        key = draw(_KEY).encode("utf-8", "surrogatepass").replace(b"\0", b"")
+        words.append(b"k%d%s" % (i, key.split()[0] if key.split() else b"") if clean else key)
+    out = struct.pack("<ii", 793712314, field(12, st.sampled_from([11, 13, 0])))
+    out += struct.pack("<12id", field(dim), 5, 5, 1, 5, 1, 2, field(2, st.just(3)), field(bucket),
+                       field(minn), field(maxn), 100, 1e-4)
+    out += struct.pack("<iii", field(n), field(n - nlabels), field(nlabels))
+    out += struct.pack("<qq", field(1000, _BIG.map(lambda v: min(v, 2**63 - 1))),
+                       -1 if clean else draw(st.sampled_from([-1, -1, 0, 2, -2])))
+    for i, w in enumerate(words):
+        kind = int(i >= n - nlabels) if clean else draw(st.integers(0, 2))
+        out += w + b"\0" + struct.pack("<qB", field(draw(st.integers(0, 99))), kind)
+    out += bytes([0 if clean else draw(st.sampled_from([0, 0, 1, 2]))])
+    m = n - nlabels + bucket
+    out += struct.pack("<qq", field(m, _BIG.map(lambda v: min(v, 2**63 - 1))),
+                       field(dim, _BIG.map(lambda v: min(v, 2**63 - 1))))
+    out += struct.pack(f"<{m * dim}f", *draw(st.lists(st.floats(width=32), min_size=m * dim,
+                                                       max_size=m * dim)))
+    out += b"\0" + struct.pack("<qq", n - nlabels, dim) + bytes(4 * (n - nlabels) * dim)
+    return out
+
+
 _JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=6),
     lambda kids: st.lists(kids, max_size=3)
@@ -216,6 +254,7 @@ def _vectors_case(name, data: bytes, fmt, suffix=".txt"):
                 bom) and out.index_to_key:  # a leading BOM is never glued to the first key
             assert not out.index_to_key[0].startswith("\ufeff")
         assert len(set(out.index_to_key)) == len(out.index_to_key)
+    return out
 
 
 @FUZZ
@@ -242,9 +281,20 @@ def test_fuzz_word2vec_binary(data):
     _vectors_case("w2v_binary", data, "word2vec-binary", ".bin")
 
 
+@settings(FUZZ, max_examples=EXAMPLES if LONG else 10 * QUICK_EXAMPLES)
+@given(_anything(fasttext_models()))
+def test_fuzz_fasttext_bin(data):
+    out = _vectors_case("fasttext_bin", data, "fasttext-bin", ".bin")
+    if out is not None and not isinstance(out, Exception):
+        assert out.vectors_ngrams.shape[1] == out.vector_size
+        for word in ("k0x", "", "\xe9t\xe9", "\udce9"):  # out-of-vocabulary words never fail
+            v = out.subword_vector(word)
+            assert v is None or (v.shape == (out.vector_size,) and v.dtype == np.float32)
+
+
 @FUZZ
 @given(st.one_of(_anything(text_vectors(header=True)), _anything(text_vectors(header=False)),
-                 _anything(binary_vectors())))
+                 _anything(binary_vectors()), _anything(fasttext_models())))
 def test_fuzz_detected_format(data):
     _vectors_case("detected", data, None)
 

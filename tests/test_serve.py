@@ -96,6 +96,24 @@ def test_similar_equals_the_library_and_the_cli_payload(client, kv):
             assert got[key] == cli[key], key
 
 
+def test_similar_reports_the_token_alignment_behind_the_score(client, kv):
+    a, b = ["cat", "neural network", "unicorn"], ["kitten", "deep learning"]
+    got = client.post("/similar", json={"a": a, "b": b}).json()
+    ref = keyword_similarities(a, b, kv, (DEFAULT_METHOD,))[DEFAULT_METHOD].alignment
+    assert (got["alignment_method"], got["alignment_level"]) == ("sif_best_match", "token")
+    assert [m["token"] for m in got["alignment"]["a"]] == ["cat", "neural", "network"]
+    for side in "ab":
+        assert [(m["token"], m["partner_token"], m["keyword"], m["partner"])
+                for m in got["alignment"][side]] == [
+            (m.token, m.partner_token, m.keyword, m.partner) for m in ref[side]]
+        np.testing.assert_allclose([m["weight"] for m in got["alignment"][side]],
+                                   [m.weight for m in ref[side]], atol=1e-12)
+    recomputed = sum(sum(m["weight"] * m["cosine"] for m in got["alignment"][s])
+                     for s in "ab") / 2
+    assert recomputed == pytest.approx(got["score"], abs=1e-6)
+    assert got["alignment_score"] == pytest.approx(got["score"], abs=1e-6)
+
+
 def test_similar_heatmap_is_the_keyword_cosines(client, kv):
     r = client.post("/similar", json={"a": ["cat", "car"], "b": ["dog", "truck", "zzz"],
                                       "heatmap": True})

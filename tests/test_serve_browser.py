@@ -111,7 +111,15 @@ def test_the_page_compares_finds_searches_and_maps(server, browser, glove50, tmp
     assert "zzqxv" in drv.find_element(By.ID, "oov").text
     cells = drv.find_elements(By.CSS_SELECTOR, "#heatmap td")
     assert len(cells) == 2 * 2  # in-vocabulary keywords of a x b
-    assert len(drv.find_elements(By.CSS_SELECTOR, "#alignment tbody tr")) == 4
+    # the alignment behind the score: 4 in-vocabulary tokens on each side, with weights
+    rows = drv.find_elements(By.CSS_SELECTOR, "#alignment tbody tr")
+    assert len(rows) == 4 + 4
+    align = ref[DEFAULT_METHOD].alignment
+    first = [c.text for c in rows[1].find_elements(By.TAG_NAME, "td")]
+    m = align["a"][1]  # "learning" of "machine learning", matched to itself in "deep learning"
+    assert first == ["a", "machine learning", "learning", "learning (deep learning)",
+                     f"{m.cosine:.3f}", f"{m.weight:.3f}"]
+    assert "sif_best_match, token level" in drv.find_element(By.ID, "alignment-how").text
 
     # nearest neighbours of a word
     _type(drv, "word", "frog")

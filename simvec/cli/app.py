@@ -22,13 +22,15 @@ import typer
 
 from simvec.cli.options import (
     DEFAULT_VECTORS, ConvertToOpt, FormatOpt, InputFormatOpt, OutputOpt, QuietOpt, ThreadsOpt,
-    TokenizerOpt, VectorsOpt, apply_threads, check_choice, check_input_file, check_vectors,
+    ModelOpt, TokenizerOpt, VectorsOpt, apply_threads, check_choice, check_input_file, check_vectors,
     cli_terms, deprecated_alias, stdin_to_file,
 )
 from simvec.cli.render import Table, write_output
 from simvec.cli.usage import OneLineErrors, version_callback
 from simvec.errors import SimvecValueError
-from simvec.keywords.methods import COMPARED_BY_DEFAULT, DEFAULT_METHOD, METHOD_NAMES, METHODS
+from simvec.keywords.methods import (
+    COMPARED_BY_DEFAULT, DEFAULT_METHOD, METHOD_NAMES, METHODS, PAIR_METHODS,
+)
 
 __all__ = ["app", "main", "EXAMPLES"]
 
@@ -162,45 +164,95 @@ ELMO_METHODS = ("mean", "best_match")
 def similar(
     a: Annotated[str, typer.Argument(help="First keyword list, comma-separated ('-': read a line from stdin).")],
     b: Annotated[str, typer.Argument(help="Second keyword list, comma-separated ('-': read a line from stdin).")],
-    method: Annotated[str, typer.Option("--method", "-m", help=_method_help() + " With --model elmo: mean or best_match.")] = DEFAULT_METHOD,
+    method: Annotated[str, typer.Option("--method", "-m", help=_method_help() + " With --context-a/-b: mean or best_match.")] = DEFAULT_METHOD,
     vectors: VectorsOpt = DEFAULT_VECTORS,
     input_format: InputFormatOpt = None,
-    model: Annotated[Optional[str], typer.Option(
-        "--model", help="Contextual model instead of --vectors: elmo:OPTIONS.json,WEIGHTS.hdf5.")] = None,
+    model: ModelOpt = None,
     context_a: Annotated[Optional[str], typer.Option(
-        help="With --model elmo: text the keywords of A occur in (embedded in context).")] = None,
+        help="With --model elmo: text the keywords of A occur in (embedded in context; otherwise each list is its own context).")] = None,
     context_b: Annotated[Optional[str], typer.Option(
         help="With --model elmo: text the keywords of B occur in.")] = None,
     tokenizer: TokenizerOpt = None,
     fmt: FormatOpt = "table",
     output: OutputOpt = None,
+    plot: Annotated[Optional[Path], typer.Option(
+        "--plot", help="Also draw a keyword-by-keyword cosine heat map of the two lists into "
+        "this PNG (best partners framed).")] = None,
     quiet: QuietOpt = False,
 ):
-    """Compare two keyword lists: the method's score, Jaccard, mean and best-match cosines."""
+    """Compare two keyword lists: the method's score, Jaccard, mean and best-match cosines, and
+    the alignment behind the score."""
     from simvec.cli.keywords import similar_payload
 
+    from simvec.cli.keywords import check_model
+
     _setup(quiet)
+    in_context = context_a is not None or context_b is not None
     if model is not None:
-        if method != DEFAULT_METHOD:
-            check_choice("--method (with --model elmo)", method, ELMO_METHODS)
+        if in_context and check_model(model) != "elmo":
+            raise typer.BadParameter("--context-a/--context-b need --model elmo:...",
+                                     param_hint="--context-a")
+        if in_context and method != DEFAULT_METHOD:
+            check_choice("--method (with --context-a/-b)", method, ELMO_METHODS)
+        elif not in_context:
+            check_choice("--method", method, PAIR_METHODS)
     else:
+        if in_context:
+            raise typer.BadParameter("--context-a/--context-b need --model elmo:...",
+                                     param_hint="--context-a")
         check_choice("--method", method, METHOD_NAMES)
         check_vectors(vectors, input_format=input_format)
+    if plot is not None:
+        _check_plot_path(plot, model)
     tok = _tokenizer(tokenizer)
     if "-" in (a, b):
         lines = iter(_stdin_lines())
         a = next(lines, "") if a == "-" else a
         b = next(lines, "") if b == "-" else b
-    if model is not None:
+    if model is not None and in_context:
         from simvec.cli.keywords import elmo_similar_payload
 
         payload, tables = elmo_similar_payload(
             a, b, model, context_a=context_a, context_b=context_b,
             method="best_match" if method == DEFAULT_METHOD else method)
+    elif model is not None:
+        from simvec.cli.keywords import load_model
+
+        payload, tables = similar_payload(a, b, load_model(model, tok), None, method=method,
+                                          tokenizer=tok)
+        payload["model"] = model
     else:
-        payload, tables = similar_payload(a, b, _load_vectors(vectors, input_format), vectors,
-                                          method=method, tokenizer=tok)
+        kv = _load_vectors(vectors, input_format)
+        payload, tables = similar_payload(a, b, kv, vectors, method=method, tokenizer=tok)
+    heatmap = None
+    if plot is not None:  # computed before anything is printed: a failure prints nothing
+        from simvec.serve.projection import keyword_heatmap
+
+        try:
+            heatmap = keyword_heatmap(a, b, kv, tokenizer=tok)
+        except SimvecValueError as exc:
+            raise SimvecValueError(f"--plot: {exc}") from None
     write_output(payload, tables, fmt, output)
+    if heatmap is not None:
+        from simvec.serve.projection import plot_keyword_heatmap
+
+        plot_keyword_heatmap(heatmap, plot)
+        if not quiet:
+            typer.echo(f"wrote a {len(heatmap.rows)} x {len(heatmap.cols)} keyword heat map to "
+                       f"{plot}", err=True)
+
+
+def _check_plot_path(plot: Path, model) -> None:
+    """``simvec similar --plot``: a writable .png path, with static vectors, checked before
+    the vectors load."""
+    from simvec._util import check_output_path
+
+    if model is not None:
+        raise SimvecValueError("--plot needs static word vectors (--vectors); it is not "
+                               "available with --model")
+    if plot.suffix.lower() != ".png":
+        raise SimvecValueError(f"--plot must end in .png, got {plot}")
+    check_output_path(plot, "--plot")
 
 
 @app.command(epilog=_example("neighbors"))
@@ -269,6 +321,10 @@ def evaluate(
     restrict_vocab: Annotated[int, typer.Option(min=1, help="Use only the N most frequent words.")] = 300000,
     method: Annotated[str, typer.Option("--method", "-m", help="Analogy objective: 3cosadd or 3cosmul.")] = "3cosadd",
     case_sensitive: Annotated[bool, typer.Option(help="Do not fold case.")] = False,
+    word_frequencies: Annotated[str, typer.Option(help="Phrase/sentence pairs: where SIF's word probabilities p(w) come from: 'zipf' (vocabulary rank), 'corpus' (the word counts simvec ships, 30.7M tokens) or a word<TAB>count file.")] = "zipf",
+    all_but_the_top: Annotated[bool, typer.Option("--all-but-the-top", help="Remove the mean and the top d/100 principal components of the vectors first (Mu & Viswanath 2018).")] = False,
+    sif_reference: Annotated[Optional[str], typer.Option(help="Phrase/sentence pairs: estimate SIF's common component on the texts of this pair file instead of on each evaluated file.")] = None,
+    bootstrap: Annotated[int, typer.Option(min=0, help="Phrase/sentence pairs: resamples for the 95% interval of each Spearman (0: none).")] = 1000,
     vectors: VectorsOpt = DEFAULT_VECTORS,
     input_format: InputFormatOpt = None,
     fmt: FormatOpt = "table",
@@ -277,7 +333,7 @@ def evaluate(
     quiet: QuietOpt = False,
 ):
     """Evaluate vectors on word-similarity and phrase/sentence-pair files (Pearson, Spearman) and analogy files (accuracy); low vocabulary coverage is warned about and flagged."""
-    from simvec.cli.evaluate import evaluate_payload
+    from simvec.cli.evaluate import check_word_frequencies, evaluate_payload
 
     _setup(quiet)
     apply_threads(threads)
@@ -286,13 +342,22 @@ def evaluate(
         raise typer.BadParameter("'-' (stdin) can be given once", param_hint="FILES")
     for path in files:  # fail before the vectors load
         check_input_file(path, "evaluation file")
+    check_word_frequencies(word_frequencies)
+    if sif_reference is not None:
+        check_input_file(sif_reference, "--sif-reference file")
     check_vectors(vectors, input_format=input_format)
     tmp = stdin_to_file(".txt") if "-" in files else None
     try:
         paths = [tmp if f == "-" else Path(f) for f in files]
+        kv = _load_vectors(vectors, input_format)
+        if all_but_the_top:
+            from simvec.vectors.postprocess import all_but_the_top as abtt
+
+            kv = abtt(kv)
         payload, tables = evaluate_payload(
-            paths, _load_vectors(vectors, input_format), restrict_vocab=restrict_vocab, method=method,
-            case_insensitive=not case_sensitive, names=files,
+            paths, kv, restrict_vocab=restrict_vocab, method=method,
+            case_insensitive=not case_sensitive, names=files, word_frequencies=word_frequencies,
+            sif_reference=sif_reference, bootstrap=bootstrap, all_but_the_top=all_but_the_top,
         )
     finally:
         if tmp is not None:
@@ -318,12 +383,13 @@ def keywords(
     output: OutputOpt = None,
     vectors: VectorsOpt = DEFAULT_VECTORS,
     input_format: InputFormatOpt = None,
+    model: ModelOpt = None,
     fmt: FormatOpt = "csv",
     threads: ThreadsOpt = None,
     quiet: QuietOpt = False,
 ):
     """All-pairs top-k: each document's most similar documents, the method's score and Jaccard side by side."""
-    from simvec.cli.keywords import keywords_run
+    from simvec.cli.keywords import check_model, keywords_run, load_model
 
     _setup(quiet)
     apply_threads(threads)
@@ -332,10 +398,18 @@ def keywords(
     tok = _tokenizer(tokenizer)
     check_input_file(docs, "collection")
     needs_vectors = METHODS[method].needs_vectors
-    if needs_vectors:
+    if model is not None:
+        check_model(model)
+    elif needs_vectors:
         check_vectors(vectors, input_format=input_format)
+
+    def load():
+        if not needs_vectors:
+            return None
+        return load_model(model, tok) if model is not None else _load_vectors(vectors, input_format)
+
     keywords_run(
-        docs, lambda: _load_vectors(vectors, input_format) if needs_vectors else None, top_k=top_k,
+        docs, load, top_k=top_k,
         method=method, id_field=id_field, keywords_field=keywords_field, on_error=on_error,
         output=output, fmt=fmt, tokenizer=tok, quiet=quiet,
     )
@@ -357,6 +431,7 @@ def evaluate_keywords(
     seed: Annotated[int, typer.Option(help="Seed of the tie-breaking for MAP@k.")] = 0,
     vectors: VectorsOpt = DEFAULT_VECTORS,
     input_format: InputFormatOpt = None,
+    model: ModelOpt = None,
     fmt: FormatOpt = "table",
     output: OutputOpt = None,
     threads: ThreadsOpt = None,
@@ -375,14 +450,21 @@ def evaluate_keywords(
     check_choice("--on-missing-label", on_missing_label, ("raise", "skip"))
     check_input_file(docs, "collection")
     lexical_only = all(m in METHODS and not METHODS[m].needs_vectors for m in methods)
-    if not lexical_only:
+    if model is not None:
+        from simvec.cli.keywords import check_model, load_model
+
+        check_model(model)
+        load = (lambda: load_model(model))  # noqa: E731
+    elif not lexical_only:
         check_vectors(vectors, input_format=input_format)
+        load = (lambda: _load_vectors(vectors, input_format))  # noqa: E731
     payload, tables = evaluate_keywords_payload(
-        docs, None if lexical_only else (lambda: _load_vectors(vectors, input_format)), label=label,
+        docs, None if lexical_only else load, label=label,
         methods=methods, id_field=id_field, keywords_field=keywords_field, on_error=on_error,
         on_missing_label=on_missing_label, k=top_k, seed=seed, quiet=quiet,
     )
-    payload["vectors"] = None if lexical_only else vectors
+    payload["vectors"] = None if lexical_only or model is not None else vectors
+    payload["model"] = model
     write_output(payload, tables, fmt, output)
 
 

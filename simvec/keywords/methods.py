@@ -37,6 +37,12 @@ method is one record plus its scorer.
     Sidorov et al. (2014)'s soft cosine of the SIF-weighted token bags,
     ``x^T S y / sqrt(x^T S x * y^T S y)``, with the token similarity ``S_ij = max(0, cos)^p``
     (``p=2``, the exponent of Charlet & Damnati 2017).
+``"joined"``
+    Cosine of one vector per list: the list embedded as one text (its keywords joined with
+    ``", "``) by a sentence-transformer encoder (the "joined-list" baseline of
+    docs/keyword-quality.md); with word vectors, the mean of all its token vectors (each token
+    occurrence counts, unlike ``mean``'s mean of keyword means); with ELMo, the mean of its
+    contextual token vectors. See :mod:`simvec.keywords.encoders`.
 ``"hybrid"``
     Lexical plus semantic: ``alpha * jaccard_tokens + (1 - alpha) * sif_best_match``
     (``alpha=0.2``); NaN where ``sif_best_match`` is.
@@ -78,6 +84,7 @@ similarity of features in vector space model", Computación y Sistemas 18(3).
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -88,7 +95,7 @@ import numpy as np
 from simvec._util import check_choice
 from simvec.errors import SimvecValueError
 from simvec.keywords.parse import ParsedCollection, parse_collection
-from simvec.keywords.weighting import SIF_A, sif_weights
+from simvec.keywords.weighting import SIF_A, sif_weights, word_probabilities
 
 if TYPE_CHECKING:
     from simvec.keywords.scorers import Blocks
@@ -126,8 +133,10 @@ class MethodParams:
     ----------
     sif_a : float, default 1e-3
         SIF smoothing constant ``a`` (``sif``, ``sif_best_match``, ``soft_cosine``, ``hybrid``).
-    word_probabilities : array_like of float, shape (V,), or None
-        Unigram probabilities of the vocabulary rows, replacing the Zipf estimate.
+    word_probabilities : array_like of float, shape (V,), "zipf", "corpus", a path, or None
+        Unigram probabilities of the vocabulary rows, replacing the Zipf estimate (``None`` or
+        ``"zipf"``): ``"corpus"`` counts from the table simvec ships, a path those of a
+        word-count file (:func:`simvec.keywords.weighting.word_probabilities`).
     remove_pc : bool, default True
         ``sif`` only: remove the common component (needs at least two documents with vectors).
     alpha : float, default 0.2
@@ -152,8 +161,17 @@ class MethodParams:
     def weights(self, docs: ParsedCollection) -> np.ndarray:
         """SIF weights of the vocabulary rows (Zipf estimate unless probabilities are given)."""
         n = len(docs.vectors)
-        w = sif_weights(n if self.word_probabilities is None else self.word_probabilities,
-                        self.sif_a)
+        if docs.encoder.uniform_weights:  # rows are not vocabulary words ranked by frequency
+            return np.ones(n, dtype=np.float32)
+        probs = self.word_probabilities
+        if probs is None or isinstance(probs, (str, os.PathLike)):
+            probs = word_probabilities(probs, docs.encoder.key_to_index)
+        if probs is not None and docs.encoder.n_added and \
+                len(probs) == n - docs.encoder.n_added:
+            # rows added past the vocabulary (fastText subwords of OOV tokens): rarer than any
+            probs = np.concatenate([np.asarray(probs, np.float64),
+                                    np.full(docs.encoder.n_added, np.min(probs))])
+        w = sif_weights(n if probs is None else probs, self.sif_a)
         if len(w) != n:
             raise SimvecValueError(f"word_probabilities has {len(w)} values for {n} vectors")
         return w
@@ -226,6 +244,11 @@ _RECORDS = (
            matrix=lambda docs, p, progress=None: _scorers().mean_matrix(docs),
            blocks=lambda docs, p, chunk_size: _scorers().MeanBlocks(docs, chunk_size),
            pairwise=_named("pairwise_mean"), vectors=_named("mean_cosine")),
+    Method("joined", "cosine of one vector per list: the list embedded as one text by a "
+                     "sentence-transformer, the mean token vector otherwise",
+           needs_vectors=True, needs_collection=False,
+           matrix=lambda docs, p, progress=None: _scorers().joined_matrix(docs),
+           blocks=lambda docs, p, chunk_size: _scorers().JoinedBlocks(docs, chunk_size)),
     Method("idf_mean", "cosine of IDF-weighted mean token vectors, IDF from the collection",
            needs_vectors=True, needs_collection=True,
            matrix=lambda docs, p, progress=None: _scorers().idf_mean_matrix(docs)),

@@ -8,42 +8,129 @@ same comparison for keyword vectors made by any encoder (``simvec.elmo.keywords`
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
 from simvec.errors import SimvecValueError
 from simvec.keywords import scorers
+from simvec.keywords.encoders import get_encoder
 from simvec.keywords.methods import (
-    DEFAULT_METHOD, get_method, similarity_matrix,
+    DEFAULT_METHOD, MethodParams, get_method, similarity_matrix,
 )
 from simvec.keywords.parse import jaccard_keys, parse_collection
 
 __all__ = ["keyword_similarity", "keyword_similarities", "KeywordSimilarity", "KeywordMatch",
-           "score_keyword_vectors", "similarity_report", "REPORT_KEYS"]
+           "Alignment", "ALIGNMENT_METHODS", "score_keyword_vectors", "similarity_report",
+           "alignment_report", "describe_encoder", "REPORT_KEYS"]
 
 #: Keys of :func:`similarity_report` (``simvec similar --format json``, ``POST /similar``), the
-#: same whatever the model (static vectors or ELMo).
-REPORT_KEYS = ("vectors", "model", "method", "score", "a", "b", "jaccard", "mean_cosine",
-               "best_match_cosine", "oov_a", "oov_b", "reason", "context", "note", "alignment")
+#: same whatever the encoder (static vectors, sentence-transformer, ELMo). The last three
+#: describe ``alignment``.
+REPORT_KEYS = ("vectors", "model", "encoder", "method", "score", "a", "b", "jaccard",
+               "mean_cosine", "best_match_cosine", "oov_a", "oov_b", "reason", "context", "note",
+               "alignment", "alignment_method", "alignment_level", "alignment_score")
+
+#: Methods whose score comes from an alignment, and the method whose alignment it is:
+#: ``hybrid`` = ``alpha * jaccard_tokens + (1 - alpha) * sif_best_match`` aligns as
+#: ``sif_best_match``.
+ALIGNMENT_METHODS = {"best_match": "best_match", "sif_best_match": "sif_best_match",
+                     "hybrid": "sif_best_match"}
 
 
 @dataclass(frozen=True)
 class KeywordMatch:
-    """One keyword's best partner on the other side (``method="best_match"``).
+    """One unit of an alignment (a keyword, or a word token) with its best partner.
+
+    At the keyword level (``best_match``) the unit is a keyword; at the token level
+    (``sif_best_match``, ``hybrid``) it is one token occurrence, ``token``, of ``keyword``,
+    aligned with the token ``partner_token`` of the other side's keyword ``partner``.
 
     Attributes
     ----------
     keyword : str
+        The keyword (token level: the keyword the token belongs to).
     partner : str
-        The in-vocabulary keyword of the other list with the highest cosine.
+        The in-vocabulary keyword of the other list with the highest cosine (token level: the
+        keyword the best partner token belongs to, its first occurrence on ties).
     cosine : float
+        Cosine of the unit and its partner (keyword vectors, or word vectors), in [-1, 1].
+    weight : float or None
+        The unit's weight in its side's average, the weights of a side summing to 1:
+        ``1 / n`` for ``best_match``, the SIF weight ``a / (a + p(w))`` normalised over the
+        side's tokens for ``sif_best_match``. ``None`` when built without one.
+    token, partner_token : str or None
+        Token level: the token (vocabulary key) and its best partner token; ``None`` at the
+        keyword level.
     """
 
     keyword: str
     partner: str
     cosine: float
+    weight: float | None = None
+    token: str | None = None
+    partner_token: str | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class Alignment(Mapping):
+    """The alignment behind a score: per side, each unit with its best partner on the other.
+
+    A read-only mapping ``{"a": [KeywordMatch, ...], "b": [...]}`` (so ``alignment["a"]`` and
+    ``alignment.items()`` work as for the plain dict of earlier releases) with the level and
+    method as attributes. The score it gives, :attr:`score`, is
+    ``(sum_a weight * cosine + sum_b weight * cosine) / 2``: the score of ``method`` (for
+    ``hybrid``, the ``sif_best_match`` part of its score).
+
+    Attributes
+    ----------
+    level : {"token", "keyword"}
+        What is aligned: word tokens (``sif_best_match``) or keyword vectors (``best_match``).
+    method : str
+        The method whose alignment this is (``"sif_best_match"`` or ``"best_match"``).
+    a, b : list of KeywordMatch
+        Side a's units in input order (token level: tokens in keyword order), then side b's.
+    """
+
+    level: str
+    method: str
+    a: list[KeywordMatch] = field(default_factory=list)
+    b: list[KeywordMatch] = field(default_factory=list)
+
+    def __getitem__(self, side: str) -> list[KeywordMatch]:
+        if side == "a":
+            return self.a
+        if side == "b":
+            return self.b
+        raise KeyError(side)
+
+    def __iter__(self):
+        return iter(("a", "b"))
+
+    def __len__(self) -> int:
+        return 2
+
+    def __eq__(self, other) -> bool:
+        """Equal to an Alignment with the same fields, or to a mapping of the same two sides
+        (the plain dict of earlier releases)."""
+        if isinstance(other, Alignment):
+            return (self.level, self.method, self.a, self.b) == (
+                other.level, other.method, other.a, other.b)
+        if isinstance(other, Mapping):
+            return dict(self.items()) == dict(other.items())
+        return NotImplemented
+
+    __hash__ = None  # a mutable mapping's contents (lists): unhashable, like a dict
+
+    @property
+    def score(self) -> float:
+        """The alignment's score: each side's weighted mean of cosines, the two averaged."""
+        def mean(side):
+            return sum((1 / len(side) if m.weight is None else m.weight) * m.cosine
+                       for m in side)
+
+        return float((mean(self.a) + mean(self.b)) / 2)
 
 
 @dataclass(frozen=True)
@@ -64,12 +151,20 @@ class KeywordSimilarity:
         merged, in input order.
     oov_a, oov_b : list of str
         Keywords skipped because none of their tokens is in the vocabulary.
-    alignment : dict or None
-        For ``"best_match"``: ``{"a": [KeywordMatch, ...], "b": [...]}``, one entry per used
-        keyword of that side with its best partner on the other side; ``None`` for the other
-        methods or when the score is undefined.
+    alignment : Alignment or None
+        The alignment behind the score, for the methods of :data:`ALIGNMENT_METHODS`:
+        ``{"a": [KeywordMatch, ...], "b": [...]}`` with ``.level`` ``"keyword"`` for
+        ``best_match`` (one entry per used keyword, weight ``1 / n``) and ``"token"`` for
+        ``sif_best_match`` and ``hybrid`` (one entry per in-vocabulary token occurrence, with
+        its keyword and SIF weight). ``alignment.score`` equals ``score`` (``hybrid``: its
+        ``sif_best_match`` part). ``None`` for the other methods or when the score is
+        undefined.
     reason : str or None
         Why ``score`` is ``None``; ``None`` when there is a score.
+    encoder : str or None
+        The encoder's kind and name (``"static:glove-6B-50d"``,
+        ``"sentence-transformer:all-MiniLM-L6-v2"``, ``"elmo:elmo"``); see
+        :mod:`simvec.keywords.encoders`.
     """
 
     score: float | None
@@ -79,8 +174,9 @@ class KeywordSimilarity:
     used_b: list[str] = field(default_factory=list)
     oov_a: list[str] = field(default_factory=list)
     oov_b: list[str] = field(default_factory=list)
-    alignment: dict[str, list[KeywordMatch]] | None = None
+    alignment: Alignment | None = None
     reason: str | None = None
+    encoder: str | None = None
 
 
 def score_keyword_vectors(used_a: list[str], used_b: list[str], va: np.ndarray, vb: np.ndarray,
@@ -99,8 +195,8 @@ def score_keyword_vectors(used_a: list[str], used_b: list[str], va: np.ndarray, 
     Returns
     -------
     score : float
-    alignment : dict or None
-        For ``best_match``, ``{"a": [KeywordMatch, ...], "b": [...]}``.
+    alignment : Alignment or None
+        For ``best_match``, the keyword-level :class:`Alignment` (weights ``1 / n``).
 
     Raises
     ------
@@ -114,13 +210,32 @@ def score_keyword_vectors(used_a: list[str], used_b: list[str], va: np.ndarray, 
     if method != "best_match":
         return m.vectors(va, vb), None
     score, best_b, max_a, best_a, max_b = scorers.best_match_alignment(va, vb)
-    alignment = {
-        "a": [KeywordMatch(used_a[i], used_b[j], float(s))
-              for i, (j, s) in enumerate(zip(best_b, max_a))],
-        "b": [KeywordMatch(used_b[j], used_a[i], float(s))
-              for j, (i, s) in enumerate(zip(best_a, max_b))],
-    }
+    alignment = Alignment(
+        level="keyword", method="best_match",
+        a=[KeywordMatch(used_a[i], used_b[j], float(s), weight=1 / len(used_a))
+           for i, (j, s) in enumerate(zip(best_b, max_a))],
+        b=[KeywordMatch(used_b[j], used_a[i], float(s), weight=1 / len(used_b))
+           for j, (i, s) in enumerate(zip(best_a, max_b))],
+    )
     return score, alignment
+
+
+def _token_alignment(docs, method_params: dict) -> Alignment:
+    """The token-level alignment of ``sif_best_match`` for the pair (documents 0 and 1)."""
+    params = MethodParams(**{k: v for k, v in method_params.items()
+                             if k in ("sif_a", "word_probabilities")})
+    _, side_a, side_b = scorers.token_best_match_alignment(docs, params.weights(docs))
+
+    def matches(side, other):
+        return [KeywordMatch(kw, other["keyword"][p], float(c), weight=float(w), token=tok,
+                             partner_token=other["token"][p])
+                for tok, kw, w, p, c in zip(side["token"], side["keyword"], side["weight"],
+                                            side["partner"], side["cosine"])]
+
+    # a sentence-transformer gives each keyword one row: its units are keywords
+    level = "keyword" if docs.encoder.kind == "sentence-transformer" else "token"
+    return Alignment(level=level, method="sif_best_match", a=matches(side_a, side_b),
+                     b=matches(side_b, side_a))
 
 
 def keyword_similarity(
@@ -145,7 +260,8 @@ def keyword_similarity(
         ``a / (a + p(w))`` (Arora et al. 2017; ``p(w)`` from the vocabulary rank by Zipf's
         law, see :mod:`simvec.keywords.weighting`), and the two sides averaged. Chosen as the
         default because it is the method that beats token Jaccard on precision@1 on both real
-        keyword collections measured (docs/keyword-quality.md).
+        keyword collections measured (docs/keyword-quality.md). ``alignment`` lists every
+        token with its partner token, cosine, normalised weight and keyword.
     ``method="mean"``
         The classic averaged-embedding recipe: each list's vector is the mean of its raw
         keyword vectors, and the score is the cosine of the two means. Raw vectors are averaged
@@ -208,6 +324,16 @@ def keyword_similarity(
     >>> r = keyword_similarity(["cat", "car"], ["dog"], kv, method="best_match")
     >>> [(m.keyword, m.partner) for m in r.alignment["a"]]
     [('cat', 'dog'), ('car', 'dog')]
+
+    The default aligns tokens; each token's weight (SIF, here damping the most frequent word,
+    ``cat``) is its share of its side's average, and the alignment gives back the score:
+
+    >>> r = keyword_similarity("cat car", ["dog"], kv)
+    >>> r.alignment.level, round(r.score, 3), round(r.alignment.score, 3)
+    ('token', 0.687, 0.687)
+    >>> [(m.token, m.partner_token, round(m.cosine, 3), round(m.weight, 3))
+    ...  for m in r.alignment["a"]]
+    [('cat', 'dog', 0.981, 0.251), ('car', 'dog', 0.196, 0.749)]
     """
     return keyword_similarities(a, b, kv, (method,), tokenizer, **method_params)[method]
 
@@ -243,7 +369,8 @@ def keyword_similarities(a, b, kv, methods=(DEFAULT_METHOD,),
             )
         if kv is None and m.needs_vectors:
             raise SimvecValueError(f"method {method!r} needs word vectors: pass kv")
-    docs = parse_collection([a, b], kv, tokenizer, names=["a", "b"])
+    enc = None if kv is None else get_encoder(kv, tokenizer=tokenizer)
+    docs = parse_collection([a, b], enc, tokenizer, names=["a", "b"])
     for name, items in zip("ab", docs.items):
         if not items:
             raise SimvecValueError(f"keyword list {name} is empty")
@@ -254,7 +381,7 @@ def _score(docs, method: str, method_params: dict) -> KeywordSimilarity:
     m = get_method(method)
     (used_a, used_b), (oov_a, oov_b) = docs.used, docs.oov
     common = dict(method=method, jaccard=jaccard_keys(*docs.keys), used_a=used_a,
-                  used_b=used_b, oov_a=oov_a, oov_b=oov_b)
+                  used_b=used_b, oov_a=oov_a, oov_b=oov_b, encoder=describe_encoder(docs.encoder))
     empty = [n for n, used in zip("ab", docs.used) if not used]
     if empty and m.needs_vectors:
         sides = " and ".join(empty)
@@ -265,15 +392,22 @@ def _score(docs, method: str, method_params: dict) -> KeywordSimilarity:
             **common,
         )
     if m.vectors is not None:
-        enc = docs.encoder
-        va = np.stack([enc.vector(kw) for kw in used_a])
-        vb = np.stack([enc.vector(kw) for kw in used_b])
+        va, vb = docs.keyword_vectors(0), docs.keyword_vectors(1)
         score, alignment = score_keyword_vectors(used_a, used_b, va, vb, method)
         return KeywordSimilarity(score=score, alignment=alignment, **common)
     if method == "sif":  # one pair: the common component cannot be estimated
         method_params = {**method_params, "remove_pc": False}
     s = similarity_matrix(None, None, method, parsed=docs, **method_params)[0, 1]
-    return KeywordSimilarity(score=None if np.isnan(s) else float(s), **common)
+    score = None if np.isnan(s) else float(s)
+    alignment = None
+    if score is not None and ALIGNMENT_METHODS.get(method) == "sif_best_match":
+        alignment = _token_alignment(docs, method_params)
+    return KeywordSimilarity(score=score, alignment=alignment, **common)
+
+
+def describe_encoder(encoder) -> str:
+    """``"KIND:NAME"`` of an encoder, as results report it (``"static:glove-6B-50d"``)."""
+    return f"{encoder.kind}:{encoder.name}" if encoder.name else encoder.kind
 
 
 def similarity_report(a, b, kv, *, vectors: str | None = None, method: str = DEFAULT_METHOD,
@@ -282,7 +416,8 @@ def similarity_report(a, b, kv, *, vectors: str | None = None, method: str = DEF
     """Everything ``simvec similar`` reports on two keyword lists, as a JSON-able dict.
 
     The lists are parsed once and scored with ``method`` (default the default method), the
-    mean-vector cosine and the keyword best-match alignment, Jaccard beside them.
+    mean-vector cosine and the keyword best-match cosine, Jaccard beside them, and the
+    alignment behind the score.
 
     Parameters
     ----------
@@ -300,9 +435,12 @@ def similarity_report(a, b, kv, *, vectors: str | None = None, method: str = DEF
     dict
         Keys :data:`REPORT_KEYS`: ``score`` of ``method``, ``mean_cosine``,
         ``best_match_cosine`` (None when undefined, with ``reason``), ``a`` / ``b`` (the
-        keywords, de-duplicated), ``oov_a`` / ``oov_b``, ``alignment``
-        (``{"a": [{"keyword", "partner", "cosine"}], "b": [...]}``); ``model``, ``context`` and
-        ``note`` are None (they are filled for ELMo).
+        keywords, de-duplicated), ``oov_a`` / ``oov_b``; ``model``, ``context`` and ``note``
+        are None (they are filled for ELMo); ``alignment``, ``alignment_method``,
+        ``alignment_level`` and ``alignment_score`` as :func:`alignment_report` gives them for
+        the alignment of ``method`` (:data:`ALIGNMENT_METHODS`) or, for a method without one
+        (``mean``, ``sif``, the Jaccard methods, ...), for ``best_match``'s, shown beside
+        ``best_match_cosine``.
 
     Raises
     ------
@@ -312,13 +450,38 @@ def similarity_report(a, b, kv, *, vectors: str | None = None, method: str = DEF
     wanted = tuple(dict.fromkeys((method, "mean", "best_match")))
     res = keyword_similarities(a, b, kv, wanted, tokenizer, **method_params)  # parsed once
     chosen, mean, best = res[method], res["mean"], res["best_match"]
+    shown = chosen if method in ALIGNMENT_METHODS else best
     return {
-        "vectors": vectors, "model": None, "method": chosen.method, "score": chosen.score,
+        "vectors": vectors, "model": None, "encoder": chosen.encoder,
+        "method": chosen.method, "score": chosen.score,
         "a": mean.used_a + mean.oov_a, "b": mean.used_b + mean.oov_b, "jaccard": mean.jaccard,
         "mean_cosine": mean.score, "best_match_cosine": best.score,
         "oov_a": mean.oov_a, "oov_b": mean.oov_b,
         "reason": chosen.reason or mean.reason or best.reason, "context": None, "note": None,
-        "alignment": {side: [{"keyword": m.keyword, "partner": m.partner, "cosine": m.cosine}
-                             for m in matches]
-                      for side, matches in (best.alignment or {}).items()},
+        **alignment_report(shown.alignment),
     }
+
+
+def alignment_report(alignment: Alignment | None) -> dict:
+    """The alignment keys of :func:`similarity_report`, JSON-able.
+
+    Parameters
+    ----------
+    alignment : Alignment or None
+
+    Returns
+    -------
+    dict
+        ``alignment``: ``{"a": [{"keyword", "partner", "cosine", "weight", "token",
+        "partner_token"}, ...], "b": [...]}`` (the fields of :class:`KeywordMatch`; ``{}``
+        when there is none); ``alignment_method`` (``"sif_best_match"``, ``"best_match"`` or
+        None), ``alignment_level`` (``"token"``, ``"keyword"`` or None) and
+        ``alignment_score`` (:attr:`Alignment.score`, or None).
+    """
+    if alignment is None:
+        return {"alignment": {}, "alignment_method": None, "alignment_level": None,
+                "alignment_score": None}
+    return {"alignment": {side: [asdict(m) for m in matches]
+                          for side, matches in alignment.items()},
+            "alignment_method": alignment.method, "alignment_level": alignment.level,
+            "alignment_score": alignment.score}

@@ -153,21 +153,56 @@ class KeywordEncoder:
         If ``kv`` lacks ``.vectors`` / ``.key_to_index``.
     """
 
-    def __init__(self, kv=None, tokenizer: Callable[[str], list[str]] | None = None):
+    #: What the result schema reports as the encoder's kind.
+    kind = "static"
+    #: True when a keyword's rows depend on the list it is in (contextual encoders such as
+    #: ELMo): rows come from :meth:`document_rows`, never from :meth:`rows` alone.
+    contextual = False
+    #: True when the rows are not words ranked by frequency (a keyword embedded whole, a token
+    #: in context): SIF weights by vocabulary rank are meaningless, every row weighs 1.
+    uniform_weights = False
+
+    def __init__(self, kv=None, tokenizer: Callable[[str], list[str]] | None = None,
+                 name: str | None = None):
         if kv is None:
-            self.key_to_index, self.vectors = None, None
+            self.key_to_index, self._base = None, None
         else:
             try:
                 self.key_to_index = kv.key_to_index
-                self.vectors = kv.vectors
+                self._base = kv.vectors
             except AttributeError:
                 raise SimvecValueError(
                     f"kv must be a KeyedVectors (with .vectors and .key_to_index), "
                     f"got {type(kv).__name__}"
                 ) from None
+        self.name = name
         self.tokenizer = tokenize if tokenizer is None else tokenizer
         self._tokens: dict[str, list[str]] = {}
         self._rows: dict[str, tuple[int, ...]] = {}
+        # fastText .bin models give out-of-vocabulary tokens a vector from their character
+        # n-grams (Bojanowski et al. 2017): such tokens get rows past the vocabulary's end.
+        self._subword = getattr(kv, "subword_vector", None)
+        self._extra: list[np.ndarray] = []
+        self._extra_row: dict[str, int | None] = {}
+        self._table = None
+
+    @property
+    def vectors(self):
+        """The row table, float32 (R, d): the vocabulary, then any rows added for this encoder
+        (subword vectors of out-of-vocabulary tokens); ``None`` without vectors."""
+        if not self._extra:
+            return self._base
+        n = len(self._base) + len(self._extra)
+        if self._table is None or len(self._table) != n:
+            self._table = np.concatenate(
+                [np.asarray(self._base, dtype=np.float32),
+                 np.stack(self._extra).astype(np.float32, copy=False)])
+        return self._table
+
+    @property
+    def n_added(self) -> int:
+        """Rows added past the vocabulary (out-of-vocabulary tokens with subword vectors)."""
+        return len(self._extra)
 
     def tokens(self, keyword: str) -> list[str]:
         """The keyword's tokens (tokenised on first use, then cached)."""
@@ -176,8 +211,23 @@ class KeywordEncoder:
             toks = self._tokens[keyword] = self.tokenizer(keyword)
         return toks
 
+    def _subword_row(self, tok: str) -> int | None:
+        if tok in self._extra_row:
+            return self._extra_row[tok]
+        v = self._subword(tok)
+        row = None
+        if v is not None:
+            row = len(self._base) + len(self._extra)
+            self._extra.append(np.asarray(v, dtype=np.float32))
+        self._extra_row[tok] = row
+        return row
+
     def rows(self, keyword: str) -> tuple[int, ...]:
-        """Vocabulary rows of the keyword's tokens (empty if OOV or without vectors)."""
+        """Rows of the keyword's tokens (empty if OOV or without vectors).
+
+        An out-of-vocabulary hyphenated token falls back to its in-vocabulary parts; failing
+        that, a model with subwords (fastText) gives the token its n-gram vector.
+        """
         rows = self._rows.get(keyword)
         if rows is None:
             k2i = self.key_to_index
@@ -187,13 +237,60 @@ class KeywordEncoder:
                     i = k2i.get(tok)
                     if i is not None:
                         found.append(i)
-                    elif "-" in tok:
-                        found.extend(k2i[p] for p in tok.split("-") if p in k2i)
+                        continue
+                    parts = [k2i[p] for p in tok.split("-") if p in k2i] if "-" in tok else []
+                    if parts:
+                        found.extend(parts)
+                    elif self._subword is not None:
+                        r = self._subword_row(tok)
+                        if r is not None:
+                            found.append(r)
             rows = self._rows[keyword] = tuple(found)
         return rows
 
+    def row_names(self, keyword: str, rows) -> list[str]:
+        """What each of ``rows`` (the keyword's rows, in order) stands for: a vocabulary key (a
+        token or, for a hyphenated token the vocabulary lacks, one of its parts), or an
+        out-of-vocabulary token given a subword vector; ``"#ROW"`` if none matches."""
+        k2i = self.key_to_index or {}
+        by_row: dict[int, str] = {}
+        for tok in self.tokens(keyword):
+            for key in (tok, *tok.split("-")):
+                i = k2i.get(key)
+                if i is None and key == tok:
+                    i = self._extra_row.get(tok)
+                if i is not None:
+                    by_row.setdefault(i, key)
+        return [by_row.get(r, f"#{r}") for r in rows]
+
+    def prepare(self, keywords) -> None:
+        """Compute the rows of many keywords at once (batched encoders); a no-op here."""
+
+    def document_rows_many(self, lists: Sequence[Sequence[str]]) -> list:
+        """Per list, the rows of each of its keywords; contextual encoders embed each list as a
+        whole (batched), so a keyword's rows depend on its list."""
+        return [[self.rows(kw) for kw in kws] for kws in lists]
+
+    def list_vectors(self, docs: ParsedCollection) -> tuple[np.ndarray, np.ndarray]:
+        """One vector per list, for the ``joined`` method: the mean of its token rows.
+
+        Returns
+        -------
+        vectors : ndarray, float32, shape (N, d)
+        valid : ndarray, bool, shape (N,)
+            False for a list with no row (its vector is zero).
+        """
+        table = docs.vectors
+        out = np.zeros((docs.n, table.shape[1]), dtype=np.float32)
+        valid = np.zeros(docs.n, dtype=bool)
+        for i, rows in enumerate(docs.tok_rows):
+            if rows:
+                out[i] = np.asarray(table[list(rows)], dtype=np.float32).mean(axis=0)
+                valid[i] = True
+        return out, valid
+
     def vector(self, keyword: str) -> np.ndarray | None:
-        """Mean raw token vector, float32 (d,), or None if OOV."""
+        """Mean raw token vector, float32 (d,), or None if OOV (not for contextual encoders)."""
         rows = self.rows(keyword)
         if not rows:
             return None
@@ -217,23 +314,43 @@ class ParsedCollection:
     lex : list of set of str
         Per document, the word tokens of all its keywords (in or out of the vocabulary).
     kw_rows : list of list of tuple of int
-        Per document, the vocabulary rows of each in-vocabulary keyword, in order.
+        Per document, the rows of each keyword that has a vector, in order (vocabulary rows
+        for static vectors; rows the encoder added for subword, sentence-transformer and
+        contextual encoders).
     tok_rows : list of list of int
         Per document, all token rows (occurrences), keywords concatenated.
     used, oov : list of list of str
         Per document, its keywords with and without a vector.
-    vectors : ndarray, float32, shape (V, d), or None
-        The vocabulary's vectors (may be a memory map); ``None`` without word vectors.
+    vectors : ndarray, float32, shape (R, d), or None
+        The encoder's row table (:attr:`KeywordEncoder.vectors`: the vocabulary, may be a
+        memory map, then rows the encoder added), read after every keyword's rows are known;
+        ``None`` without vectors.
     n_keywords, n_oov_keywords : int
         Keywords over all documents (after de-duplication within a document) and how many of
         them are OOV.
     encoder : KeywordEncoder
     """
 
-    def __init__(self, items: list, encoder: KeywordEncoder):
+    def __init__(self, items: list, encoder: KeywordEncoder, sources: Sequence | None = None):
         self.items = items
         self.encoder = encoder
-        self.vectors = encoder.vectors
+        self.sources = sources
+
+    def texts(self) -> list[str]:
+        """Each list as one text, as written: a str as is, a list's keywords joined by ``", "``
+        (duplicates and spellings kept; what ``joined`` embeds)."""
+        if self.sources is None:
+            return [", ".join(kw for kw, _ in items) for items in self.items]
+        return [x if isinstance(x, str) else ", ".join(k for k in x if isinstance(k, str))
+                for x in self.sources]
+
+    @property
+    def vectors(self):
+        """The encoder's row table (after every list's rows are known; see the class doc)."""
+        if self.encoder.vectors is None:
+            return None
+        self.kw_rows  # rows first: an encoder may add rows while computing them
+        return self.encoder.vectors
 
     @property
     def n(self) -> int:
@@ -255,10 +372,35 @@ class ParsedCollection:
             out.append(toks)
         return out
 
+    def _prepared(self):
+        """The encoder, after it computed the rows of every keyword (once per collection)."""
+        enc = self.encoder
+        if not self.__dict__.get("_is_prepared"):
+            if enc.contextual:
+                self.__dict__["_context_rows"] = enc.document_rows_many(
+                    [[kw for kw, _ in items] for items in self.items])
+            else:
+                enc.prepare(kw for items in self.items for kw, _ in items)
+            self.__dict__["_is_prepared"] = True
+        return enc
+
+    def rows_per_item(self):
+        """Per document, the rows of each of its keywords (an empty tuple when OOV), in order.
+
+        A generator: static encoders look rows up per spelling; contextual encoders give the
+        rows of each keyword inside its own list.
+        """
+        enc = self._prepared()
+        if enc.contextual:
+            yield from self.__dict__["_context_rows"]
+            return
+        rows = enc.rows
+        for items in self.items:
+            yield [rows(kw) for kw, _ in items]
+
     @cached_property
     def kw_rows(self) -> list:
-        rows = self.encoder.rows
-        return [[r for r in (rows(kw) for kw, _ in items) if r] for items in self.items]
+        return [[r for r in rows if r] for rows in self.rows_per_item()]
 
     @cached_property
     def tok_rows(self) -> list:
@@ -266,13 +408,19 @@ class ParsedCollection:
 
     @cached_property
     def used(self) -> list:
-        rows = self.encoder.rows
-        return [[kw for kw, _ in items if rows(kw)] for items in self.items]
+        return [[kw for (kw, _), r in zip(items, rows) if r]
+                for items, rows in zip(self.items, self.rows_per_item())]
 
     @cached_property
     def oov(self) -> list:
-        rows = self.encoder.rows
-        return [[kw for kw, _ in items if not rows(kw)] for items in self.items]
+        return [[kw for (kw, _), r in zip(items, rows) if not r]
+                for items, rows in zip(self.items, self.rows_per_item())]
+
+    def keyword_vectors(self, i: int) -> np.ndarray:
+        """float32 (K, d): the vector (mean of its rows) of each used keyword of document i."""
+        table = self.vectors
+        return np.stack([np.asarray(table[list(r)], dtype=np.float32).mean(axis=0)
+                         for r in self.kw_rows[i]])
 
     @property
     def n_keywords(self) -> int:
@@ -280,12 +428,13 @@ class ParsedCollection:
 
     @property
     def n_oov_keywords(self) -> int:
-        rows = self.encoder.rows
-        return sum(1 for items in self.items for kw, _ in items if not rows(kw))
+        return sum(1 for rows in self.rows_per_item() for r in rows if not r)
 
     def subset(self, positions) -> ParsedCollection:
         """The documents at ``positions`` (in that order), sharing the encoder."""
-        return ParsedCollection([self.items[int(i)] for i in positions], self.encoder)
+        return ParsedCollection([self.items[int(i)] for i in positions], self.encoder,
+                                None if self.sources is None
+                                else [self.sources[int(i)] for i in positions])
 
 
 def parse_collection(keyword_lists: Sequence, kv=None, tokenizer=None, *,
@@ -296,10 +445,12 @@ def parse_collection(keyword_lists: Sequence, kv=None, tokenizer=None, *,
     Parameters
     ----------
     keyword_lists : sequence of (str or list of str), length N
-    kv : KeyedVectors, optional
-        Word vectors; without them only the lexical views are meaningful.
+    kv : KeyedVectors or KeywordEncoder, optional
+        Word vectors (a fastText model's subwords are used for out-of-vocabulary tokens), or
+        an encoder (:mod:`simvec.keywords.encoders`); without either only the lexical views
+        are meaningful.
     tokenizer : callable str -> list of str, optional
-        Default :func:`simvec.text.tokenize.tokenize`.
+        Default :func:`simvec.text.tokenize.tokenize`; ignored when ``kv`` is an encoder.
     encoder : KeywordEncoder, optional
         Reuse an encoder (and its caches) instead of building one from ``kv`` and ``tokenizer``.
     names : sequence of str, optional
@@ -314,9 +465,15 @@ def parse_collection(keyword_lists: Sequence, kv=None, tokenizer=None, *,
     SimvecValueError
         If a list is not a str or an iterable of str.
     """
-    enc = encoder if encoder is not None else KeywordEncoder(kv, tokenizer)
+    if encoder is not None:
+        enc = encoder
+    elif isinstance(kv, KeywordEncoder):
+        enc = kv
+    else:
+        enc = KeywordEncoder(kv, tokenizer)
     cache: dict = {}  # raw keyword -> shared (spelling, key): one normalisation per spelling
     items = [keyword_list(kws, names[i] if names is not None else f"keyword_lists[{i}]",
                           cache=cache)
              for i, kws in enumerate(keyword_lists)]
-    return ParsedCollection(items, enc)
+    sources = keyword_lists if isinstance(keyword_lists, (list, tuple)) else None
+    return ParsedCollection(items, enc, sources)

@@ -37,6 +37,8 @@ __all__ = [
     "wmd_matrix", "keyword_best_match", "token_best_match", "Blocks", "MatrixBlocks",
     "BestMatchBlocks", "HybridBlocks", "MeanBlocks", "pairwise_jaccard_tokens", "pairwise_mean",
     "pairwise_sif", "pairwise_sif_best_match", "mean_cosine", "best_match_alignment",
+    "token_best_match_alignment",
+    "sif_common_component",
     "LEXICAL_FIRST_MIN_SCALE", "lexical_first_scale", "lexical_first_matrix",
     "LexicalFirstBlocks",
 ]
@@ -322,7 +324,49 @@ def _mean_rows(table: np.ndarray, groups: list, dim: int) -> np.ndarray:
     return np.asarray(avg @ sub, dtype=np.float32).reshape(len(groups), dim)
 
 
-class MeanBlocks(Blocks):
+class VectorBlocks(Blocks):
+    """One vector per document, searched by :func:`dot_topk` (cosine; (N, N) never built).
+
+    Parameters
+    ----------
+    doc_vectors : ndarray, float32, shape (N, d)
+    valid : ndarray, bool, shape (N,)
+        Documents with a vector; the others take no part.
+    chunk_size : int
+        Query rows per block.
+    """
+
+    def __init__(self, doc_vectors: np.ndarray, valid: np.ndarray, chunk_size: int = 1024):
+        self.valid = np.asarray(valid, dtype=bool)
+        self.pos = np.flatnonzero(self.valid)
+        self.matrix = normalize_rows(np.asarray(doc_vectors[self.pos], dtype=np.float32))
+        self.rows_per_block = chunk_size
+        self._block_rows = min(chunk_size, 256)
+
+    def block(self, r0: int, r1: int) -> np.ndarray:
+        return np.clip(self.matrix[r0:r1] @ self.matrix.T, -1.0, 1.0)
+
+    def topk(self, r0: int, r1: int, k: int, exclude: np.ndarray):
+        idx, val = dot_topk(self.matrix[r0:r1], self.matrix, k, exclude=exclude,
+                            block_rows=self._block_rows)
+        found = idx >= 0
+        return np.maximum(idx, 0), np.clip(val, -1.0, 1.0), found
+
+
+class JoinedBlocks(VectorBlocks):
+    """``joined`` at scale: each list's vector from its encoder (``list_vectors``)."""
+
+    def __init__(self, docs: ParsedCollection, chunk_size: int = 1024):
+        super().__init__(*docs.encoder.list_vectors(docs), chunk_size=chunk_size)
+
+
+def joined_matrix(docs: ParsedCollection) -> np.ndarray:
+    """``joined``: cosine of the encoder's list vectors, float32 (N, N), NaN without one."""
+    vec, valid = docs.encoder.list_vectors(docs)
+    return _cosine_of_rows(vec, valid).astype(np.float32)
+
+
+class MeanBlocks(VectorBlocks):
     """``mean`` at scale: one unit vector per document, searched by :func:`dot_topk`.
 
     Each distinct keyword spelling's vector is the mean of its raw token vectors, each
@@ -337,12 +381,15 @@ class MeanBlocks(Blocks):
         spell_id: dict[str, int] = {}
         spell_rows: list[tuple] = []
         sids, ok, ptr = [], [], np.zeros(n + 1, dtype=np.int64)
-        for i, items in enumerate(docs.items):
-            for kw, _ in items:
-                s = spell_id.get(kw)
+        contextual = docs.encoder.contextual  # a keyword's rows depend on its list
+        for i, (items, rows) in enumerate(zip(docs.items, docs.rows_per_item())):
+            for (kw, _), r in zip(items, rows):
+                s = None if contextual else spell_id.get(kw)
                 if s is None:
-                    s = spell_id[kw] = len(spell_rows)
-                    spell_rows.append(docs.encoder.rows(kw))
+                    s = len(spell_rows)
+                    if not contextual:
+                        spell_id[kw] = s
+                    spell_rows.append(r)
                 sids.append(s)
                 ok.append(bool(spell_rows[s]))
             ptr[i + 1] = len(sids)
@@ -351,24 +398,10 @@ class MeanBlocks(Blocks):
         sids = np.array(sids, dtype=np.int64)
         ok = np.array(ok, dtype=bool)
         doc_of = np.repeat(np.arange(n), np.diff(ptr))
-        per_doc = np.bincount(doc_of[ok], minlength=n)  # in-vocabulary keywords per document
-        self.valid = per_doc > 0
-        self.pos = np.flatnonzero(self.valid)
+        per_doc = np.bincount(doc_of[ok], minlength=n)  # keywords with a vector per document
         weights = ok / np.repeat(np.maximum(per_doc, 1), np.diff(ptr))
-        avg = sp.csr_matrix((weights.astype(np.float32), sids, ptr),
-                            shape=(n, len(kw_vec)))[self.pos]
-        self.matrix = normalize_rows(np.asarray(avg @ kw_vec, dtype=np.float32))
-        self.rows_per_block = chunk_size
-        self._block_rows = min(chunk_size, 256)
-
-    def block(self, r0: int, r1: int) -> np.ndarray:
-        return np.clip(self.matrix[r0:r1] @ self.matrix.T, -1.0, 1.0)
-
-    def topk(self, r0: int, r1: int, k: int, exclude: np.ndarray):
-        idx, val = dot_topk(self.matrix[r0:r1], self.matrix, k, exclude=exclude,
-                            block_rows=self._block_rows)
-        found = idx >= 0
-        return np.maximum(idx, 0), np.clip(val, -1.0, 1.0), found
+        avg = sp.csr_matrix((weights.astype(np.float32), sids, ptr), shape=(n, len(kw_vec)))
+        super().__init__(np.asarray(avg @ kw_vec, dtype=np.float32), per_doc > 0, chunk_size)
 
 
 # --------------------------------------------------------------------------- pairwise (P pairs)
@@ -384,7 +417,8 @@ def pairwise_jaccard_tokens(docs: ParsedCollection, p: int, weights=None) -> np.
     return out
 
 
-def _pairwise_means(docs: ParsedCollection, p: int, weights, sif: bool) -> np.ndarray:
+def _pairwise_means(docs: ParsedCollection, p: int, weights, sif: bool,
+                    component=None) -> np.ndarray:
     rows, vec = docs.tok_rows, docs.vectors
     d = np.zeros((2 * p, vec.shape[1]))
     ok = np.array([bool(r) for r in rows])
@@ -393,7 +427,10 @@ def _pairwise_means(docs: ParsedCollection, p: int, weights, sif: bool) -> np.nd
             r = np.asarray(r)
             w = weights[r].astype(np.float64) if sif else np.ones(len(r))
             d[j] = w @ np.asarray(vec[r], np.float64) / len(r)
-    if sif and ok.sum() >= 2:  # common component over all texts of the file
+    if sif and component is not None:  # estimated elsewhere (sif_common_component)
+        pc = np.asarray(component, dtype=np.float64)
+        d = d - np.outer(d @ pc, pc)
+    elif sif and ok.sum() >= 2:  # common component over all texts of the file
         pc = np.linalg.svd(d[ok], full_matrices=False)[2][0]
         d = d - np.outer(d @ pc, pc)
     u = normalize_rows(d, dtype=None)
@@ -406,9 +443,13 @@ def pairwise_mean(docs: ParsedCollection, p: int, weights=None) -> np.ndarray:
     return _pairwise_means(docs, p, weights, sif=False)
 
 
-def pairwise_sif(docs: ParsedCollection, p: int, weights) -> np.ndarray:
-    """Pair t: SIF, the common component of all 2p texts removed (Arora et al.'s STS setup)."""
-    return _pairwise_means(docs, p, weights, sif=True)
+def pairwise_sif(docs: ParsedCollection, p: int, weights, component=None) -> np.ndarray:
+    """Pair t: SIF, the common component of all 2p texts removed (Arora et al.'s STS setup).
+
+    ``component`` (unit vector, shape (d,)): remove this one instead, e.g. estimated on other
+    texts by :func:`sif_common_component`.
+    """
+    return _pairwise_means(docs, p, weights, sif=True, component=component)
 
 
 def pairwise_sif_best_match(docs: ParsedCollection, p: int, weights) -> np.ndarray:
@@ -456,6 +497,109 @@ def best_match_alignment(va: np.ndarray, vb: np.ndarray):
     max_b = sims[best_a, np.arange(len(vb))]
     score = float((max_a.mean(dtype=np.float64) + max_b.mean(dtype=np.float64)) / 2)
     return score, best_b, max_a, best_a, max_b
+
+
+def token_best_match_alignment(docs: ParsedCollection, weights: np.ndarray, i: int = 0,
+                               j: int = 1):
+    """The token alignment behind ``sif_best_match`` for documents ``i`` and ``j``.
+
+    Every token occurrence of document i is aligned with its most similar token of document j
+    (cosine of word vectors) and vice versa, as :func:`token_best_match` scores them; each
+    side's maxima are averaged with the tokens' SIF weights. A token that occurs in two
+    keywords of a side is listed once per occurrence, each with its own weight, which gives the
+    same average as :func:`token_best_match`'s one unit weighted by its count. Computed in
+    float64 (the collection scorers use float32; the two agree to about 1e-7).
+
+    Parameters
+    ----------
+    docs : ParsedCollection
+        Parsed with word vectors.
+    weights : ndarray, float, shape (V,)
+        Weight of each vocabulary row (SIF ``a / (a + p(w))``,
+        :meth:`~simvec.keywords.methods.MethodParams.weights`).
+    i, j : int
+        The two documents; both must have at least one in-vocabulary token.
+
+    Returns
+    -------
+    score : float
+        ``(sum_t w_t max_u cos(t, u) / sum_t w_t + sum_u w_u max_t cos(t, u) / sum_u w_u) / 2``.
+    side_i, side_j : dict
+        Per side, parallel sequences over its token occurrences, in keyword order:
+        ``"token"`` (vocabulary key), ``"keyword"`` (the keyword it belongs to), ``"weight"``
+        (float64, the SIF weight normalised to sum 1 over the side), ``"partner"`` (int, the
+        position of the most similar occurrence on the other side; the first on ties) and
+        ``"cosine"`` (float64, their cosine, clipped to [-1, 1]).
+
+    Raises
+    ------
+    SimvecValueError
+        If a document has no in-vocabulary token.
+
+    References
+    ----------
+    Mihalcea, Corley & Strapparava (2006), AAAI; Arora, Liang & Ma (2017), ICLR.
+    """
+    sides = []
+    item_rows = docs.rows_per_item()
+    per_doc = {}
+    for d, rows_of in enumerate(item_rows):
+        if d in (i, j):
+            per_doc[d] = rows_of
+        if len(per_doc) == len({i, j}):
+            break
+    for d in (i, j):
+        rows, toks, kws = [], [], []
+        for (kw, _), r in zip(docs.items[d], per_doc[d]):
+            if r:
+                rows.extend(r)
+                toks.extend(docs.encoder.row_names(kw, r))
+                kws.extend([kw] * len(r))
+        if not rows:
+            raise SimvecValueError(f"document {d} has no token in the vocabulary")
+        sides.append((np.asarray(rows, np.int64), toks, kws))
+    (ra, ta, ka), (rb, tb, kb) = sides
+    g = np.clip(normalize_rows(np.asarray(docs.vectors[ra], np.float64), dtype=None)
+                @ normalize_rows(np.asarray(docs.vectors[rb], np.float64), dtype=None).T,
+                -1.0, 1.0)
+    best_b, best_a = g.argmax(axis=1), g.argmax(axis=0)
+    wa = np.asarray(weights[ra], np.float64)
+    wb = np.asarray(weights[rb], np.float64)
+    side_i = {"token": ta, "keyword": ka, "weight": wa / wa.sum(), "partner": best_b,
+              "cosine": g[np.arange(len(ra)), best_b]}
+    side_j = {"token": tb, "keyword": kb, "weight": wb / wb.sum(), "partner": best_a,
+              "cosine": g[best_a, np.arange(len(rb))]}
+    score = float((side_i["weight"] @ side_i["cosine"] + side_j["weight"] @ side_j["cosine"]) / 2)
+    return score, side_i, side_j
+
+
+# --------------------------------------------------------------------------- SIF component
+
+
+def sif_common_component(docs: ParsedCollection, weights: np.ndarray) -> np.ndarray:
+    """First singular vector of the SIF text vectors of ``docs`` (Arora et al. 2017).
+
+    Each document's vector is ``sum_w weights[w] v(w) / n`` over its n in-vocabulary tokens,
+    as :func:`pairwise_sif` builds them; the uncentred (N, d) matrix's first right singular
+    vector is the "common component" that SIF removes.
+
+    Returns
+    -------
+    ndarray of float64, shape (d,)
+        Unit length (its sign is arbitrary and does not matter for the removal).
+
+    Raises
+    ------
+    SimvecValueError
+        If fewer than 2 documents have an in-vocabulary token.
+    """
+    vec = docs.vectors
+    d = [weights[np.asarray(r)].astype(np.float64) @ np.asarray(vec[np.asarray(r)], np.float64)
+         / len(r) for r in docs.tok_rows if r]
+    if len(d) < 2:
+        raise SimvecValueError(
+            f"the common component needs at least 2 texts with an in-vocabulary token, got {len(d)}")
+    return np.linalg.svd(np.stack(d), full_matrices=False)[2][0]
 
 
 # --------------------------------------------------------------------------- lexical first

@@ -3,6 +3,10 @@
 * :func:`zipf_probabilities` estimates unigram probabilities from vocabulary ranks with Zipf's
   law. Pretrained vocabularies (GloVe, word2vec, fastText ``.vec``) are stored most frequent first
   (GloVe 6B's row 0 is ``the``), so a word's row is its frequency rank; no corpus is needed.
+* :func:`corpus_probabilities` gives the vocabulary rows the probabilities of a word-count table
+  counted on a corpus: by default the one simvec ships
+  (:data:`simvec.keywords.frequencies.SHIPPED_COUNTS`, 30.7M tokens of public unlabelled English
+  text), Arora et al.'s own recipe (they counted English Wikipedia).
 * :func:`sif_weights` turns probabilities into the smooth inverse frequency weights
   ``a / (a + p(w))`` of Arora, Liang & Ma (2017).
 * :func:`idf_weights` is scikit-learn's smoothed inverse document frequency over a collection.
@@ -10,14 +14,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
 import numpy as np
 
 from simvec.errors import SimvecValueError
 
-__all__ = ["zipf_probabilities", "sif_weights", "idf_weights", "SIF_A"]
+__all__ = ["zipf_probabilities", "corpus_probabilities", "word_probabilities", "sif_weights",
+           "idf_weights", "SIF_A", "PROBABILITY_SOURCES"]
+
+#: Names :func:`word_probabilities` accepts besides arrays and files.
+PROBABILITY_SOURCES = ("zipf", "corpus")
 
 #: Arora et al. (2017)'s recommended SIF smoothing constant (they report a in [1e-4, 1e-3] works).
 SIF_A = 1e-3
@@ -66,6 +74,120 @@ def zipf_probabilities(n: int) -> np.ndarray:
         raise SimvecValueError(f"n must be a positive integer, got {n!r}")
     harmonic = np.log(n) + _EULER_GAMMA + 1.0 / (2 * n)
     return 1.0 / (np.arange(1, n + 1, dtype=np.float64) * harmonic)
+
+
+def corpus_probabilities(vocabulary, counts=None) -> np.ndarray:
+    """Unigram probabilities of every vocabulary row from a word-count table.
+
+    ``p(w) = count(w) / total``, the table's corpus size as denominator. A word the table does
+    not list gets ``p = 0`` (SIF weight 1), as in Arora et al.'s reference code
+    (PrincetonML/SIF, ``data_io.getWeight``); the shipped table leaves out words seen fewer than
+    5 times in 30.7M tokens, whose weight would be above 0.9998 anyway.
+
+    Parameters
+    ----------
+    vocabulary : KeyedVectors, sequence of str, or mapping str -> int
+        The rows' words: ``kv.index_to_key`` is read from vectors, a sequence gives row ``i``
+        the word ``vocabulary[i]``, a mapping gives each word its row (rows ``0..len-1``).
+    counts : WordCounts, str, os.PathLike or mapping str -> int, optional
+        A table (:class:`~simvec.keywords.frequencies.WordCounts`), a file for
+        :func:`~simvec.keywords.frequencies.read_word_counts`, or plain counts (the corpus size
+        is then their sum). Default: the table simvec ships
+        (:func:`~simvec.keywords.frequencies.shipped_word_counts`). Words are looked up as
+        spelled in ``vocabulary`` (the shipped table is lowercased, like GloVe 6B).
+
+    Returns
+    -------
+    ndarray of float64, shape (V,)
+        Probabilities in [0, 1], V = the vocabulary size.
+
+    Raises
+    ------
+    SimvecValueError
+        If ``vocabulary`` is empty, a mapping's rows are not ``0..len-1``, or ``counts`` is of
+        another type.
+    InputFormatError, SimvecFileNotFoundError
+        From reading a table file.
+
+    References
+    ----------
+    Arora, S., Liang, Y. & Ma, T. (2017), "A simple but tough-to-beat baseline for sentence
+    embeddings", ICLR (word frequencies counted on English Wikipedia).
+
+    Examples
+    --------
+    >>> p = corpus_probabilities(["the", "of", "serendipity"])
+    >>> bool(p[0] > p[1] > p[2] > 0)
+    True
+    """
+    import os
+
+    from simvec.keywords import frequencies as fq
+
+    if counts is None:
+        table = fq.shipped_word_counts()
+    elif isinstance(counts, fq.WordCounts):
+        table = counts
+    elif isinstance(counts, (str, os.PathLike)):
+        table = fq.read_word_counts(counts)
+    elif isinstance(counts, Mapping):
+        table = fq.WordCounts(counts)
+    else:
+        raise SimvecValueError(
+            "counts must be a WordCounts, a word-count file or a mapping word -> count, got "
+            f"{type(counts).__name__}")
+    if hasattr(vocabulary, "index_to_key"):
+        vocabulary = vocabulary.index_to_key
+    if isinstance(vocabulary, Mapping):
+        rows = np.fromiter(vocabulary.values(), np.int64, len(vocabulary))
+        if len(rows) and (rows.min() < 0 or rows.max() >= len(rows)
+                          or len(np.unique(rows)) != len(rows)):
+            raise SimvecValueError("a vocabulary mapping must give its words the rows 0..len-1")
+        words = [None] * len(rows)
+        for w, r in vocabulary.items():
+            words[r] = w
+    else:
+        words = list(vocabulary)
+    if not words:
+        raise SimvecValueError("the vocabulary is empty")
+    get, total = table.counts.get, float(table.total)
+    return np.fromiter((get(w, 0) for w in words), np.float64, len(words)) / total
+
+
+def word_probabilities(source, vocabulary) -> np.ndarray | None:
+    """The probabilities a ``word_probabilities`` option names, for ``vocabulary``'s rows.
+
+    Parameters
+    ----------
+    source : None, "zipf", "corpus", str / os.PathLike (a word-count file), or array_like
+        ``None`` and ``"zipf"``: ``None`` (the caller uses :func:`zipf_probabilities`);
+        ``"corpus"``: :func:`corpus_probabilities` with the shipped table; a path: with that
+        table; an array: returned as float64.
+    vocabulary : KeyedVectors, sequence of str or mapping str -> int
+        As for :func:`corpus_probabilities` (not read for ``None``, ``"zipf"`` or an array).
+
+    Returns
+    -------
+    ndarray of float64, shape (V,), or None
+
+    Raises
+    ------
+    SimvecValueError
+        A string that is neither a source name nor an existing file.
+    """
+    import os
+
+    if source is None or (isinstance(source, str) and source == "zipf"):
+        return None
+    if isinstance(source, str) and source == "corpus":
+        return corpus_probabilities(vocabulary)
+    if isinstance(source, (str, os.PathLike)):
+        if not os.path.isfile(source):
+            raise SimvecValueError(
+                f"word_probabilities must be one of {', '.join(PROBABILITY_SOURCES)}, a "
+                f"word-count file or an array; no such file: {os.fspath(source)}")
+        return corpus_probabilities(vocabulary, source)
+    return np.asarray(source, dtype=np.float64)
 
 
 def sif_weights(n_or_probabilities, a: float = SIF_A) -> np.ndarray:

@@ -25,6 +25,9 @@ _LAZY = {
     "Projection": "simvec.serve.projection",
     "project_words": "simvec.serve.projection",
     "plot_projection": "simvec.serve.projection",
+    "KeywordHeatmap": "simvec.serve.projection",
+    "keyword_heatmap": "simvec.serve.projection",
+    "plot_keyword_heatmap": "simvec.serve.projection",
 }
 
 __all__ = sorted(_LAZY)

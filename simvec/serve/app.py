@@ -6,7 +6,8 @@ Endpoints (JSON; field names as the CLI's ``--format json``):
 ``GET /health``    ``{"status": "ok"}``
 ``GET /info``      vectors, collection, limits, available methods
 ``POST /similar``  two keyword lists -> default-method score, Jaccard, mean and best-match
-                   cosines, alignment (``simvec similar``), optional keyword heat map
+                   cosines, the alignment behind the score (``simvec similar``), optional
+                   keyword heat map
 ``GET /neighbors`` ``?word=W&word=V&topn=10`` -> nearest neighbours (``simvec neighbors``)
 ``POST /analogy``  a : b :: c : ? (``simvec analogy``)
 ``POST /search``   keyword-list queries ranked against the collection loaded at startup
@@ -340,22 +341,18 @@ def create_app(kv, *, vectors_name: str = "vectors", collection: Optional[Collec
         used_a = [k for k in payload["a"] if k not in payload["oov_a"]]
         used_b = [k for k in payload["b"] if k not in payload["oov_b"]]
         if req.heatmap and used_a and used_b:
-            from simvec.keywords.parse import KeywordEncoder
-            from simvec.similarity import cos_sim
+            from simvec.serve.projection import keyword_heatmap
 
-            import numpy as np
-
-            enc = KeywordEncoder(kv)
-            va = np.stack([enc.vector(k) for k in used_a])
-            vb = np.stack([enc.vector(k) for k in used_b])
-            payload["heatmap"] = {"rows": used_a, "cols": used_b,
-                                  "cosine": np.nan_to_num(cos_sim(va, vb)).round(4).tolist()}
+            hm = keyword_heatmap(req.a, req.b, kv)  # the picture of simvec similar --plot
+            payload["heatmap"] = {"rows": hm.rows, "cols": hm.cols,
+                                  "cosine": hm.cosine.round(4).tolist()}
         return payload
 
     @app.post("/similar", response_model=S.SimilarResponse, tags=["keywords"])
     async def similar(req: R.SimilarRequest):
         """Compare two keyword lists (``simvec similar``): the default method's score
-        (sif_best_match), Jaccard, mean-vector and best-match cosines, the alignment."""
+        (sif_best_match), Jaccard, mean-vector and best-match cosines, and the token alignment
+        behind the score (each token's best partner token, cosine and SIF weight)."""
         return await run(similar_work, req)
 
     def neighbors_work(words, topn, restrict_vocab):

@@ -1,8 +1,11 @@
-"""Words on a 2-D map: PCA (scikit-learn), t-SNE (scikit-learn) or UMAP (umap-learn).
+"""simvec's pictures of embeddings: words on a 2-D map, and keyword-by-keyword heat maps.
 
-Used by ``POST /map`` of the web page and by ``simvec plot words``;
-:func:`write_projector_files` writes what the TensorBoard Embedding Projector loads
-(``simvec convert SRC DIR --to tensorboard``).
+Words on a 2-D map: PCA (scikit-learn), t-SNE (scikit-learn) or UMAP (umap-learn), used by
+``POST /map`` of the web page and by ``simvec plot words``; :func:`write_projector_files` writes
+what the TensorBoard Embedding Projector loads (``simvec convert SRC DIR --to tensorboard``).
+Two keyword lists as a heat map of their keyword cosines (:func:`keyword_heatmap`,
+:func:`plot_keyword_heatmap`): ``simvec similar A B --plot FILE.png`` and the heat map of
+``POST /similar``.
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ from simvec._util import atomic_write_path, import_optional
 from simvec.errors import SimvecValueError
 
 __all__ = ["Projection", "project_words", "plot_projection", "PROJECTIONS",
-           "available_projections", "write_projector_files"]
+           "available_projections", "write_projector_files", "KeywordHeatmap",
+           "keyword_heatmap", "heatmap_figsize", "plot_keyword_heatmap"]
 
 #: Projection names :func:`project_words` knows.
 PROJECTIONS = ("pca", "tsne", "umap")
@@ -171,6 +175,199 @@ def plot_projection(proj: Projection, path, *, title: str | None = None, dpi: in
                           suffix=".png")
     finally:
         plt.close(fig)
+
+
+@dataclass(frozen=True)
+class KeywordHeatmap:
+    """Result of :func:`keyword_heatmap`: the cosines of two lists' keyword vectors.
+
+    Attributes
+    ----------
+    rows, cols : list of str
+        The in-vocabulary keywords of list a (rows) and list b (columns), duplicates merged,
+        in input order.
+    cosine : ndarray of float64, shape (len(rows), len(cols))
+        ``cosine[i, j] = cos(vector(rows[i]), vector(cols[j]))``, in [-1, 1], finite.
+    oov_a, oov_b : list of str
+        Keywords left out because none of their tokens is in the vocabulary.
+    """
+
+    rows: list[str]
+    cols: list[str]
+    cosine: np.ndarray
+    oov_a: list[str] = field(default_factory=list)
+    oov_b: list[str] = field(default_factory=list)
+
+    @property
+    def best_col(self) -> np.ndarray:
+        """int (len(rows),): for each row keyword, the column of its best partner."""
+        return self.cosine.argmax(axis=1)
+
+    @property
+    def best_row(self) -> np.ndarray:
+        """int (len(cols),): for each column keyword, the row of its best partner."""
+        return self.cosine.argmax(axis=0)
+
+
+def keyword_heatmap(a, b, kv, *, tokenizer=None) -> KeywordHeatmap:
+    """Cosines of every keyword of list a with every keyword of list b.
+
+    Keywords are parsed as by :func:`simvec.keyword_similarity` (split on ``,``/``;``,
+    normalised, duplicates merged) and each keyword vector is the mean of its tokens' raw
+    vectors, the vectors ``best_match`` aligns (Mihalcea et al. 2006), so each row's maximum is
+    that keyword's ``best_match`` cosine.
+
+    Parameters
+    ----------
+    a, b : str or list of str
+        Keyword lists.
+    kv : KeyedVectors
+    tokenizer : callable str -> list of str, optional
+        Default :func:`simvec.text.tokenize.tokenize` (lowercasing).
+
+    Returns
+    -------
+    KeywordHeatmap
+
+    Raises
+    ------
+    SimvecValueError
+        If a list is empty or holds non-strings, or no keyword of a list is in the vocabulary
+        ("no keyword of list a is in the vocabulary").
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from simvec.vectors.keyed import KeyedVectors
+    >>> kv = KeyedVectors(np.array([[1, 0], [1, 0.2], [0, 1]], np.float32),
+    ...                   ["cat", "dog", "car"])
+    >>> hm = keyword_heatmap("cat, car", "dog, unicorn", kv)
+    >>> hm.rows, hm.cols, hm.cosine.round(3).tolist(), hm.oov_b
+    (['cat', 'car'], ['dog'], [[0.981], [0.196]], ['unicorn'])
+    """
+    from simvec.keywords.parse import parse_collection
+    from simvec.similarity import cos_sim
+
+    docs = parse_collection([a, b], kv, tokenizer, names=["a", "b"])
+    for name, items, used in zip("ab", docs.items, docs.used):
+        if not items:
+            raise SimvecValueError(f"keyword list {name} is empty")
+        if not used:
+            raise SimvecValueError(f"no keyword of list {name} is in the vocabulary, so there "
+                                   "is no heat map to draw")
+    va, vb = ([docs.encoder.vector(k) for k in used] for used in docs.used)
+    cos = np.clip(np.nan_to_num(np.asarray(cos_sim(np.stack(va), np.stack(vb)), np.float64)),
+                  -1.0, 1.0)
+    return KeywordHeatmap(rows=list(docs.used[0]), cols=list(docs.used[1]), cosine=cos,
+                          oov_a=list(docs.oov[0]), oov_b=list(docs.oov[1]))
+
+
+def heatmap_figsize(n_rows: int, n_cols: int, row_label: int = 0,
+                    col_label: int = 0) -> tuple[float, float]:
+    """Figure size of :func:`plot_keyword_heatmap` for a heat map of ``n_rows`` x ``n_cols``.
+
+    Each cell is 1.1 in wide and 0.6 in tall; margins hold the labels (they grow with the
+    longest label, up to 40 characters), the colour bar and the title.
+
+    Parameters
+    ----------
+    n_rows, n_cols : int
+        Keywords of list a (rows) and list b (columns).
+    row_label, col_label : int, default 0
+        Length in characters of the longest row / column label.
+
+    Returns
+    -------
+    (float, float)
+        Width and height in inches (times the dpi: pixels).
+
+    Examples
+    --------
+    >>> heatmap_figsize(2, 4)
+    (6.2, 2.9)
+    """
+    left = 0.5 + 0.075 * min(row_label, 40)
+    bottom = 0.6 + 0.06 * min(col_label, 40)
+    return (round(left + 1.1 * n_cols + 1.3, 3), round(bottom + 0.6 * n_rows + 1.1, 3))
+
+
+def plot_keyword_heatmap(hm: KeywordHeatmap, path, *, title: str | None = None,
+                         dpi: int = 120) -> tuple[int, int]:
+    """Draw a :class:`KeywordHeatmap` into a PNG (written atomically).
+
+    One cell per (keyword of a, keyword of b), coloured by cosine (matplotlib's ``Blues``,
+    from ``min(0, lowest cosine)`` to 1) and annotated with its value to two decimals. Each
+    row keyword's best partner in b has a solid black frame, each column keyword's best
+    partner in a a dashed orange one: the pairs of the ``best_match`` alignment. The
+    figure grows with the lists: :func:`heatmap_figsize`.
+
+    Parameters
+    ----------
+    hm : KeywordHeatmap
+    path : str or os.PathLike
+        Output file; its folder must exist.
+    title : str, optional
+        Default: ``"keyword cosines"`` and what the frames mean.
+    dpi : int, default 120
+
+    Returns
+    -------
+    (int, int)
+        Width and height of the PNG in pixels, as written: the figure size of
+        :func:`heatmap_figsize` times ``dpi`` (to a pixel).
+
+    Raises
+    ------
+    MissingDependencyError
+        If matplotlib is not installed.
+    SimvecFileNotFoundError
+        If the folder of ``path`` does not exist (nothing is written).
+    """
+    import_optional("matplotlib", needed_by="simvec similar --plot", package="matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
+
+    n, m = hm.cosine.shape
+    size = heatmap_figsize(n, m, max(map(len, hm.rows)), max(map(len, hm.cols)))
+    fig, ax = plt.subplots(figsize=size)
+    try:
+        lo = min(0.0, float(hm.cosine.min()))
+        im = ax.imshow(hm.cosine, cmap="Blues", vmin=lo, vmax=1.0, aspect="auto")
+        for i in range(n):
+            for j in range(m):
+                v = hm.cosine[i, j]
+                ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=9,
+                        color="white" if (v - lo) / (1.0 - lo + 1e-12) > 0.6 else "black")
+        for i, j in enumerate(hm.best_col):
+            ax.add_patch(Rectangle((j - 0.46, i - 0.44), 0.92, 0.88, fill=False, lw=2,
+                                   edgecolor="black"))
+        for j, i in enumerate(hm.best_row):
+            ax.add_patch(Rectangle((j - 0.38, i - 0.34), 0.76, 0.68, fill=False, lw=1.6,
+                                   edgecolor="#dd6b20", linestyle="--"))
+        ax.set_xticks(range(m), hm.cols, rotation=30, ha="right")
+        ax.set_yticks(range(n), hm.rows)
+        ax.set_xlabel("list b")
+        ax.set_ylabel("list a")
+        fig.colorbar(im, ax=ax, fraction=0.08, pad=0.03, label="cosine")
+        ax.set_title(title or "keyword cosines\nsolid frame: best in b for the row\n"
+                     "dashed frame: best in a for the column", fontsize=9)
+        fig.tight_layout()
+        pixels = []
+
+        def write(tmp):
+            fig.savefig(tmp, format="png", dpi=dpi)
+            with open(tmp, "rb") as f:  # the IHDR chunk: width and height, big-endian
+                head = f.read(24)
+            pixels.extend((int.from_bytes(head[16:20], "big"),
+                           int.from_bytes(head[20:24], "big")))
+
+        atomic_write_path(path, write, suffix=".png")
+    finally:
+        plt.close(fig)
+    return pixels[0], pixels[1]
 
 
 def _tsv_cell(key: str) -> str:

@@ -89,11 +89,19 @@ def request_models(limits: Limits, map_methods: tuple[str, ...] = ("pca",)) -> S
 
 
 class Match(BaseModel):
-    """One keyword's best partner on the other side (best-match alignment)."""
+    """One unit of the alignment (a keyword, or a token of a keyword) and its best partner
+    (:class:`simvec.keywords.pair.KeywordMatch`)."""
 
-    keyword: str
-    partner: str
+    keyword: str = Field(description="The keyword (token level: the keyword of the token).")
+    partner: str = Field(description="The best partner keyword on the other side (token "
+                                     "level: the keyword of the best partner token).")
     cosine: float
+    weight: Optional[float] = Field(None, description="Weight in the side's average (the "
+                                    "weights of a side sum to 1): 1/n at the keyword level, "
+                                    "the normalised SIF weight at the token level.")
+    token: Optional[str] = Field(None, description="Token level: the token; else null.")
+    partner_token: Optional[str] = Field(None, description="Token level: the best partner "
+                                         "token; else null.")
 
 
 class Heatmap(BaseModel):
@@ -109,6 +117,7 @@ class SimilarResponse(BaseModel):
 
     vectors: str
     model: Optional[str] = None
+    encoder: Optional[str] = None
     method: str
     score: Optional[float]
     a: list[str]
@@ -122,6 +131,12 @@ class SimilarResponse(BaseModel):
     context: Optional[dict[str, Optional[str]]] = None
     note: Optional[str] = None
     alignment: dict[str, list[Match]]
+    alignment_method: Optional[str] = Field(None, description="Whose alignment: the scored "
+                                            "method's (hybrid: its sif_best_match part), "
+                                            "else best_match's.")
+    alignment_level: Optional[Literal["token", "keyword"]] = None
+    alignment_score: Optional[float] = Field(None, description="Mean over the two sides of "
+                                             "sum(weight x cosine).")
     heatmap: Optional[Heatmap] = None
 
 

@@ -22,12 +22,21 @@ from simvec.errors import SimvecFileNotFoundError, SimvecValueError, VectorForma
 from simvec.vectors import _io, _parse, native
 from simvec.vectors.native import NATIVE_FORMAT_VERSION
 
-__all__ = ["FORMATS", "NATIVE_FORMAT_VERSION", "detect_format", "read_vectors", "write_vectors"]
+__all__ = [
+    "FORMATS", "READ_FORMATS", "NATIVE_FORMAT_VERSION", "detect_format", "read_vectors",
+    "write_vectors",
+]
 
 logger = logging.getLogger("simvec.vectors.formats")
 
-#: Format names accepted by ``format=``.
+#: Format names accepted by ``format=`` when writing (and reading).
 FORMATS = ("word2vec", "word2vec-binary", "glove", "fasttext", "native")
+#: Format names accepted by ``format=`` when reading: also fastText's ``.bin`` models
+#: (:mod:`simvec.vectors.fasttext`), which simvec reads but does not write.
+READ_FORMATS = FORMATS + ("fasttext-bin",)
+# int32 793712314 little-endian: the first bytes of a fastText .bin model
+# (simvec.vectors.fasttext.FASTTEXT_MAGIC; that module imports this one, not the reverse)
+_FASTTEXT_MAGIC = b"\xba\x16\x4f\x2f"
 _UNICODE_ERRORS = ("fallback", "strict", "replace", "ignore")
 _ON_DUPLICATE = ("first", "last", "error")
 _HEADER = re.compile(rb"^[ \t]*(\d+)[ \t]+(\d+)[ \t\r]*$")
@@ -51,7 +60,8 @@ def detect_format(path) -> tuple[str, str]:
     """Guess the format of a vector file from its name and first bytes.
 
     Rules, in order: a native pair ``BASE.npy`` + ``BASE.json`` (with simvec's marker) is
-    ``"native"``; a first line of two integers followed by a line holding a key and that many
+    ``"native"``; fastText's magic number in bytes 0-3 is ``"fasttext-bin"`` (checked before
+    any text rule: a ``.bin`` name says nothing, word2vec binary uses it too); a first line of two integers followed by a line holding a key and that many
     numbers is ``"word2vec"`` (``"fasttext"`` for a ``.vec`` name); the same header followed by
     non-text bytes is ``"word2vec-binary"``; no header and a constant number (>= 2) of fields,
     all numeric but the first, over the first lines is ``"glove"``.
@@ -63,7 +73,7 @@ def detect_format(path) -> tuple[str, str]:
     Returns
     -------
     (format, reason) : (str, str)
-        One of :data:`FORMATS` and a sentence saying why.
+        One of :data:`READ_FORMATS` and a sentence saying why.
 
     Raises
     ------
@@ -99,6 +109,10 @@ def detect_format(path) -> tuple[str, str]:
     sample = 1 << 20
     head = _io.read_head(p, sample)
     ext = _io.plain_suffix(p)
+    if head.startswith(_FASTTEXT_MAGIC):
+        version = int.from_bytes(head[4:8], "little", signed=True) if len(head) >= 8 else None
+        return "fasttext-bin", (f"bytes 0-3 hold fastText's magic number 793712314 "
+                                f"(model version {version})")
     if head.startswith(_BOM):
         head = head[3:]
     if not head.strip():
@@ -124,7 +138,7 @@ def detect_format(path) -> tuple[str, str]:
         return "glove", f"no header line; lines 1-{len(rows)} each hold a key and {d} numbers"
     raise VectorFormatError(
         "cannot tell the vector format: line 1 is not a 'count vector_size' header and the first "
-        f"lines are not 'key v1 ... vd' rows; pass format= one of {', '.join(FORMATS)}",
+        f"lines are not 'key v1 ... vd' rows; pass format= one of {', '.join(READ_FORMATS)}",
         str(p),
     )
 
@@ -476,17 +490,21 @@ def _parse_binary(reader, path: str, limit, progress):
 
 # ---------------------------------------------------------------------------- read and write
 def read_vectors(path, format=None, *, limit=None, mmap=False, unicode_errors="fallback",
-                 on_duplicate="first", progress=None, make):
+                 on_duplicate="first", progress=None, make, read_fasttext=None):
     """Read a vector file and return ``make(vectors, keys)``.
 
     The arguments and errors are those of :func:`simvec.vectors.formats.load_vectors`.
+    A fastText ``.bin`` model is handed to ``read_fasttext(path, limit=..., unicode_errors=...,
+    on_duplicate=..., progress=...)`` (:func:`simvec.vectors.fasttext.load_fasttext_bin`, passed
+    in by ``load_vectors``: that module builds on this one); without it such a file is refused
+    with a message saying what reads it.
     ``make(vectors, keys, lazy_index=False)`` builds the result (the ``KeyedVectors`` class); it
     must raise :class:`SimvecValueError` for repeated keys, which are then resolved by
     ``on_duplicate`` (keys are looked at for repeats only then: no 400k-key set on every load).
     Native pairs were validated when written and get ``lazy_index=True``.
     """
-    if format is not None and format not in FORMATS:
-        raise SimvecValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
+    if format is not None and format not in READ_FORMATS:
+        raise SimvecValueError(f"format must be one of {', '.join(READ_FORMATS)}, got {format!r}")
     if limit is not None and (not isinstance(limit, (int, np.integer)) or limit < 0):
         raise SimvecValueError(f"limit must be a non-negative integer or None, got {limit!r}")
     if unicode_errors not in _UNICODE_ERRORS:
@@ -511,6 +529,14 @@ def read_vectors(path, format=None, *, limit=None, mmap=False, unicode_errors="f
         )
     if not os.path.isfile(path):
         raise SimvecFileNotFoundError(f"no such vector file: {path}")
+    if format == "fasttext-bin":
+        if read_fasttext is None:
+            raise SimvecValueError(
+                f"{path} is a fastText .bin model: read it with simvec.load(path), "
+                "load_vectors(path) or FastTextKeyedVectors.load(path) (it also holds subword "
+                "vectors), not KeyedVectors.load")
+        return read_fasttext(path, limit=limit, unicode_errors=unicode_errors,
+                             on_duplicate=on_duplicate, progress=progress)
     size = os.path.getsize(path)
     if size > 100 << 20:
         logger.info("%s: reading %.0f MB as %s", path, size / 1e6, format)

@@ -1,4 +1,5 @@
-"""Read and write word-vector files: word2vec text and binary, GloVe, fastText ``.vec``, native.
+"""Read and write word-vector files: word2vec text and binary, GloVe, fastText ``.vec``, native;
+read fastText ``.bin`` models.
 
 Formats (the ``format`` argument):
 
@@ -13,6 +14,11 @@ Formats (the ``format`` argument):
 ``"word2vec-binary"``
     The header line, then per word ``key<space>`` followed by ``vector_size`` little-endian
     float32 and an optional ``\\n`` (word2vec.c ``-binary 1``; gensim omits the ``\\n``).
+``"fasttext-bin"`` (read only)
+    fastText's binary model (``fasttext`` tool, gensim's ``save_facebook_model``): loads as a
+    :class:`~simvec.vectors.fasttext.FastTextKeyedVectors`, whose out-of-vocabulary words get
+    vectors from their character n-grams; see :mod:`simvec.vectors.fasttext`. Recognised by its
+    magic number, whatever the name (``.bin`` is also word2vec binary's extension).
 ``"native"``
     simvec's own: ``BASE.npy`` (float32, shape ``(count, vector_size)``) with a JSON sidecar
     ``BASE.json`` (keys, ``count``, ``vector_size``, ``format_version``, ``source``); never
@@ -37,12 +43,16 @@ native pair :mod:`simvec.vectors.native`.
 from __future__ import annotations
 
 from simvec.vectors._files import (
-    FORMATS, NATIVE_FORMAT_VERSION, detect_format, read_vectors, write_vectors,
+    FORMATS, NATIVE_FORMAT_VERSION, READ_FORMATS, detect_format, read_vectors, write_vectors,
 )
+from simvec.vectors.fasttext import load_fasttext_bin
 from simvec.vectors.keyed import KeyedVectors
 from simvec.vectors.naming import resolve_save_format
 
-__all__ = ["FORMATS", "NATIVE_FORMAT_VERSION", "detect_format", "load_vectors", "save_vectors"]
+__all__ = [
+    "FORMATS", "READ_FORMATS", "NATIVE_FORMAT_VERSION", "detect_format", "load_vectors",
+    "save_vectors",
+]
 
 
 def load_vectors(
@@ -62,9 +72,11 @@ def load_vectors(
     path : str or os.PathLike
         The file (``.gz`` / ``.bz2`` read transparently). For ``"native"``: ``BASE``,
         ``BASE.npy`` or ``BASE.json``.
-    format : {"word2vec", "word2vec-binary", "glove", "fasttext", "native"}, optional
+    format : {"word2vec", "word2vec-binary", "glove", "fasttext", "fasttext-bin", "native"}, optional
         Guessed by :func:`detect_format` when omitted; the guess and the reason are logged
-        (``logging.INFO``).
+        (``logging.INFO``). ``"fasttext-bin"`` returns a
+        :class:`~simvec.vectors.fasttext.FastTextKeyedVectors` (a ``KeyedVectors`` that also
+        gives out-of-vocabulary words vectors from their n-grams).
     limit : int, optional
         Read only the first ``limit`` vectors (the most frequent words in the usual files);
         only as much of the file as needed is read.
@@ -116,7 +128,8 @@ def load_vectors(
     KeyedVectors(400000 keys, vector_size=50)
     """
     return read_vectors(path, format, limit=limit, mmap=mmap, unicode_errors=unicode_errors,
-                        on_duplicate=on_duplicate, progress=progress, make=KeyedVectors)
+                        on_duplicate=on_duplicate, progress=progress, make=KeyedVectors,
+                        read_fasttext=load_fasttext_bin)
 
 
 def save_vectors(kv: KeyedVectors, path, format: str | None = None, *,

@@ -53,12 +53,19 @@ async function compare(ev) {
     if (d.oov_b.length) notes.push(`not in vocabulary (B): ${d.oov_b.join(", ")}`);
     if (d.reason) notes.push(d.reason);
     $("oov").textContent = notes.join("; ");
+    // the alignment behind the score: tokens (sif_best_match) or keywords (best_match)
+    $("alignment-how").textContent = d.alignment_method
+      ? `${d.alignment_method}, ${d.alignment_level} level: score = mean of the two sides' ` +
+        `sums of weight × cosine = ${fmt(d.alignment_score)}` : "";
     const body = $("alignment").querySelector("tbody");
     body.replaceChildren();
-    for (const side of Object.keys(d.alignment)) {
-      for (const m of d.alignment[side]) {
+    for (const side of ["a", "b"]) {
+      for (const m of d.alignment[side] || []) {
         const tr = document.createElement("tr");
-        cell(tr, side); cell(tr, m.keyword); cell(tr, m.partner); cell(tr, fmt(m.cosine));
+        const token = d.alignment_level === "token";
+        cell(tr, side); cell(tr, m.keyword); cell(tr, token ? m.token : "");
+        cell(tr, token ? `${m.partner_token} (${m.partner})` : m.partner);
+        cell(tr, fmt(m.cosine)); cell(tr, m.weight == null ? "" : fmt(m.weight));
         body.appendChild(tr);
       }
     }

@@ -1,4 +1,4 @@
-"""Bootstrap intervals (simvec.eval.bootstrap) and their use in keyword retrieval evaluation."""
+"""Bootstrap intervals of means (simvec.eval.mean_bootstrap) in keyword retrieval evaluation."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from simvec.cli.app import app
 from simvec.errors import SimvecValueError
-from simvec.eval.bootstrap import (
+from simvec.eval.mean_bootstrap import (
     BOOTSTRAP_RESAMPLES, bootstrap_mean, paired_bootstrap_difference, resample_indices,
 )
 from simvec.eval.retrieval import (
