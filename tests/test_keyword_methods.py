@@ -38,7 +38,7 @@ def test_registry_is_the_one_list():
     assert DEFAULT_METHOD == "sif_best_match" and DEFAULT_METHOD in METHODS
     assert METHOD_NAMES == tuple(METHODS) == (
         "jaccard_phrases", "jaccard_tokens", "mean", "joined", "idf_mean", "sif",
-        "best_match", "sif_best_match", "soft_cosine", "hybrid", "wmd")
+        "best_match", "sif_best_match", "soft_cosine", "hybrid", "wmd", "lexical_first")
     assert set(PAIR_METHODS) | {"idf_mean"} == set(METHODS)  # idf_mean needs a collection
     assert PHRASE_METHODS == ("jaccard_tokens", "mean", "sif", "sif_best_match")
     assert set(COMPARED_BY_DEFAULT) <= set(METHODS)

@@ -251,11 +251,30 @@ def evaluate_keywords_payload(docs: str, kv, *, label: str, methods, id_field: s
     if res.singleton_labels:
         notes.append(f"{len(res.singleton_labels)} label(s) on one document only, excluded from "
                      "the averages: " + ", ".join(map(str, list(res.singleton_labels)[:5])))
+    boot = res.bootstrap
+    notes.append(f"95 % intervals: bootstrap over the {res.n_queries} queries "
+                 f"({boot['resamples']} resamples, seed {boot['seed']}; Efron & Tibshirani 1993)")
+    diffs = {d.method: d for d in res.differences}
     table = Table(
         f"keyword retrieval: {Path(report.source).name} (label {label!r})",
-        ["method", "precision@1", f"MAP@{k}", "seconds", "no vector", "source"],
-        [[m.method, m.precision_at_1, m.map_at_k, m.seconds, m.no_vector, m.description]
+        ["method", "precision@1", "precision@1 95% CI", f"MAP@{k}", f"MAP@{k} 95% CI",
+         f"precision@1 - {res.baseline} [95% CI]", "seconds", "no vector", "source"],
+        [[m.method, m.precision_at_1, _interval(m.precision_at_1_ci), m.map_at_k,
+          _interval(m.map_at_k_ci),
+          _difference(diffs[m.method].precision_at_1) if m.method in diffs else "baseline",
+          m.seconds, m.no_vector, m.description]
          for m in res.methods],
         caption="; ".join(notes),
     )
     return payload, [table]
+
+
+def _interval(ci) -> str:
+    """``"0.778-0.874"`` (a bootstrap interval as a table cell)."""
+    return "-" if ci is None else f"{ci.low:.3f}-{ci.high:.3f}"
+
+
+def _difference(ci) -> str:
+    """``"+0.045 [+0.012, +0.078]"``, with ``(noise)`` when the interval contains 0."""
+    cell = f"{ci.estimate:+.3f} [{ci.low:+.3f}, {ci.high:+.3f}]"
+    return cell if ci.excludes_zero else cell + " (noise)"

@@ -9,7 +9,9 @@ their keyword lists alone, and a neighbour is relevant when it has the same labe
   CSV), reporting documents without a label by line number (skipped) or raising, as asked.
 * :func:`retrieval_metrics` computes precision@1 and MAP@k from a score matrix.
 * :func:`evaluate_keyword_retrieval` runs several methods of
-  :mod:`simvec.keywords.methods` side by side, timing each.
+  :mod:`simvec.keywords.methods` side by side, timing each, with bootstrap 95 % intervals of
+  each figure and paired bootstrap intervals of each method's difference from a baseline
+  (:mod:`simvec.eval.mean_bootstrap`; Efron & Tibshirani 1993).
 """
 
 from __future__ import annotations
@@ -22,6 +24,10 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from simvec.errors import SimvecValueError
+from simvec.eval.mean_bootstrap import (
+    BOOTSTRAP_RESAMPLES, BootstrapInterval, bootstrap_mean, check_bootstrap_settings,
+    paired_bootstrap_difference,
+)
 from simvec.keywords.collection import read_labeled_collection
 from simvec.keywords.methods import (
     DEFAULT_METHOD, METHOD_NAMES, get_method, method_info, similarity_matrix,
@@ -34,6 +40,7 @@ __all__ = [
     "RetrievalMetrics",
     "evaluate_keyword_retrieval",
     "MethodResult",
+    "MethodDifference",
     "KeywordRetrievalReport",
 ]
 
@@ -53,12 +60,22 @@ class RetrievalMetrics:
         Mean average precision over the top ``k`` (see :func:`retrieval_metrics`).
     k : int
     n_queries : int
+    query_index : ndarray of int64, shape (n_queries,)
+        Rows of ``scores`` evaluated as queries, ascending (queries without a candidate are
+        left out).
+    precision_at_1_per_query, ap_at_k_per_query : ndarray of float64, shape (n_queries,)
+        Each query's precision@1 and AP@k, in the order of ``query_index``; their means are
+        ``precision_at_1`` and ``map_at_k``. The input of the bootstrap intervals
+        (:mod:`simvec.eval.mean_bootstrap`).
     """
 
     precision_at_1: float
     map_at_k: float
     k: int
     n_queries: int
+    query_index: np.ndarray = field(default=None, repr=False, compare=False)
+    precision_at_1_per_query: np.ndarray = field(default=None, repr=False, compare=False)
+    ap_at_k_per_query: np.ndarray = field(default=None, repr=False, compare=False)
 
 
 def retrieval_metrics(scores, labels: Sequence, k: int = 10, *, queries=None, candidates=None,
@@ -127,7 +144,7 @@ def retrieval_metrics(scores, labels: Sequence, k: int = 10, *, queries=None, ca
     _, codes = np.unique(y.astype(str), return_inverse=True)
     rng = np.random.default_rng(seed)
     ranks = np.arange(1, k + 1, dtype=np.float64)
-    p1, aps = [], []
+    p1, aps, qi = [], [], []
     for i in np.flatnonzero(q):
         cand = np.flatnonzero(c)
         cand = cand[cand != i]
@@ -137,6 +154,7 @@ def retrieval_metrics(scores, labels: Sequence, k: int = 10, *, queries=None, ca
         rel = codes[cand] == codes[i]
         best = row.max()
         tied = row >= best - _TIE if np.isfinite(best) else np.ones(len(row), bool)
+        qi.append(i)
         p1.append(rel[tied].mean())
         perm = rng.permutation(len(row))
         order = perm[np.argsort(-row[perm], kind="stable")][:k]
@@ -145,9 +163,12 @@ def retrieval_metrics(scores, labels: Sequence, k: int = 10, *, queries=None, ca
         num = float(np.sum(r * hits / ranks[:len(r)]))
         z = hits[-1] if map_normalization == "retrieved" else min(k, int(rel.sum()))
         aps.append(num / z if z else 0.0)
-    if not p1:
-        return RetrievalMetrics(float("nan"), float("nan"), int(k), 0)
-    return RetrievalMetrics(float(np.mean(p1)), float(np.mean(aps)), int(k), len(p1))
+    p1, aps, qi = (np.asarray(p1, np.float64), np.asarray(aps, np.float64),
+                   np.asarray(qi, np.int64))
+    if not len(p1):
+        return RetrievalMetrics(float("nan"), float("nan"), int(k), 0, qi, p1, aps)
+    return RetrievalMetrics(float(np.mean(p1)), float(np.mean(aps)), int(k), len(p1), qi, p1,
+                            aps)
 
 
 @dataclass
@@ -165,6 +186,11 @@ class MethodResult:
         similarity matrix), not of the ranking.
     no_vector : int
         Documents the method could not represent (no in-vocabulary token); they score NaN.
+    precision_at_1_ci, map_at_k_ci : BootstrapInterval or None
+        Bootstrap percentile intervals of the two figures, queries resampled
+        (:func:`simvec.eval.mean_bootstrap.bootstrap_mean`).
+    precision_at_1_per_query, ap_at_k_per_query : list of float
+        Each query's precision@1 and AP@k, in the order of the report's ``query_ids``.
     """
 
     method: str
@@ -173,6 +199,29 @@ class MethodResult:
     map_at_k: float
     seconds: float
     no_vector: int = 0
+    precision_at_1_ci: BootstrapInterval | None = None
+    map_at_k_ci: BootstrapInterval | None = None
+    precision_at_1_per_query: list = field(default_factory=list, repr=False)
+    ap_at_k_per_query: list = field(default_factory=list, repr=False)
+
+
+@dataclass
+class MethodDifference:
+    """A method's figures minus a baseline's on the same queries, with paired intervals.
+
+    Attributes
+    ----------
+    method, baseline : str
+    precision_at_1, map_at_k : BootstrapInterval
+        ``estimate`` = method's figure - baseline's; the interval from the paired bootstrap
+        (:func:`simvec.eval.mean_bootstrap.paired_bootstrap_difference`). A difference whose
+        interval contains 0 is within noise at that level.
+    """
+
+    method: str
+    baseline: str
+    precision_at_1: BootstrapInterval
+    map_at_k: BootstrapInterval
 
 
 @dataclass
@@ -201,6 +250,14 @@ class KeywordRetrievalReport:
         Expected precision@1 of a random ranking, for reference.
     skipped : list of (int, str)
         Records skipped when reading (line, reason), filled in by the CLI.
+    query_ids : list
+        Ids of the queries, in the order of every method's per-query lists.
+    baseline : str or None
+        The method the ``differences`` are taken against.
+    differences : list of MethodDifference
+        Every other method minus ``baseline``, paired bootstrap intervals.
+    bootstrap : dict
+        ``{"resamples", "level", "seed"}`` of every interval.
     """
 
     methods: list[MethodResult]
@@ -213,6 +270,38 @@ class KeywordRetrievalReport:
     labels: dict = field(default_factory=dict)
     chance_precision_at_1: float = float("nan")
     skipped: list = field(default_factory=list)
+    query_ids: list = field(default_factory=list)
+    baseline: str | None = None
+    differences: list[MethodDifference] = field(default_factory=list)
+    bootstrap: dict = field(default_factory=dict)
+
+    def method(self, name: str) -> MethodResult:
+        """The result of method ``name``.
+
+        Raises
+        ------
+        SimvecValueError
+            If ``name`` was not evaluated.
+        """
+        for m in self.methods:
+            if m.method == name:
+                return m
+        raise SimvecValueError(f"method {name!r} was not evaluated; evaluated: "
+                               + ", ".join(m.method for m in self.methods))
+
+    def difference(self, method: str, baseline: str) -> MethodDifference:
+        """``method`` minus ``baseline`` on the same queries, paired bootstrap intervals.
+
+        Uses the report's bootstrap settings (resamples, level, seed), so it equals the entry
+        of ``differences`` when ``baseline`` is the report's baseline.
+        """
+        a, b = self.method(method), self.method(baseline)
+        kw = {k: self.bootstrap[k] for k in ("resamples", "level", "seed")}
+        return MethodDifference(
+            method, baseline,
+            paired_bootstrap_difference(a.precision_at_1_per_query,
+                                        b.precision_at_1_per_query, **kw),
+            paired_bootstrap_difference(a.ap_at_k_per_query, b.ap_at_k_per_query, **kw))
 
     def to_dict(self) -> dict:
         """JSON-able dict (the CLI's ``--format json`` payload)."""
@@ -224,7 +313,10 @@ class KeywordRetrievalReport:
 def evaluate_keyword_retrieval(ids: Sequence, keyword_lists: Sequence, labels: Sequence, kv=None,
                                methods: Sequence[str] = (DEFAULT_METHOD,), *, k: int = 10,
                                seed: int = 0, map_normalization: str = "retrieved",
-                               progress=None, **method_params) -> KeywordRetrievalReport:
+                               progress=None, baseline: str | None = None,
+                               resamples: int = BOOTSTRAP_RESAMPLES, level: float = 0.95,
+                               bootstrap_seed: int = 0,
+                               **method_params) -> KeywordRetrievalReport:
     """Precision@1 and MAP@k of keyword-list retrieval for several methods side by side.
 
     For every document, all other documents are ranked by the similarity of their keyword
@@ -250,18 +342,35 @@ def evaluate_keyword_retrieval(ids: Sequence, keyword_lists: Sequence, labels: S
     map_normalization : {"retrieved", "min_k_r"}
     progress : callable (method, index, total), optional
         Called before each method.
+    baseline : str, optional
+        Method the others are compared with (paired bootstrap of the differences); default
+        ``"jaccard_tokens"`` when it is evaluated, else the first method.
+    resamples : int, default 2000
+        Bootstrap resamples of the queries (Efron & Tibshirani 1993; at least 1,000 advised).
+    level : float, default 0.95
+        Coverage of the intervals.
+    bootstrap_seed : int, default 0
+        Seed of the resampling; every interval of a report uses the same resamples.
     **method_params
         Passed to :func:`~simvec.keywords.methods.similarity_matrix` (``sif_a``, ``alpha``, ...).
 
     Returns
     -------
     KeywordRetrievalReport
+        With each method's per-query precision@1 and AP@k, their bootstrap intervals
+        (``precision_at_1_ci``, ``map_at_k_ci``) and ``differences`` from ``baseline``.
 
     Raises
     ------
     SimvecValueError
         If there are no documents, lengths differ, a label is None, a method is unknown, or no
-        document can be a query.
+        document can be a query; if ``baseline`` is not among ``methods``; bad bootstrap
+        settings.
+
+    References
+    ----------
+    Efron & Tibshirani (1993), *An Introduction to the Bootstrap*, ch. 13 (percentile
+    intervals, the paired design).
 
     Examples
     --------
@@ -311,7 +420,15 @@ def evaluate_keyword_retrieval(ids: Sequence, keyword_lists: Sequence, labels: S
                             for i in np.flatnonzero(queries)]))
     keep = np.flatnonzero(nonempty)  # score only the candidates
     sub = parsed.subset(keep)
+    if baseline is None:
+        baseline = "jaccard_tokens" if "jaccard_tokens" in methods else methods[0]
+    elif baseline not in methods:
+        raise SimvecValueError(f"baseline {baseline!r} is not among the methods evaluated "
+                               f"({', '.join(methods)})")
+    check_bootstrap_settings(resamples, level)
+    boot = {"resamples": resamples, "level": level, "seed": bootstrap_seed}
     results = []
+    query_ids = None
     for t, m in enumerate(methods):
         if progress is not None:
             progress(m, t, len(methods))
@@ -321,11 +438,19 @@ def evaluate_keyword_retrieval(ids: Sequence, keyword_lists: Sequence, labels: S
         no_vec = int(np.sum(np.all(np.isnan(s), axis=1)))
         res = retrieval_metrics(s, y[keep], k, queries=queries[keep], seed=seed,
                                 map_normalization=map_normalization)
-        results.append(MethodResult(m, method_info(m), res.precision_at_1, res.map_at_k,
-                                    secs, no_vec))
-    return KeywordRetrievalReport(
+        if query_ids is None:
+            query_ids = [ids[i] for i in keep[res.query_index]]
+        results.append(MethodResult(
+            m, method_info(m), res.precision_at_1, res.map_at_k, secs, no_vec,
+            bootstrap_mean(res.precision_at_1_per_query, **boot),
+            bootstrap_mean(res.ap_at_k_per_query, **boot),
+            res.precision_at_1_per_query.tolist(), res.ap_at_k_per_query.tolist()))
+    report = KeywordRetrievalReport(
         methods=results, k=int(k), n_documents=n, n_queries=int(queries.sum()),
         n_candidates=m_cand, empty_keywords=[ids[i] for i in np.flatnonzero(~nonempty)],
         singleton_labels=singles, labels=dict(sorted(counts.items())),
-        chance_precision_at_1=chance,
+        chance_precision_at_1=chance, query_ids=query_ids, baseline=baseline,
+        bootstrap=boot,
     )
+    report.differences = [report.difference(m, baseline) for m in methods if m != baseline]
+    return report

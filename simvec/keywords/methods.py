@@ -50,6 +50,18 @@ method is one record plus its scorer.
     Word Mover's Distance (Kusner et al. 2015) between the normalised token bags, Euclidean
     cost between raw vectors, solved exactly by POT's ``ot.emd2`` (optional dependency
     ``POT``); reported as the similarity ``1 / (1 + WMD)``.
+``"lexical_first"``
+    Token Jaccard first, ``sif_best_match`` only to order what Jaccard leaves tied (equal
+    Jaccard values, above all the many pairs that share no token): the lexicographic order of
+    (Jaccard, sif_best_match), with no mixing weight to tune. Exact matches are strong evidence
+    on technical keywords, embeddings where lists share no word. The score is the key
+    ``L * jaccard_tokens + (1 + sif_best_match) / 2`` in float64 with L a power of two
+    (2**21 unless a list has more than 512 distinct tokens;
+    :func:`simvec.keywords.scorers.lexical_first_scale`), large enough that different
+    Jaccard values never swap order; ``score / L`` is the Jaccard to within ``1 / L``. NaN
+    where ``sif_best_match`` is. A lexicographic combination of a lexical and a semantic
+    ranking, as in the tie-breaking of ranked retrieval (Manning, Raghavan & Schütze 2008,
+    ch. 6); the semantic key is Mihalcea et al. (2006) with Arora et al. (2017)'s weights.
 
 Keywords are parsed and tokenised once (:func:`simvec.keywords.parse.parse_collection`; a
 hyphenated token the vocabulary lacks falls back to its parts). A document none of whose tokens
@@ -62,6 +74,7 @@ Charlet & Damnati (2017), "SimBow at SemEval-2017 Task 3", SemEval.
 Kusner, Sun, Kolkin & Weinberger (2015), "From word embeddings to document distances", ICML.
 Mihalcea, Corley & Strapparava (2006), "Corpus-based and knowledge-based measures of text
 semantic similarity", AAAI.
+Manning, Raghavan & Schütze (2008), *Introduction to Information Retrieval*, Cambridge UP.
 Mitchell & Lapata (2010), "Composition in distributional models of semantics", Cognitive
 Science 34(8).
 Sidorov, Gelbukh, Gómez-Adorno & Pinto (2014), "Soft similarity and soft cosine measure:
@@ -178,7 +191,8 @@ class Method:
     needs_collection : bool
         True when the score depends on collection statistics (IDF), so one pair cannot be
         scored alone.
-    matrix : callable (ParsedCollection, MethodParams, progress) -> ndarray (N, N) float32
+    matrix : callable (ParsedCollection, MethodParams, progress) -> ndarray (N, N)
+        float32 (float64 for ``lexical_first``, whose key needs it).
     blocks : callable (ParsedCollection, MethodParams, chunk_size) -> scorers.Blocks, or None
         A memory-bounded scorer for the top-k driver; ``None``: blocks are cut from ``matrix``.
     pairwise : callable (ParsedCollection, P, weights) -> ndarray (P,) float64, or None
@@ -267,6 +281,13 @@ _RECORDS = (
     Method("wmd", "1/(1+Word Mover's Distance), POT ot.emd2 (Kusner et al. 2015)",
            needs_vectors=True, needs_collection=False,
            matrix=lambda docs, p, progress=None: _scorers().wmd_matrix(docs, progress)),
+    Method("lexical_first", "token Jaccard first, ties (and no shared token) ordered by "
+                            "sif_best_match; no mixing weight",
+           needs_vectors=True, needs_collection=False,
+           matrix=lambda docs, p, progress=None: _scorers().lexical_first_matrix(
+               docs, p.weights(docs)),
+           blocks=lambda docs, p, chunk_size: _scorers().LexicalFirstBlocks(
+               _scorers().token_best_match(docs, p.weights(docs)), docs.lex)),
 )
 
 #: The registry: method name -> :class:`Method`, in the order the CLI lists them.
@@ -354,7 +375,7 @@ def similarity_matrix(
 
     Returns
     -------
-    ndarray of float32, shape (N, N)
+    ndarray of float32 (float64 for ``lexical_first``), shape (N, N)
         ``res[i, j]`` = similarity of lists i and j, symmetric; higher is more similar. NaN
         where an embedding method has no vector for i or j. Memory is N² floats (10,000
         documents: 400 MB); use :func:`simvec.keywords.topk.all_pairs_topk` for large

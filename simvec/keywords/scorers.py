@@ -39,6 +39,8 @@ __all__ = [
     "pairwise_sif", "pairwise_sif_best_match", "mean_cosine", "best_match_alignment",
     "token_best_match_alignment",
     "sif_common_component",
+    "LEXICAL_FIRST_MIN_SCALE", "lexical_first_scale", "lexical_first_matrix",
+    "LexicalFirstBlocks",
 ]
 
 
@@ -598,3 +600,79 @@ def sif_common_component(docs: ParsedCollection, weights: np.ndarray) -> np.ndar
         raise SimvecValueError(
             f"the common component needs at least 2 texts with an in-vocabulary token, got {len(d)}")
     return np.linalg.svd(np.stack(d), full_matrices=False)[2][0]
+
+
+# --------------------------------------------------------------------------- lexical first
+
+#: Smallest scale of ``lexical_first`` (see :func:`lexical_first_scale`).
+LEXICAL_FIRST_MIN_SCALE = float(2 ** 21)
+
+
+def lexical_first_scale(lex: list) -> float:
+    """The factor L of ``lexical_first``'s key ``L * jaccard + (1 + sif_best_match) / 2``.
+
+    Two different Jaccard values ``p1/q1 != p2/q2`` differ by at least ``1 / (q1 q2)``, and a
+    union q is at most ``2 m`` tokens, m the largest token set of the collection; so with
+    ``L >= 2 (2 m)^2`` different Jaccard values are at least 2 apart after scaling, more than
+    the tie-break term (in [0, 1]) can move them. L is the smallest power of two that is at
+    least that and at least 2**21 (enough for lists of up to 512 distinct tokens), so that a
+    pair of ordinary lists gets the same L as the collection holding them.
+
+    Parameters
+    ----------
+    lex : list of set
+        The token sets of the documents (:attr:`ParsedCollection.lex`).
+
+    Returns
+    -------
+    float
+        A power of two (exact in float64, so ``L * jaccard`` adds no rounding).
+    """
+    m = max((len(s) for s in lex), default=0)
+    need = 2 * (2 * m) ** 2
+    return max(LEXICAL_FIRST_MIN_SCALE, float(1 << max(need - 1, 0).bit_length()))
+
+
+def _lexical_first_key(jac: np.ndarray, sem: np.ndarray, scale: float) -> np.ndarray:
+    """``scale * jac + (1 + sem) / 2`` in float64; NaN where ``sem`` is NaN (no vector)."""
+    return scale * jac + (1.0 + np.clip(sem.astype(np.float64), -1.0, 1.0)) / 2.0
+
+
+def _jaccard64(inc_a: sp.csr_matrix, size_a: np.ndarray, inc_b: sp.csr_matrix,
+               size_b: np.ndarray) -> np.ndarray:
+    """Exact Jaccard in float64: integer counts (exact in float32 below 2**24) divided once."""
+    inter = np.asarray((inc_a @ inc_b.T).toarray(), dtype=np.float64)
+    return _jaccard_from_counts(inter, size_a, size_b)
+
+
+def lexical_first_matrix(docs: ParsedCollection, weights: np.ndarray) -> np.ndarray:
+    """``lexical_first``: token Jaccard first, ties ordered by ``sif_best_match``.
+
+    Returns the float64 key ``L * J + (1 + S) / 2`` (L from :func:`lexical_first_scale`),
+    which orders pairs exactly as the lexicographic order of (J, S): J decides when the
+    Jaccard values differ, S (in float32 precision) when they are equal, including the many
+    pairs that share no token (J = 0). NaN where ``sif_best_match`` is NaN.
+    """
+    sem = token_best_match(docs, weights).matrix(docs.n)
+    inc = _incidence(docs.lex)
+    size = np.array([len(s) for s in docs.lex], dtype=np.float64)
+    return _lexical_first_key(_jaccard64(inc, size, inc, size), sem,
+                              lexical_first_scale(docs.lex))
+
+
+class LexicalFirstBlocks(BestMatchBlocks):
+    """``lexical_first`` block by block: the key of :func:`lexical_first_matrix` in float64.
+
+    The top-k driver ranks on the float64 key, so the order is exact; the scores it stores are
+    float32, which keep J (``score / L``) and about two decimals of the tie-break.
+    """
+
+    def __init__(self, bm: BestMatch, lex: list):
+        super().__init__(bm)
+        self.scale = lexical_first_scale(lex)
+        self.inc = _incidence([lex[i] for i in self.pos])
+        self.size = np.asarray(self.inc.sum(axis=1), dtype=np.float64).ravel()
+
+    def block(self, r0: int, r1: int) -> np.ndarray:
+        jac = _jaccard64(self.inc[r0:r1], self.size[r0:r1], self.inc, self.size)
+        return _lexical_first_key(jac, self.bm.block(r0, r1), self.scale)
