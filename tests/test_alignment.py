@@ -85,11 +85,16 @@ def test_token_alignment_pairs_each_token_with_its_most_similar_token(kv, a, b):
 def test_the_worked_example_exact_tokens_outweigh_related_ones(kv):
     """Why the default ranks "neural network, football" above "deep learning, artificial
     intelligence" for "machine learning, neural network" (docs/guide.md)."""
-    nn = keyword_similarity(AI, NN_FOOTBALL, kv)
-    dl = keyword_similarity(AI, AI2, kv)
+    nn = keyword_similarity(AI, NN_FOOTBALL, kv, method="sif_best_match")
+    dl = keyword_similarity(AI, AI2, kv, method="sif_best_match")
     # measured on GloVe 6B 50d
     assert nn.score == pytest.approx(0.774822, abs=1e-5)
     assert dl.score == pytest.approx(0.646800, abs=1e-5)
+    # the default, hybrid, adds token Jaccard (2/5 and 1/7): 0.6999 and 0.5460
+    h_nn, h_dl = keyword_similarity(AI, NN_FOOTBALL, kv), keyword_similarity(AI, AI2, kv)
+    assert h_nn.method == "hybrid" and h_nn.score == pytest.approx(0.2 * 2 / 5 + 0.8 * nn.score)
+    assert h_dl.score == pytest.approx(0.2 / 7 + 0.8 * dl.score, abs=1e-6)
+    assert h_nn.alignment == nn.alignment  # hybrid shows its sif_best_match part
     got = [(m.token, m.partner_token, round(m.cosine, 4)) for m in nn.alignment["a"]]
     assert got == [("machine", "network", 0.5114), ("learning", "network", 0.5099),
                    ("neural", "neural", 1.0), ("network", "network", 1.0)]
@@ -108,7 +113,8 @@ def test_the_worked_example_exact_tokens_outweigh_related_ones(kv):
 def test_word_probabilities_reach_the_alignment_weights(kv):
     # uniform probabilities: every token gets the same SIF weight, so the weights are 1/n
     probs = np.full(len(kv), 1.0 / len(kv))
-    r = keyword_similarity(AI, NN_FOOTBALL, kv, word_probabilities=probs)
+    r = keyword_similarity(AI, NN_FOOTBALL, kv, method="sif_best_match",
+                           word_probabilities=probs)
     assert [round(m.weight, 6) for m in r.alignment["b"]] == [round(1 / 3, 6)] * 3
     assert _recomputed(r.alignment) == pytest.approx(r.score, abs=1e-6)
     assert r.score == pytest.approx(

@@ -31,7 +31,10 @@ def test_similar_json_reports_jaccard_and_cosines(glove50):
     out = run_json("similar", "machine learning, neural network",
                    "deep learning, artificial intelligence")
     assert out["jaccard"] == 0.0
-    # measured on GloVe 6B 50d: 0.79783 and 0.72072 (the default score, SIF best-match, 0.64680)
+    # measured on GloVe 6B 50d: 0.79783 and 0.72072; the default score, hybrid, 0.54601 =
+    # 0.2 x token Jaccard (1/7) + 0.8 x SIF best-match (0.64680)
+    assert out["method"] == "hybrid" and out["score"] == pytest.approx(0.546011, abs=1e-5)
+    assert out["encoder"] == "static:glove-6B-50d"
     assert out["mean_cosine"] == pytest.approx(0.797834, abs=1e-5)
     assert out["best_match_cosine"] == pytest.approx(0.720721, abs=1e-5)
     # the alignment behind the default score: tokens, with their keyword and SIF weight
@@ -39,7 +42,8 @@ def test_similar_json_reports_jaccard_and_cosines(glove50):
     assert [m["token"] for m in out["alignment"]["a"]] == ["machine", "learning", "neural",
                                                            "network"]
     assert {m["keyword"] for m in out["alignment"]["a"]} == {"machine learning", "neural network"}
-    assert out["alignment_score"] == pytest.approx(out["score"], abs=1e-6)
+    assert out["alignment_score"] == pytest.approx(0.646800, abs=1e-5)  # the alignment part
+    assert out["score"] == pytest.approx(0.2 / 7 + 0.8 * out["alignment_score"], abs=1e-6)
     assert out["vectors"] == "glove-6B-50d"
 
 

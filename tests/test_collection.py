@@ -252,7 +252,7 @@ def test_all_pairs_best_match_methods_are_the_true_top_k(kpcrowd, kv, method):
     first 120 real KPCrowd documents."""
     ids, kws = kpcrowd[0][:120], kpcrowd[1][:120]
     res = all_pairs_topk(ids, kws, kv, k=5, **({"method": method} if method else {}))
-    method = method or "sif_best_match"
+    method = method or "hybrid"
     assert res.method == method and res.no_vector == []
     full = similarity_matrix(kws, kv, method)
     idx, val = _brute_force_topk(full, 5)

@@ -208,5 +208,5 @@ def test_cli_model_option(tmp_path, minilm):
 
 def test_each_encoder_has_its_default_method(minilm, glove50):
     assert keyword_similarity(A, B, minilm).method == "joined"
-    assert keyword_similarity(A, B, glove50).method == "sif_best_match"
+    assert keyword_similarity(A, B, glove50).method == "hybrid"
     assert all_pairs_topk(["a", "b"], [A, B], minilm, k=1).method == "joined"

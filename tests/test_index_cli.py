@@ -53,7 +53,7 @@ def test_encode_search_build_add(files):
     code, out = _run("search", tmp / "ix", q, "-v", v, "-k", "3", "-f", "json", "-q")
     assert code == 0, out
     payload = json.loads(out)
-    assert payload["method"] == "sif_best_match"
+    assert payload["method"] == "hybrid"
     assert payload["results"][0]["neighbors"][0]["id"] == "d7"
 
     code, out = _run("index", "add", tmp / "ix", tmp / "new.jsonl", "-v", v, "-q", "-f", "json")

@@ -52,7 +52,8 @@ def test_numba_pair_kernel_equals_registry_scorer(small, glove50):
     pa[0] = 40  # the document without vector
     got = score_pairs_sif_best_match(docs, pa, pb, MethodParams().weights(docs))
     full = lists + [["qqzzxx"]]
-    ref = score_pairs([full[i] for i in pa], [full[i] for i in pb], glove50)
+    ref = score_pairs([full[i] for i in pa], [full[i] for i in pb], glove50,
+                      method="sif_best_match")
     assert np.isnan(got[0]) and np.isnan(ref[0])
     # the registry sums float32 SIF weights in float32: agreement to ~1e-7
     np.testing.assert_allclose(got[1:], ref[1:], rtol=0, atol=1e-6)

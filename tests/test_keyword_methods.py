@@ -35,12 +35,12 @@ def _unit(x):
 
 
 def test_registry_is_the_one_list():
-    assert DEFAULT_METHOD == "sif_best_match" and DEFAULT_METHOD in METHODS
+    assert DEFAULT_METHOD == "hybrid" and DEFAULT_METHOD in METHODS
     assert METHOD_NAMES == tuple(METHODS) == (
         "jaccard_phrases", "jaccard_tokens", "mean", "joined", "idf_mean", "sif",
         "best_match", "sif_best_match", "soft_cosine", "hybrid", "wmd", "lexical_first")
     assert set(PAIR_METHODS) | {"idf_mean"} == set(METHODS)  # idf_mean needs a collection
-    assert PHRASE_METHODS == ("jaccard_tokens", "mean", "sif", "sif_best_match")
+    assert PHRASE_METHODS == ("jaccard_tokens", "mean", "sif", "sif_best_match", "hybrid")
     assert set(COMPARED_BY_DEFAULT) <= set(METHODS)
     for name, m in METHODS.items():
         assert m.name == name and method_info(name) == m.description
@@ -89,7 +89,7 @@ def test_jaccard_methods(toy):
 
 def test_sif_best_match_by_hand(toy):
     w = sif_weights(len(toy))
-    s = similarity_matrix(LISTS, toy)  # default method
+    s = similarity_matrix(LISTS, toy, "sif_best_match")  # the default's alignment part
     # doc 0 tokens: big, cat, car; doc 2 tokens: truck, tree
     a_rows, b_rows = [5, 0, 2], [3, 4]
     g = _unit(toy.vectors[a_rows]) @ _unit(toy.vectors[b_rows]).T
@@ -158,7 +158,7 @@ def test_blocked_best_match_matches_small_budget(toy, monkeypatch):
     chunked = similarity_matrix(lists, toy, "sif_best_match")
     np.testing.assert_allclose(chunked, full, atol=1e-6)
     # and both equal the pair API
-    r = keyword_similarity(lists[0], lists[1], toy)
+    r = keyword_similarity(lists[0], lists[1], toy, method="sif_best_match")
     assert r.score == pytest.approx(float(full[0, 1]), abs=1e-6)
 
 
@@ -175,7 +175,7 @@ def test_topk_driver_and_all_pairs_default(toy):
             np.testing.assert_allclose(score[i, :len(got)], row[got], atol=1e-6)
             assert score[i, 0] == pytest.approx(np.max(row), abs=1e-6)
     res = all_pairs_topk(ids, LISTS, toy, k=2)
-    assert res.method == "sif_best_match" and res.no_vector == ["d", "e"]
+    assert res.method == "hybrid" and res.no_vector == ["d", "e"]
     assert res.index[0, 0] == 1  # big cat / car -> kitten
     assert res.jaccard[0, 0] == 0.0 and res.n_oov_keywords == 1
 

@@ -194,8 +194,10 @@ def test_oov_keywords_skipped_and_reported(toy):
 
 
 def test_hyphenated_oov_token_falls_back_to_parts(toy):
-    r = keyword_similarity(["cat-tree"], ["cat tree"], toy)
+    r = keyword_similarity(["cat-tree"], ["cat tree"], toy, method="sif_best_match")
     assert r.used_a == ["cat-tree"] and r.score == pytest.approx(1.0, abs=1e-6)
+    # hybrid: token sets {cat-tree} and {cat, tree} share nothing, so 0.8 x 1.0
+    assert keyword_similarity(["cat-tree"], ["cat tree"], toy).score == pytest.approx(0.8)
 
 
 def test_all_oov_side_gives_none_with_reason(toy):
@@ -232,7 +234,7 @@ def test_duplicates_merged_and_custom_tokenizer(toy):
         seen.append(s)
         return s.lower().split("+")
 
-    r = keyword_similarity(["big+cat"], ["kitten"], toy, tokenizer=tok)
+    r = keyword_similarity(["big+cat"], ["kitten"], toy, method="sif_best_match", tokenizer=tok)
     assert "big+cat" in seen and r.used_a == ["big+cat"] and r.score == pytest.approx(0.993884, abs=1e-6)
 
 
@@ -283,8 +285,8 @@ def test_glove_best_match_alignment(kv):
 
 def test_glove_oov_and_phrases(kv):
     r = keyword_similarity(
-        "Phish Phavors New York, xqzzyv, state-of-the-art, web-service", "music festival", kv
-    )
+        "Phish Phavors New York, xqzzyv, state-of-the-art, web-service", "music festival", kv,
+        method="sif_best_match")
     # "phavors" is OOV but the phrase keeps its other tokens; "web-service" falls back to parts
     assert r.used_a == ["Phish Phavors New York", "state-of-the-art", "web-service"]
     assert r.oov_a == ["xqzzyv"]

@@ -121,7 +121,10 @@ def alignment_table(payload: dict) -> Table:
     if payload["method"] not in (how, "hybrid"):
         caption += f"; method {payload['method']} has no alignment: {how}'s is shown"
     elif payload["method"] == "hybrid" and payload["score"] is not None:
-        caption += (f"; hybrid = alpha x jaccard_tokens + (1 - alpha) x {how} "
+        from simvec.keywords.methods import MethodParams
+
+        alpha = MethodParams().alpha  # the CLI scores with the default weight
+        caption += (f"; hybrid = {alpha:g} x jaccard_tokens + {1 - alpha:g} x {how} "
                     f"= {payload['score']:.4f}")
     return Table("alignment", columns, rows, caption=caption)
 

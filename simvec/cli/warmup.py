@@ -103,11 +103,11 @@ def warmup() -> dict[str, float]:
         from simvec.keywords.pair import keyword_similarities
         from simvec.keywords.topk import all_pairs_topk
 
-        keyword_similarities("w1 w2, w3", "w4, w5 w6", kv, ("sif_best_match", "best_match",
-                                                               "mean"))
+        keyword_similarities("w1 w2, w3", "w4, w5 w6", kv, ("hybrid", "sif_best_match",
+                                                               "best_match", "mean"))
         lists = [[f"w{i}", f"w{i + 1} w{i + 2}"] for i in range(6)]
         ids = [str(i) for i in range(6)]
-        for method in ("sif_best_match", "best_match", "mean"):
+        for method in ("hybrid", "best_match", "mean"):
             all_pairs_topk(ids, lists, kv, k=2, method=method)
         seconds["keywords"] = time.perf_counter() - t
 

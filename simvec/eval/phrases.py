@@ -303,7 +303,7 @@ def evaluate_text_pairs(kv, pairs, methods: Sequence[str] = PHRASE_METHODS, *,
     mean (``a / (a + p(w))``, ``p`` by Zipf from the vocabulary rank unless
     ``word_probabilities`` says otherwise), with the first singular vector of all the file's
     text vectors removed, as in their STS experiments, or that of ``sif_reference``'s texts.
-    ``"sif_best_match"``: simvec's default keyword method: token best-match alignment with
+    ``"sif_best_match"``: the token best-match alignment (the semantic part of simvec's default ``hybrid``), with
     SIF weights, both directions averaged (Mihalcea et al. 2006).
 
     Pairs where a text has no in-vocabulary token are left out of the correlations and

@@ -334,7 +334,7 @@ def evaluate_keyword_retrieval(ids: Sequence, keyword_lists: Sequence, labels: S
         None is not a label: filter such documents first (:func:`read_labeled_collection`).
     kv : KeyedVectors, optional
         Needed by every method except the two Jaccards.
-    methods : sequence of str, default ("sif_best_match",)
+    methods : sequence of str, default (DEFAULT_METHOD,) = ("hybrid",)
         Names from :data:`simvec.keywords.methods.METHODS`, or ``["all"]``.
     k : int, default 10
     seed : int, default 0

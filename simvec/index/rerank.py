@@ -1,6 +1,6 @@
 """Two stages: candidates from the approximate index, re-ranked by a keyword method.
 
-The default keyword method (``sif_best_match``, :data:`simvec.keywords.methods.DEFAULT_METHOD`)
+The default keyword method (``hybrid``, :data:`simvec.keywords.methods.DEFAULT_METHOD`)
 aligns tokens pair by pair and cannot be indexed; the ``mean`` document vectors can. So a query
 is answered in two stages, the classic retrieve-then-re-rank pipeline:
 
@@ -30,7 +30,7 @@ from simvec._util import check_positive_int, normalize_rows
 from simvec.errors import SimvecValueError
 from simvec.index.encode import encode, encoder_info
 from simvec.keywords.methods import DEFAULT_METHOD, MethodParams, get_method
-from simvec.keywords.parse import KeywordEncoder, parse_collection
+from simvec.keywords.parse import KeywordEncoder, jaccard_keys, parse_collection
 
 __all__ = [
     "Reranked",
@@ -97,13 +97,18 @@ def score_pairs(a_lists: Sequence, b_lists: Sequence, kv, method: str = DEFAULT_
     m = get_method(method)
     if m.pairwise is None:
         raise SimvecValueError(f"method {method!r} cannot score single pairs; use one of "
-                               f"mean, sif, sif_best_match, jaccard_tokens")
+                               f"mean, sif, sif_best_match, hybrid, jaccard_tokens")
     if len(a_lists) != len(b_lists):
         raise SimvecValueError(f"{len(a_lists)} left lists but {len(b_lists)} right lists")
     params = params or MethodParams()
     enc = encoder if encoder is not None else KeywordEncoder(kv)
     docs = parse_collection(list(a_lists) + list(b_lists), encoder=enc)
     weights = params.weights(docs) if docs.vectors is not None else None
+    if method == "hybrid":  # the pairwise record uses the default weight: pass this one
+        from simvec.keywords.scorers import pairwise_hybrid
+
+        return np.asarray(pairwise_hybrid(docs, len(a_lists), weights, params.alpha),
+                          dtype=np.float64)
     return np.asarray(m.pairwise(docs, len(a_lists), weights), dtype=np.float64)
 
 
@@ -177,13 +182,17 @@ def score_pairs_sif_best_match(docs, pa, pb, weights) -> np.ndarray:
 def _rerank_rows(index, query_lists, cand, kv, k, method, params, enc):
     q, c = cand.shape
     rows = np.unique(cand[cand >= 0])
-    if method == DEFAULT_METHOD:  # numba kernel over the candidate pairs only
+    if method in ("sif_best_match", "hybrid"):  # numba kernel over the candidate pairs only
         docs = parse_collection(list(query_lists) + index.keywords(rows), encoder=enc)
         ii, rr = np.nonzero(cand >= 0)
         s = np.full((q, c), -np.inf)
         if len(ii):
             pb = len(query_lists) + np.searchsorted(rows, cand[ii, rr])
             sc = score_pairs_sif_best_match(docs, ii, pb, params.weights(docs))
+            if method == "hybrid":  # alpha x token Jaccard + (1 - alpha) x sif_best_match
+                lex = docs.lex
+                jac = np.array([jaccard_keys(lex[i], lex[j]) for i, j in zip(ii, pb)])
+                sc = params.alpha * jac + (1 - params.alpha) * sc
             s[ii, rr] = np.nan_to_num(sc, nan=-np.inf)
         return _top_of(s, cand, k)
     lists = dict(zip(rows.tolist(), index.keywords(rows)))

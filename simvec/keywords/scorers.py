@@ -37,7 +37,7 @@ __all__ = [
     "wmd_matrix", "keyword_best_match", "token_best_match", "Blocks", "MatrixBlocks",
     "BestMatchBlocks", "HybridBlocks", "MeanBlocks", "pairwise_jaccard_tokens", "pairwise_mean",
     "pairwise_sif", "pairwise_sif_best_match", "mean_cosine", "best_match_alignment",
-    "token_best_match_alignment",
+    "token_best_match_alignment", "pairwise_hybrid",
     "sif_common_component",
     "LEXICAL_FIRST_MIN_SCALE", "lexical_first_scale", "lexical_first_matrix",
     "LexicalFirstBlocks",
@@ -450,6 +450,14 @@ def pairwise_sif(docs: ParsedCollection, p: int, weights, component=None) -> np.
     texts by :func:`sif_common_component`.
     """
     return _pairwise_means(docs, p, weights, sif=True, component=component)
+
+
+def pairwise_hybrid(docs: ParsedCollection, p: int, weights, alpha: float = 0.2) -> np.ndarray:
+    """Pair t: ``alpha * jaccard_tokens + (1 - alpha) * sif_best_match`` of documents t and
+    p + t (float64, (p,); NaN where ``sif_best_match`` is). ``alpha`` is ``hybrid``'s default
+    weight (:class:`~simvec.keywords.methods.MethodParams`)."""
+    return (alpha * pairwise_jaccard_tokens(docs, p)
+            + (1 - alpha) * pairwise_sif_best_match(docs, p, weights))
 
 
 def pairwise_sif_best_match(docs: ParsedCollection, p: int, weights) -> np.ndarray:

@@ -143,7 +143,7 @@ class AllPairsTopK:
         document; ``-1`` pads rows with fewer than k neighbours (documents without vector).
     score : ndarray of float32, shape (N, k)
         Score of the method (for ``"mean"`` the cosine of the mean keyword vectors; for the
-        default ``sif_best_match`` an alignment score, not a cosine), decreasing along each
+        default ``hybrid`` a blend of an alignment score and Jaccard, not a cosine), decreasing along each
         row; NaN where ``index`` is -1. ``cosine`` is a deprecated alias (one release).
     jaccard : ndarray of float32, shape (N, k), or None
         Jaccard overlap of the keyword sets of the same pairs (None if not requested).
@@ -238,8 +238,8 @@ def all_pairs_topk(
     """For every document, its ``k`` most similar other documents by keyword-list similarity.
 
     Any method of :data:`simvec.keywords.methods.METHODS` runs through one driver
-    (:func:`topk_blocks`). The default ``sif_best_match`` (SIF-weighted token best-match
-    alignment, chosen in docs/keyword-quality.md), ``best_match`` and ``hybrid`` are scored in
+    (:func:`topk_blocks`). The default ``hybrid`` (token Jaccard blended with the SIF-weighted token
+    best-match alignment, chosen in docs/keyword-quality.md), ``best_match`` and ``hybrid`` are scored in
     memory-bounded blocks whose time grows with the product of the collection's token counts
     (500 news articles of ~50 keyphrases: about 10 s on 2 cores); ``mean`` computes each
     document's vector once (the mean of its raw keyword vectors, each the mean of its
@@ -262,7 +262,9 @@ def all_pairs_topk(
         Word vectors (``None`` only for the Jaccard methods).
     k : int, default 10
         Neighbours per document (fewer when the collection is smaller; rows are padded).
-    method : str, default "sif_best_match"
+    method : str, optional
+        Default :func:`~simvec.keywords.methods.default_method` of the encoder (``"hybrid"``
+        for word vectors, ``"joined"`` for a sentence-transformer).
         A name of :data:`simvec.keywords.methods.METHODS`; ``"mean"`` scales to millions of
         documents.
     chunk_size : int, default 1024
@@ -376,7 +378,9 @@ def rank_collection(
     keyword_lists : sequence of (str or list of str), length N
     kv : KeyedVectors or None
     k : int, default 10
-    method : str, default "sif_best_match"
+    method : str, optional
+        Default :func:`~simvec.keywords.methods.default_method` of the encoder (``"hybrid"``
+        for word vectors, ``"joined"`` for a sentence-transformer).
     query_ids : sequence, length Q, optional
         Default ``0 .. Q-1``.
     include_jaccard, tokenizer, progress, **method_params

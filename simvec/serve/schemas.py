@@ -23,8 +23,8 @@ __all__ = [
 
 #: Methods ``POST /search`` accepts (those of :mod:`simvec.keywords.methods` that need no
 #: optional package and stay fast on a collection loaded in memory).
-SEARCH_METHODS = ("sif_best_match", "mean", "best_match", "jaccard_phrases", "jaccard_tokens",
-                  "hybrid")
+SEARCH_METHODS = ("hybrid", "sif_best_match", "mean", "best_match", "jaccard_phrases",
+                  "jaccard_tokens")
 
 
 def request_models(limits: Limits, map_methods: tuple[str, ...] = ("pca",)) -> SimpleNamespace:
@@ -75,7 +75,7 @@ def request_models(limits: Limits, map_methods: tuple[str, ...] = ("pca",)) -> S
             {"queries": [["machine learning", "statistics"]], "k": 5}]})
         queries: Annotated[list[keyword_list], Field(min_length=1, max_length=limits.max_lists)]
         k: top_k = 10
-        method: Literal[SEARCH_METHODS] = "sif_best_match"  # type: ignore[valid-type]
+        method: Literal[SEARCH_METHODS] = "hybrid"  # type: ignore[valid-type] (DEFAULT_METHOD)
 
     class MapRequest(BaseModel):
         """Words to place on a 2-D map."""
