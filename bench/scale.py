@@ -2,6 +2,7 @@
 
 Subcommands (run from the repository root)::
 
+    .venv/bin/python bench/scale.py make --n-docs 1000000      # write the synthetic JSONL once
     .venv/bin/python bench/scale.py choose --n-docs 100000     # faiss HNSW / IVF-PQ vs usearch
     .venv/bin/python bench/scale.py run --n-docs 100000        # the chosen pipeline end to end
     .venv/bin/python bench/scale.py rerank                     # two stages on the real collections
@@ -242,26 +243,50 @@ def cmd_rerank(args, kv) -> list[dict]:
     return rows
 
 
+def synthetic_jsonl(kv, args) -> Path:
+    """The synthetic collection as JSONL under ``args.cache`` (written once)."""
+    docs = args.cache / f"synthetic_{args.n_docs}_{args.seed}.jsonl"
+    if not docs.exists():
+        ids, lists = synthetic_collection(kv, args.n_docs, seed=args.seed)
+        write_jsonl(docs.with_name(docs.name + ".tmp"), ids, lists)
+        docs.with_name(docs.name + ".tmp").rename(docs)
+    return docs
+
+
+def cmd_make(args, kv) -> list[dict]:
+    """Write the synthetic JSONL (run it apart: generating 1M lists costs ~1 GB of RSS that
+    would otherwise count in ``run``'s peak)."""
+    t = time.perf_counter()
+    docs = synthetic_jsonl(kv, args)
+    row = {"docs": args.n_docs, "file": str(docs), "mib": round(docs.stat().st_size / 2**20),
+           "s": round(time.perf_counter() - t, 1)}
+    print(json.dumps(row))
+    return [row]
+
+
 def cmd_run(args, kv) -> list[dict]:
     """The chosen pipeline end to end: JSONL -> encode_file -> build_index -> queries."""
     from simvec.index.ann import build_index, load_index
     from simvec.index.encode import encode_file
     from simvec.index.search import search
 
-    docs = args.cache / f"synthetic_{args.n_docs}_{args.seed}.jsonl"
-    if not docs.exists():
-        ids, lists = synthetic_collection(kv, args.n_docs, seed=args.seed)
-        write_jsonl(docs, ids, lists)
-        del ids, lists
-    print(f"{args.n_docs:,} documents; {machine()}")
+    docs = synthetic_jsonl(kv, args)
+    print(f"{args.n_docs:,} documents; {machine()}", flush=True)
     out = args.cache / f"run_{args.n_docs}.npy"
     t = time.perf_counter()
     emb = encode_file(docs, kv, out, resume=False)
     t_enc = time.perf_counter() - t
+    print(f"encode_file: {t_enc:.1f} s, peak RSS {peak_rss_mib():.0f} MiB, "
+          f"load {os.getloadavg()[0]:.1f}", flush=True)
     t = time.perf_counter()
     ix = build_index(emb, None)
     t_build = time.perf_counter() - t
+    print(f"build_index: {t_build:.1f} s, peak RSS {peak_rss_mib():.0f} MiB, "
+          f"load {os.getloadavg()[0]:.1f}", flush=True)
+    t = time.perf_counter()
     ix.save(args.cache / f"run_{args.n_docs}.index")
+    t_save = time.perf_counter() - t
+    del ix
     ix = load_index(args.cache / f"run_{args.n_docs}.index")  # memory-mapped, as users query
     x = emb.vectors
     rng = np.random.default_rng(1)
@@ -272,9 +297,10 @@ def cmd_run(args, kv) -> list[dict]:
     ix.search(q, 10)
     qps = len(q) / (time.perf_counter() - t)
     row = {"docs": args.n_docs, "encode_s": round(t_enc, 1), "build_s": round(t_build, 1),
-           "recall@10": round(recall_at(found, exact), 4),
+           "save_s": round(t_save, 1), "recall@10": round(recall_at(found, exact), 4),
            "p50_ms": round(p50_ms(lambda v: ix.search(v, 10), q[:300]), 3),
-           "batch_qps": round(qps), "peak_rss_mib": round(peak_rss_mib())}
+           "batch_qps": round(qps), "peak_rss_mib": round(peak_rss_mib()),
+           "load_at_end": round(os.getloadavg()[0], 1)}
     print(json.dumps(row))
     return [row]
 
@@ -313,7 +339,7 @@ def cmd_dask(args, kv) -> list[dict]:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("command", choices=["choose", "run", "rerank", "dask"])
+    ap.add_argument("command", choices=["make", "choose", "run", "rerank", "dask"])
     ap.add_argument("--n-docs", type=int, default=100_000)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "simvec-scale")
