@@ -33,12 +33,17 @@ from simvec.keywords.methods import DEFAULT_METHOD, MethodParams, get_method
 from simvec.keywords.parse import KeywordEncoder, parse_collection
 
 __all__ = [
+    "DEFAULT_CANDIDATES",
     "Reranked",
     "rerank",
     "rerank_all_pairs",
     "score_pairs",
     "score_pairs_sif_best_match",
 ]
+
+
+#: Index candidates re-ranked per query by default (see the module docstring for the rule).
+DEFAULT_CANDIDATES = 50
 
 
 @dataclass
@@ -211,7 +216,7 @@ def _top_of(s, cand, k):
     return idx, np.where(idx >= 0, val, np.nan).astype(np.float32)
 
 
-def rerank(index, query_lists: Sequence, kv, k: int = 10, *, candidates: int = 50,
+def rerank(index, query_lists: Sequence, kv, k: int = 10, *, candidates: int = DEFAULT_CANDIDATES,
            method: str = DEFAULT_METHOD, params: MethodParams | None = None,
            batch_size: int = 1024) -> Reranked:
     """Top-k documents of an index for new keyword lists, in two stages.
@@ -225,7 +230,7 @@ def rerank(index, query_lists: Sequence, kv, k: int = 10, *, candidates: int = 5
     kv : KeyedVectors
         The index's encoder (checked).
     k : int, default 10
-    candidates : int, default 50
+    candidates : int, default DEFAULT_CANDIDATES
         Documents taken from the index per query and re-scored (``>= k``).
     method : str, default DEFAULT_METHOD
     params : MethodParams, optional
@@ -263,9 +268,10 @@ def rerank(index, query_lists: Sequence, kv, k: int = 10, *, candidates: int = 5
     return Reranked(out_i, out_s, index.ids, method, candidates)
 
 
-def rerank_all_pairs(index, kv, k: int = 10, *, candidates: int = 50,
+def rerank_all_pairs(index, kv, k: int = 10, *, candidates: int = DEFAULT_CANDIDATES,
                      method: str = DEFAULT_METHOD, params: MethodParams | None = None,
-                     vectors=None, batch_size: int = 1024, progress=None) -> Reranked:
+                     vectors=None, batch_size: int = 1024, start: int = 0,
+                     stop: int | None = None, progress=None) -> Reranked:
     """Two-stage top-k of every document of the index among the others (itself excluded).
 
     Parameters
@@ -273,36 +279,52 @@ def rerank_all_pairs(index, kv, k: int = 10, *, candidates: int = 50,
     index : AnnIndex
         With keyword lists.
     kv : KeyedVectors
+    k, candidates, method, params
+        As for :func:`rerank`.
     vectors : array_like (N, d), optional
         The documents' vectors (as encoded for the index); default: re-encoded from the stored
         keyword lists.
+    batch_size : int, default 1024
+        Documents per batch (index search + re-ranking), counted from ``start``.
+    start, stop : int
+        Only documents ``start:stop`` (default all), e.g. one chunk of
+        :func:`simvec.index.pairs.all_pairs_to_file`.
     progress : callable (done, total), optional
 
     Returns
     -------
     Reranked
-        Row i is document i.
+        Row i is document ``start + i``.
+
+    Raises
+    ------
+    SimvecValueError
+        As :func:`rerank`; rows outside the index.
     """
     k = check_positive_int("k", k)
     candidates = check_positive_int("candidates", candidates)
+    batch_size = check_positive_int("batch_size", batch_size)
     if candidates < k:
         raise SimvecValueError(f"candidates ({candidates}) must be at least k ({k})")
     index.check_encoder(encoder_info(kv))
     enc = KeywordEncoder(kv)
     params = params or MethodParams()
     n = len(index)
+    stop = n if stop is None else stop
+    if not 0 <= start <= stop <= n:
+        raise SimvecValueError(f"rows {start}:{stop} are outside the index (0:{n})")
     kk = min(k, max(n - 1, 0))
-    out_i = np.full((n, kk), -1, np.int64)
-    out_s = np.full((n, kk), np.nan, np.float32)
-    for r0 in range(0, n, batch_size):
-        r1 = min(n, r0 + batch_size)
+    out_i = np.full((stop - start, kk), -1, np.int64)
+    out_s = np.full((stop - start, kk), np.nan, np.float32)
+    for r0 in range(start, stop, batch_size):
+        r1 = min(stop, r0 + batch_size)
         lists = index.keywords(range(r0, r1))
         qv = encode(lists, kv) if vectors is None else np.asarray(vectors[r0:r1], np.float32)
         cand, _ = index.search(qv, candidates + 1)
         cand[cand == np.arange(r0, r1)[:, None]] = -1  # itself
         cand[~np.any(qv != 0, axis=1)] = -1
-        out_i[r0:r1], out_s[r0:r1] = _rerank_rows(index, lists, cand, kv, kk, method, params,
-                                                  enc)
+        out_i[r0 - start:r1 - start], out_s[r0 - start:r1 - start] = _rerank_rows(
+            index, lists, cand, kv, kk, method, params, enc)
         if progress is not None:
-            progress(r1, n)
+            progress(r1 - start, stop - start)
     return Reranked(out_i, out_s, index.ids, method, candidates)
