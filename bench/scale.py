@@ -7,6 +7,7 @@ Subcommands (run from the repository root)::
     .venv/bin/python bench/scale.py run --n-docs 100000        # the chosen pipeline end to end
     .venv/bin/python bench/scale.py rerank                     # two stages on the real collections
     .venv/bin/python bench/scale.py dask --n-docs 100000       # all-pairs on 1 vs 2 local workers
+    .venv/bin/python bench/scale.py sweep --n-docs 1000000     # recall / p50 vs search list
     .venv/bin/python bench/scale.py attach --n-docs 1000000    # keyword lists into run's index
     .venv/bin/python bench/scale.py pairs --n-docs 1000000     # all-pairs rate, extrapolated
 
@@ -40,6 +41,12 @@ DATA = (ROOT / ".." / "shared" / "data" / "keywords").resolve()
 
 def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def cpu_s() -> float:
+    """CPU seconds (user + system) of this process so far."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
 
 
 def machine() -> str:
@@ -382,6 +389,31 @@ def cmd_dask(args, kv) -> list[dict]:
     return rows
 
 
+def cmd_sweep(args, kv) -> list[dict]:
+    """Recall@10 and single-query p50 of the saved ``run_N.index`` at several search lists
+    (same 1,000 queries as ``run``)."""
+    from simvec.index.ann import load_index
+    from simvec.index.encode import load_embeddings
+    from simvec.index.search import search
+
+    ix = load_index(args.cache / f"run_{args.n_docs}.index")
+    x = load_embeddings(args.cache / f"run_{args.n_docs}.npy").vectors
+    rng = np.random.default_rng(1)
+    q = np.ascontiguousarray(x[np.sort(rng.choice(len(x), 1000, replace=False))])
+    exact, _ = search(q, x, 10)
+    print(f"{len(x):,} documents; {machine()}", flush=True)
+    rows = []
+    for ef in args.expansion:
+        found, _ = ix.search(q, 10, expansion_search=ef)
+        row = {"docs": len(x), "expansion_search": ef,
+               "recall@10": round(recall_at(found, exact), 4),
+               "p50_ms": round(p50_ms(lambda v: ix.search(v, 10, expansion_search=ef),
+                                      q[:300]), 3), "load": round(os.getloadavg()[0], 1)}
+        print(json.dumps(row), flush=True)
+        rows.append(row)
+    return rows
+
+
 def cmd_attach(args, kv) -> list[dict]:
     """Store the synthetic keyword lists in ``run_N.index`` (built by ``run`` without them) so
     that ``pairs`` can re-rank: keywords.jsonl + offsets.npy, streamed in the index's row order.
@@ -418,13 +450,12 @@ def cmd_pairs(args, kv) -> list[dict]:
     """All-pairs top-10 through the resumable writer (simvec.index.pairs), stopped after
     ``--rows`` documents: the measured rate at this N, extrapolated (linearly in the rows) to the
     whole collection. Exact (mean vectors, EMB.npy) and two stages (index + default method)."""
-    from simvec.index.ann import load_index
+    from simvec.index.encode import load_embeddings
     from simvec.index.pairs import all_pairs_to_file, progress_path
 
     index = args.cache / f"run_{args.n_docs}.index"
     emb = args.cache / f"run_{args.n_docs}.npy"
-    ix = load_index(index)
-    n = len(ix)
+    n = len(load_embeddings(emb).ids)
     print(f"{n:,} documents; {machine()}", flush=True)
     rows = []
 
@@ -435,7 +466,7 @@ def cmd_pairs(args, kv) -> list[dict]:
         marks = []
 
         def stop(done, total):
-            marks.append((done, time.perf_counter()))
+            marks.append((done, time.perf_counter(), cpu_s()))
             if done >= args.rows:
                 raise KeyboardInterrupt
 
@@ -445,11 +476,14 @@ def cmd_pairs(args, kv) -> list[dict]:
         except KeyboardInterrupt:
             pass
         # the first chunk pays for imports, numba's cache and cold pages: rate from the rest
-        (d0, t1), (d1, t2) = marks[0], marks[-1]
+        (d0, t1, c1), (d1, t2, c2) = marks[0], marks[-1]
         rate = (d1 - d0) / (t2 - t1) if d1 > d0 else d1 / (t2 - t0)
+        cpu_per_doc = (c2 - c1) / (d1 - d0) if d1 > d0 else float("nan")
         row = {"pairs": name, "docs": n, "rows_done": d1, "first_chunk_s": round(t1 - t0, 1),
                "docs_per_s": round(rate, 1),
                "extrapolated_all_min": round(n / rate / 60, 1),
+               "cpu_ms_per_doc": round(cpu_per_doc * 1e3, 3),
+               "extrapolated_all_cpu_min": round(n * cpu_per_doc / 60, 1),
                "peak_rss_mib": round(peak_rss_mib()), "load": round(os.getloadavg()[0], 1)}
         print(json.dumps(row), flush=True)
         rows.append(row)
@@ -464,7 +498,10 @@ def cmd_pairs(args, kv) -> list[dict]:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("command",
-                    choices=["make", "choose", "run", "attach", "pairs", "rerank", "dask"])
+                    choices=["make", "choose", "run", "sweep", "attach", "pairs", "rerank",
+                             "dask"])
+    ap.add_argument("--expansion", type=int, nargs="+", default=[256, 512, 1024],
+                    help="sweep: HNSW search lists")
     ap.add_argument("--rows", type=int, default=16_384, help="pairs: documents to time")
     ap.add_argument("--chunk-rows", type=int, default=4096, help="pairs: rows per chunk")
     ap.add_argument("--modes", nargs="+", default=["exact", "two-stage"], help="pairs")
