@@ -2,10 +2,14 @@
 
 Subcommands (run from the repository root)::
 
+    .venv/bin/python bench/scale.py make --n-docs 1000000      # write the synthetic JSONL once
     .venv/bin/python bench/scale.py choose --n-docs 100000     # faiss HNSW / IVF-PQ vs usearch
     .venv/bin/python bench/scale.py run --n-docs 100000        # the chosen pipeline end to end
     .venv/bin/python bench/scale.py rerank                     # two stages on the real collections
     .venv/bin/python bench/scale.py dask --n-docs 100000       # all-pairs on 1 vs 2 local workers
+    .venv/bin/python bench/scale.py sweep --n-docs 1000000     # recall / p50 vs search list
+    .venv/bin/python bench/scale.py attach --n-docs 1000000    # keyword lists into run's index
+    .venv/bin/python bench/scale.py pairs --n-docs 1000000     # all-pairs rate, extrapolated
 
 Synthetic collections have realistic keyword statistics: 3-15 keywords per document, each of
 1-3 words drawn from the 50,000 most frequent alphabetic GloVe 6B words with Zipf(s=1)
@@ -37,6 +41,12 @@ DATA = (ROOT / ".." / "shared" / "data" / "keywords").resolve()
 
 def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def cpu_s() -> float:
+    """CPU seconds (user + system) of this process so far."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
 
 
 def machine() -> str:
@@ -198,8 +208,23 @@ def cmd_choose(args, kv) -> list[dict]:
 COLLECTIONS = [("kpcrowd500n_labeled.jsonl", "category"), ("semeval2010_labeled.jsonl", "acm_class")]
 
 
-def rerank_check(kv, path: Path, label_field: str, candidates: int = 50) -> dict:
-    """P@1 of the exact default top-10 vs the two-stage (index + re-rank) top-10."""
+def _p_at_1_hits(index, labels) -> np.ndarray:
+    """1 where the nearest document (column 0) has the document's label, else 0."""
+    ok = index[:, 0] >= 0
+    return np.where(ok, labels[np.maximum(index[:, 0], 0)] == labels, False).astype(float)
+
+
+def paired_bootstrap(a: np.ndarray, b: np.ndarray, n_boot: int = 2000, seed: int = 0):
+    """95% percentile interval of mean(b) - mean(a), documents resampled in pairs."""
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, len(a), size=(n_boot, len(a)))
+    diffs = (b[idx] - a[idx]).mean(axis=1)
+    return float(np.percentile(diffs, 2.5)), float(np.percentile(diffs, 97.5))
+
+
+def rerank_curve(kv, path: Path, label_field: str, candidates) -> list[dict]:
+    """P@1 of the exact default top-10 vs the two-stage (index + re-rank) top-10 at each
+    candidate count, with a paired bootstrap interval of the difference."""
     from simvec.index.ann import build_index
     from simvec.index.encode import encode, encoder_info
     from simvec.index.rerank import rerank_all_pairs
@@ -212,34 +237,83 @@ def rerank_check(kv, path: Path, label_field: str, candidates: int = 50) -> dict
     t = time.perf_counter()
     exact = all_pairs_topk(ids, lists, kv, k=10, include_jaccard=False)
     t_exact = time.perf_counter() - t
-    t = time.perf_counter()
+    hits_exact = _p_at_1_hits(exact.index, labels)
     vec = encode(lists, kv)
     ix = build_index(vec, ids, encoder=encoder_info(kv), keyword_lists=lists)
-    two = rerank_all_pairs(ix, kv, 10, candidates=candidates, vectors=vec)
-    t_two = time.perf_counter() - t
+    rows = []
+    for c in candidates:
+        t = time.perf_counter()
+        two = rerank_all_pairs(ix, kv, 10, candidates=c, vectors=vec)
+        t_two = time.perf_counter() - t
+        hits = _p_at_1_hits(two.index, labels)
+        lo, hi = paired_bootstrap(hits_exact, hits)
+        overlap = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(exact.index, two.index)])
+        row = {"collection": path.name, "docs": len(ids), "candidates": c,
+               "p@1_exact": round(float(hits_exact.mean()), 4),
+               "p@1_two_stage": round(float(hits.mean()), 4),
+               "p@1_diff": round(float(hits.mean() - hits_exact.mean()), 4),
+               "diff_95ci": [round(lo, 4), round(hi, 4)],
+               "docs_gained": int(((hits == 1) & (hits_exact == 0)).sum()),
+               "docs_lost": int(((hits == 0) & (hits_exact == 1)).sum()),
+               "top1_equal": round(float(np.mean(exact.index[:, 0] == two.index[:, 0])), 4),
+               "top10_overlap": round(float(overlap), 4),
+               "exact_s": round(t_exact, 2), "two_stage_s": round(t_two, 2)}
+        print(json.dumps(row), flush=True)
+        rows.append(row)
+    return rows
 
-    def p_at_1(index):
-        ok = index[:, 0] >= 0
-        return float(np.mean(np.where(ok, labels[np.maximum(index[:, 0], 0)] == labels, False)))
 
-    overlap = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(exact.index, two.index)])
-    row = {"collection": path.name, "docs": len(ids), "candidates": candidates,
-           "p@1_exact": round(p_at_1(exact.index), 4), "p@1_two_stage": round(p_at_1(two.index), 4),
-           "top10_overlap": round(float(overlap), 4),
-           "top1_equal": round(float(np.mean(exact.index[:, 0] == two.index[:, 0])), 4),
-           "exact_s": round(t_exact, 2), "two_stage_s": round(t_two, 2)}
-    row["p@1_diff"] = round(row["p@1_two_stage"] - row["p@1_exact"], 4)
-    return row
+def smallest_meeting(rows, tol: float):
+    """The smallest candidate count from which on every larger measured count keeps
+    |P@1 difference| <= tol (None if even the largest misses)."""
+    ok = None
+    for row in sorted(rows, key=lambda r: -r["candidates"]):
+        if abs(row["p@1_diff"]) > tol:
+            break
+        ok = row["candidates"]
+    return ok
 
 
 def cmd_rerank(args, kv) -> list[dict]:
-    rows = []
+    """P@1 vs candidates on every collection; the default by leave-one-collection-out."""
+    curves = {}
     for name, label in COLLECTIONS:
-        for c in args.candidates:
-            row = rerank_check(kv, DATA / name, label, c)
-            print(json.dumps(row))
-            rows.append(row)
-    return rows
+        if (DATA / name).exists():
+            curves[name] = rerank_curve(kv, DATA / name, label, args.candidates)
+    tol = 0.005
+    summary = []
+    for held in curves:
+        others = [n for n in curves if n != held]
+        picks = [smallest_meeting(curves[n], tol) for n in others]
+        pick = None if any(p is None for p in picks) else max(picks)
+        scored = next((r for r in curves[held] if r["candidates"] == pick), None)
+        summary.append({"held_out": held, "chosen_on": others, "candidates": pick,
+                        "held_out_diff": None if scored is None else scored["p@1_diff"],
+                        "held_out_95ci": None if scored is None else scored["diff_95ci"]})
+        print(json.dumps(summary[-1]), flush=True)
+    rows = [r for c in curves.values() for r in c]
+    return rows + summary
+
+
+def synthetic_jsonl(kv, args) -> Path:
+    """The synthetic collection as JSONL under ``args.cache`` (written once)."""
+    docs = args.cache / f"synthetic_{args.n_docs}_{args.seed}.jsonl"
+    if not docs.exists():
+        ids, lists = synthetic_collection(kv, args.n_docs, seed=args.seed)
+        write_jsonl(docs.with_name(docs.name + ".tmp"), ids, lists)
+        docs.with_name(docs.name + ".tmp").rename(docs)
+    return docs
+
+
+def cmd_make(args, kv) -> list[dict]:
+    """Write the synthetic JSONL (run it apart: generating 1M lists costs ~1 GB of RSS that
+    would otherwise count in ``run``'s peak)."""
+    t = time.perf_counter()
+    docs = synthetic_jsonl(kv, args)
+    row = {"docs": args.n_docs, "file": str(docs), "mib": round(docs.stat().st_size / 2**20),
+           "s": round(time.perf_counter() - t, 1)}
+    print(json.dumps(row))
+    return [row]
 
 
 def cmd_run(args, kv) -> list[dict]:
@@ -248,20 +322,23 @@ def cmd_run(args, kv) -> list[dict]:
     from simvec.index.encode import encode_file
     from simvec.index.search import search
 
-    docs = args.cache / f"synthetic_{args.n_docs}_{args.seed}.jsonl"
-    if not docs.exists():
-        ids, lists = synthetic_collection(kv, args.n_docs, seed=args.seed)
-        write_jsonl(docs, ids, lists)
-        del ids, lists
-    print(f"{args.n_docs:,} documents; {machine()}")
+    docs = synthetic_jsonl(kv, args)
+    print(f"{args.n_docs:,} documents; {machine()}", flush=True)
     out = args.cache / f"run_{args.n_docs}.npy"
     t = time.perf_counter()
     emb = encode_file(docs, kv, out, resume=False)
     t_enc = time.perf_counter() - t
+    print(f"encode_file: {t_enc:.1f} s, peak RSS {peak_rss_mib():.0f} MiB, "
+          f"load {os.getloadavg()[0]:.1f}", flush=True)
     t = time.perf_counter()
     ix = build_index(emb, None)
     t_build = time.perf_counter() - t
+    print(f"build_index: {t_build:.1f} s, peak RSS {peak_rss_mib():.0f} MiB, "
+          f"load {os.getloadavg()[0]:.1f}", flush=True)
+    t = time.perf_counter()
     ix.save(args.cache / f"run_{args.n_docs}.index")
+    t_save = time.perf_counter() - t
+    del ix
     ix = load_index(args.cache / f"run_{args.n_docs}.index")  # memory-mapped, as users query
     x = emb.vectors
     rng = np.random.default_rng(1)
@@ -272,9 +349,10 @@ def cmd_run(args, kv) -> list[dict]:
     ix.search(q, 10)
     qps = len(q) / (time.perf_counter() - t)
     row = {"docs": args.n_docs, "encode_s": round(t_enc, 1), "build_s": round(t_build, 1),
-           "recall@10": round(recall_at(found, exact), 4),
+           "save_s": round(t_save, 1), "recall@10": round(recall_at(found, exact), 4),
            "p50_ms": round(p50_ms(lambda v: ix.search(v, 10), q[:300]), 3),
-           "batch_qps": round(qps), "peak_rss_mib": round(peak_rss_mib())}
+           "batch_qps": round(qps), "peak_rss_mib": round(peak_rss_mib()),
+           "load_at_end": round(os.getloadavg()[0], 1)}
     print(json.dumps(row))
     return [row]
 
@@ -311,14 +389,128 @@ def cmd_dask(args, kv) -> list[dict]:
     return rows
 
 
+def cmd_sweep(args, kv) -> list[dict]:
+    """Recall@10 and single-query p50 of the saved ``run_N.index`` at several search lists
+    (same 1,000 queries as ``run``)."""
+    from simvec.index.ann import load_index
+    from simvec.index.encode import load_embeddings
+    from simvec.index.search import search
+
+    ix = load_index(args.cache / f"run_{args.n_docs}.index")
+    x = load_embeddings(args.cache / f"run_{args.n_docs}.npy").vectors
+    rng = np.random.default_rng(1)
+    q = np.ascontiguousarray(x[np.sort(rng.choice(len(x), 1000, replace=False))])
+    exact, _ = search(q, x, 10)
+    print(f"{len(x):,} documents; {machine()}", flush=True)
+    rows = []
+    for ef in args.expansion:
+        found, _ = ix.search(q, 10, expansion_search=ef)
+        row = {"docs": len(x), "expansion_search": ef,
+               "recall@10": round(recall_at(found, exact), 4),
+               "p50_ms": round(p50_ms(lambda v: ix.search(v, 10, expansion_search=ef),
+                                      q[:300]), 3), "load": round(os.getloadavg()[0], 1)}
+        print(json.dumps(row), flush=True)
+        rows.append(row)
+    return rows
+
+
+def cmd_attach(args, kv) -> list[dict]:
+    """Store the synthetic keyword lists in ``run_N.index`` (built by ``run`` without them) so
+    that ``pairs`` can re-rank: keywords.jsonl + offsets.npy, streamed in the index's row order.
+    Run apart from ``pairs`` (its id set would count in the peak RSS there)."""
+    from simvec.index.encode import load_embeddings
+
+    index = args.cache / f"run_{args.n_docs}.index"
+    meta = json.loads((index / "meta.json").read_text())
+    if meta.get("has_keywords"):
+        return [{"index": str(index), "keywords": "already there"}]
+    emb = load_embeddings(args.cache / f"run_{args.n_docs}.npy")
+    assert emb.ids == meta["ids"]
+    want = set(emb.ids)
+    offsets, pos, row = np.empty(len(emb.ids), np.int64), 0, 0
+    with open(synthetic_jsonl(kv, args), encoding="utf-8") as src, \
+            open(index / "keywords.jsonl", "wb") as dst:
+        for line in src:
+            rec = json.loads(line)
+            if rec["id"] not in want:
+                continue
+            assert rec["id"] == emb.ids[row]
+            data = (json.dumps(rec["keywords"], ensure_ascii=False) + "\n").encode()
+            offsets[row] = pos
+            dst.write(data)
+            pos += len(data)
+            row += 1
+    np.save(index / "offsets.npy", offsets)
+    meta["has_keywords"] = True
+    (index / "meta.json").write_text(json.dumps(meta, ensure_ascii=False))
+    return [{"index": str(index), "rows": row}]
+
+
+def cmd_pairs(args, kv) -> list[dict]:
+    """All-pairs top-10 through the resumable writer (simvec.index.pairs), stopped after
+    ``--rows`` documents: the measured rate at this N, extrapolated (linearly in the rows) to the
+    whole collection. Exact (mean vectors, EMB.npy) and two stages (index + default method)."""
+    from simvec.index.encode import load_embeddings
+    from simvec.index.pairs import all_pairs_to_file, progress_path
+
+    index = args.cache / f"run_{args.n_docs}.index"
+    emb = args.cache / f"run_{args.n_docs}.npy"
+    n = len(load_embeddings(emb).ids)
+    print(f"{n:,} documents; {machine()}", flush=True)
+    rows = []
+
+    def measure(name, source, **kw):
+        out = args.cache / f"pairs_{args.n_docs}_{name}.jsonl"
+        for f in (out, progress_path(out), out.with_name(out.name + ".partial")):
+            f.unlink(missing_ok=True)
+        marks = []
+
+        def stop(done, total):
+            marks.append((done, time.perf_counter(), cpu_s()))
+            if done >= args.rows:
+                raise KeyboardInterrupt
+
+        t0 = time.perf_counter()
+        try:
+            all_pairs_to_file(source, out, 10, chunk_rows=args.chunk_rows, progress=stop, **kw)
+        except KeyboardInterrupt:
+            pass
+        # the first chunk pays for imports, numba's cache and cold pages: rate from the rest
+        (d0, t1, c1), (d1, t2, c2) = marks[0], marks[-1]
+        rate = (d1 - d0) / (t2 - t1) if d1 > d0 else d1 / (t2 - t0)
+        cpu_per_doc = (c2 - c1) / (d1 - d0) if d1 > d0 else float("nan")
+        row = {"pairs": name, "docs": n, "rows_done": d1, "first_chunk_s": round(t1 - t0, 1),
+               "docs_per_s": round(rate, 1),
+               "extrapolated_all_min": round(n / rate / 60, 1),
+               "cpu_ms_per_doc": round(cpu_per_doc * 1e3, 3),
+               "extrapolated_all_cpu_min": round(n * cpu_per_doc / 60, 1),
+               "peak_rss_mib": round(peak_rss_mib()), "load": round(os.getloadavg()[0], 1)}
+        print(json.dumps(row), flush=True)
+        rows.append(row)
+
+    if "exact" in args.modes:
+        measure("exact", emb)
+    for c in args.candidates if "two-stage" in args.modes else ():
+        measure(f"two-stage-c{c}", index, kv=kv, candidates=c)
+    return rows
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("command", choices=["choose", "run", "rerank", "dask"])
+    ap.add_argument("command",
+                    choices=["make", "choose", "run", "sweep", "attach", "pairs", "rerank",
+                             "dask"])
+    ap.add_argument("--expansion", type=int, nargs="+", default=[256, 512, 1024],
+                    help="sweep: HNSW search lists")
+    ap.add_argument("--rows", type=int, default=16_384, help="pairs: documents to time")
+    ap.add_argument("--chunk-rows", type=int, default=4096, help="pairs: rows per chunk")
+    ap.add_argument("--modes", nargs="+", default=["exact", "two-stage"], help="pairs")
     ap.add_argument("--n-docs", type=int, default=100_000)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "simvec-scale")
     ap.add_argument("--json", type=Path, help="write the figures to this JSON file")
-    ap.add_argument("--candidates", type=int, nargs="+", default=[20, 50, 100])
+    ap.add_argument("--candidates", type=int, nargs="+",
+                    default=[10, 20, 30, 50, 75, 100, 150, 200])
     ap.add_argument("--only", help="choose: run only candidates whose name contains one of "
                                    "these |-separated strings")
     args = ap.parse_args(argv)

@@ -117,3 +117,30 @@ def test_index_pairs_two_stages_on_an_index(files):
     code, out = _run("index", "pairs", tmp / "ix", "-o", tmp / "p.jsonl", "--workers", "2",
                      "-v", v, "-q")
     assert code != 0 and "EMB.npy only" in out
+
+
+@pytest.mark.parametrize("cmd", [["encode"], ["search"], ["index", "build"], ["index", "add"],
+                                 ["index", "pairs"]], ids=" ".join)
+def test_help_uses_the_shared_options(cmd):
+    res = runner.invoke(app, [*cmd, "--help"], env={"COLUMNS": "200"})
+    assert res.exit_code == 0, res.output
+    for opt in ("--vectors", "--format", "--quiet", "--threads"):
+        assert opt in res.output, (cmd, opt)
+    if cmd[-1] in ("encode", "build", "pairs"):
+        assert "--output" in res.output and "--scheduler" in res.output
+        assert "--dask-workers" in res.output
+    if cmd[-1] in ("search", "pairs"):
+        assert "--top-k" in res.output
+    for old in ("--out ", "--workers "):
+        assert old not in res.output  # hidden deprecated spellings
+
+
+def test_encode_old_out_spelling_warns(files):
+    tmp, _ = files
+    res = runner.invoke(app, ["encode", str(tmp / "docs.jsonl"), "--out", str(tmp / "e.npy"),
+                              "-v", str(tmp / "v.txt"), "-q"])
+    assert res.exit_code == 0, res.output
+    assert "--out is deprecated" in res.output and (tmp / "e.npy").is_file()
+    res = runner.invoke(app, ["encode", str(tmp / "docs.jsonl"), "--out", str(tmp / "e.npy"),
+                              "-o", str(tmp / "f.npy"), "-v", str(tmp / "v.txt"), "-q"])
+    assert res.exit_code == 2 and "give only --output" in res.output

@@ -75,3 +75,80 @@ def test_bad_inputs(client):
         all_pairs_dask(np.ones((4, 3), np.float32), client, 0)
     with pytest.raises(SimvecValueError, match="2-D"):
         all_pairs_dask(np.ones(4, np.float32), client, 2)
+
+
+def test_row_ranges_and_resumable_file_identical(client, collection, tmp_path):
+    """all_pairs_dask(start, stop) == all_pairs(start, stop); the chunked file written on the
+    cluster is byte for byte the one-process file, so a run may resume with or without Dask."""
+    import functools
+    import json
+
+    from simvec.index.encode import encode_file
+    from simvec.index.pairs import all_pairs_to_file
+
+    kv, lists = collection
+    x = encode(lists, kv)
+    for a, b in ((1000, 2500), (300, 1324), (2400, 2400)):
+        ref_idx, ref_val = all_pairs(x, 5, start=a, stop=b)
+        idx, val = all_pairs_dask(x, client, 5, start=a, stop=b)
+        np.testing.assert_array_equal(idx, ref_idx)
+        np.testing.assert_array_equal(val, ref_val)
+    with pytest.raises(SimvecValueError, match="outside the corpus"):
+        all_pairs_dask(x, client, 5, start=10, stop=3000)
+
+    docs = tmp_path / "docs.jsonl"
+    docs.write_text("".join(json.dumps({"id": f"d{i}", "keywords": kws}) + "\n"
+                            for i, kws in enumerate(lists)))
+    emb = encode_file(docs, kv, tmp_path / "e.npy", chunk_size=700,
+                      encode_fn=functools.partial(encode_dask, model=kv, client=client))
+    plain = encode_file(docs, kv, tmp_path / "p.npy", chunk_size=700)
+    np.testing.assert_array_equal(np.asarray(emb.vectors), np.asarray(plain.vectors))
+    assert emb.ids == plain.ids
+
+    def stop(done, total):
+        if done >= 1024:
+            raise KeyboardInterrupt
+
+    out, ref = tmp_path / "pairs.jsonl", tmp_path / "ref.jsonl"
+    all_pairs_to_file(emb.path, ref, 5, chunk_rows=1024)
+    with pytest.raises(KeyboardInterrupt):
+        all_pairs_to_file(emb.path, out, 5, chunk_rows=1024, client=client, progress=stop)
+    res = all_pairs_to_file(emb.path, out, 5, chunk_rows=1024, client=client)
+    assert res["resumed_from"] == 1024
+    assert out.read_bytes() == ref.read_bytes()
+
+
+def test_cli_scheduler_option(client, collection, tmp_path):
+    """``--scheduler ADDRESS`` on encode and index pairs, through the test cluster."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from simvec.cli.app import app
+
+    kv, lists = collection
+    vec = tmp_path / "v.txt"
+    vec.write_text("".join(w + " " + " ".join(f"{x:.6f}" for x in row) + "\n"
+                           for w, row in zip(kv.index_to_key, kv.vectors)))
+    docs = tmp_path / "docs.jsonl"
+    docs.write_text("".join(json.dumps({"id": f"d{i}", "keywords": kws}) + "\n"
+                            for i, kws in enumerate(lists[:1500])))
+    address = client.scheduler.address
+    run = CliRunner().invoke
+    res = run(app, ["encode", str(docs), "-o", str(tmp_path / "d.npy"), "-v", str(vec),
+                    "--scheduler", address, "--chunk-size", "500", "-q"])
+    assert res.exit_code == 0, res.output
+    res = run(app, ["encode", str(docs), "-o", str(tmp_path / "s.npy"), "-v", str(vec), "-q"])
+    assert res.exit_code == 0, res.output
+    assert np.array_equal(np.load(tmp_path / "d.npy"), np.load(tmp_path / "s.npy"))
+    res = run(app, ["index", "pairs", str(tmp_path / "d.npy"), "-o", str(tmp_path / "d.jsonl"),
+                    "--scheduler", address, "-k", "3", "-q", "-f", "json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output)["dask"] is True
+    res = run(app, ["index", "pairs", str(tmp_path / "s.npy"), "-o", str(tmp_path / "s.jsonl"),
+                    "-k", "3", "-q"])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "d.jsonl").read_bytes() == (tmp_path / "s.jsonl").read_bytes()
+    res = run(app, ["index", "pairs", str(tmp_path / "d.npy"), "-o", str(tmp_path / "w.jsonl"),
+                    "--workers", "0", "-k", "3", "-q"])
+    assert res.exit_code == 0 and "--workers is deprecated" in res.output

@@ -79,3 +79,24 @@ def test_rerank_bad_inputs(small, glove50):
         rerank(ix, [lists[0]], glove50, 3, method="wmd")
     with pytest.raises(SimvecValueError, match="lists"):
         score_pairs([lists[0]], [], glove50)
+
+
+def test_default_candidates_on_semeval(glove50):
+    """At DEFAULT_CANDIDATES (150) the two-stage top-1 on SemEval-2010 (243 documents) is the
+    exact default's for all but four documents; P@1 0.8683 vs 0.8724 (bench/scale.py rerank)."""
+    from simvec.index.rerank import DEFAULT_CANDIDATES
+    from simvec.keywords.collection import read_labeled_collection
+
+    assert DEFAULT_CANDIDATES == 150
+    ids, lists, labels, _ = read_labeled_collection(
+        data_path("keywords", "semeval2010_labeled.jsonl"), "acm_class", id_field="doc_id",
+        keywords_field="keyphrases")
+    labels = np.array(labels, dtype=object)
+    exact = all_pairs_topk(ids, lists, glove50, k=10, include_jaccard=False)
+    vec = encode(lists, glove50)
+    ix = build_index(vec, ids, encoder=encoder_info(glove50), keyword_lists=lists)
+    two = rerank_all_pairs(ix, glove50, 10, vectors=vec)
+    assert two.candidates == 150
+    assert np.mean(labels[exact.index[:, 0]] == labels) == pytest.approx(0.8724, abs=1e-4)
+    assert np.mean(labels[two.index[:, 0]] == labels) == pytest.approx(0.8683, abs=1e-4)
+    assert int(np.sum(exact.index[:, 0] == two.index[:, 0])) == 239

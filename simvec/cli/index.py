@@ -1,71 +1,143 @@
-"""``simvec encode``, ``simvec search``, ``simvec index build|add``: collections at scale.
+"""``simvec encode``, ``simvec search``, ``simvec index build|add|pairs``: collections at scale.
 
 Each command parses its options, calls :mod:`simvec.index`, prints through
 :func:`simvec.cli.render.emit`. Registered on the Typer app in :mod:`simvec.cli.app`; heavy
 imports happen inside the commands.
+
+Options are the command line's shared ones (:mod:`simvec.cli.options`): ``--output/-o``,
+``--format/-f``, ``--quiet/-q``, ``--threads``, ``--vectors/-v``, and ``--top-k/-k`` spelt as
+everywhere. The Dask options are one pair used by every command that can run on Dask
+(``encode``, ``index build``, ``index pairs``): ``--scheduler ADDRESS`` (an existing cluster) or
+``--dask-workers N`` (a local cluster). Old spellings still work for one release, with a
+warning: ``--out`` (now ``--output/-o``), ``index pairs --workers`` (now ``--dask-workers``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
+from simvec.cli.options import (
+    DEFAULT_VECTORS, FormatOpt, OutputOpt, QuietOpt, ThreadsOpt, VectorsOpt, apply_threads,
+    check_input_file, check_vectors, deprecated_alias,
+)
 from simvec.cli.render import Table, emit
+from simvec.errors import SimvecValueError
 
 __all__ = ["encode", "index_add", "index_build", "index_pairs", "search"]
 
 logger = logging.getLogger(__name__)
 
-_VECTORS = Annotated[str, typer.Option(
-    "--vectors", "-v", help="Named source or vector file; the encoder (must match the index's).")]
 _ID = Annotated[str, typer.Option("--id-field", help="Id field / column.")]
-_KW = Annotated[str, typer.Option("--keywords-field", help="Keywords field / column.")]
-_FMT = Annotated[str, typer.Option("--format", "-f", help="Output: table, json or csv.")]
-_QUIET = Annotated[bool, typer.Option("--quiet", "-q", help="No log messages on stderr.")]
+_KW = Annotated[str, typer.Option("--keywords-field", help="Keywords field / column (Parquet: list<string> or a comma-separated string).")]
+#: ``--top-k/-k``, spelt and checked as in every other command.
+TopKOpt = Annotated[int, typer.Option("--top-k", "-k", min=1, help="Results per query / neighbours per document.")]
+#: The deprecated ``--out`` (now ``--output/-o``).
+OutHidden = Annotated[Optional[Path], typer.Option("--out", hidden=True, help="Deprecated: --output.")]
+#: The Dask options, one object for every command that can run on Dask.
+SchedulerOpt = Annotated[Optional[str], typer.Option(
+    "--scheduler", metavar="ADDRESS",
+    help="Run on this Dask cluster (tcp://HOST:8786); workers load --vectors themselves and "
+         "must see the files at the same paths.")]
+DaskWorkersOpt = Annotated[int, typer.Option(
+    "--dask-workers", min=0, help="Without --scheduler: run on a local Dask cluster of N "
+                                  "one-thread workers (0: no Dask, this process).")]
+WorkersHidden = Annotated[Optional[int], typer.Option("--workers", hidden=True, min=0, help="Deprecated: --dask-workers.")]
+
+COLLECTION_HELP = "Collection: JSONL or CSV/TSV (one record a line, .gz ok), or Parquet (.parquet/.pq)."
 
 
-def _setup(fmt: str, quiet: bool) -> None:
-    if fmt not in ("table", "json", "csv"):
-        raise typer.BadParameter(f"--format must be table, json or csv, got {fmt!r}")
+def _setup(quiet: bool, threads: int | None = None) -> None:
     logging.basicConfig(level=logging.WARNING if quiet else logging.INFO,
                         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    apply_threads(threads)
+
+
+def _output(output: Path | None, out: Path | None) -> Path:
+    """``--output/-o`` (or the deprecated ``--out``), required."""
+    output = deprecated_alias("--out", "--output", out, output)
+    if output is None:
+        raise SimvecValueError("--output/-o is required")
+    return Path(output)
 
 
 def _progress(quiet: bool, what: str):
     if quiet:
         return None
-    return lambda done, part: logger.info("%s: %s lines", what, f"{done:,}")
+    return lambda done, part: logger.info("%s: %s records", what, f"{done:,}")
+
+
+@contextlib.contextmanager
+def dask_client(scheduler: str | None, workers: int):
+    """A Dask client for ``--scheduler`` / ``--dask-workers``, or ``None`` without them; a local
+    cluster started here is closed on exit."""
+    if not scheduler and workers <= 0:
+        yield None
+        return
+    from simvec.index.dask import get_client
+
+    client = get_client(scheduler, n_workers=max(workers, 1))
+    try:
+        yield client
+    finally:
+        cluster = None if scheduler else client.cluster
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _dask_encode_fn(client, vectors: str):
+    """Chunk encoder on the cluster: each worker loads ``vectors`` (a name or a path)."""
+    if client is None:
+        return None
+    import functools
+    import os
+
+    from simvec.index.dask import encode_dask
+
+    spec = vectors if not os.path.exists(vectors) else os.path.abspath(vectors)
+    return functools.partial(encode_dask, model=spec, client=client)
 
 
 def encode(
-    docs: Annotated[Path, typer.Argument(help="Collection: JSONL, CSV or TSV (.gz ok), one record a line.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output EMB.npy (+ EMB.json with ids and encoder).")],
-    vectors: _VECTORS = "glove-6B-50d",
+    docs: Annotated[Path, typer.Argument(help=COLLECTION_HELP)],
+    output: OutputOpt = None,
+    out: OutHidden = None,
+    vectors: VectorsOpt = DEFAULT_VECTORS,
     id_field: _ID = "id",
     keywords_field: _KW = "keywords",
-    chunk_size: Annotated[int, typer.Option(help="Lines per chunk (each saved, so a rerun resumes).")] = 50_000,
+    chunk_size: Annotated[int, typer.Option(min=1, help="Records per chunk (each saved, so a rerun resumes).")] = 50_000,
     skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Skip malformed records instead of failing.")] = False,
     restart: Annotated[bool, typer.Option("--restart", help="Ignore finished chunks of an interrupted run.")] = False,
-    fmt: _FMT = "table",
-    quiet: _QUIET = False,
+    scheduler: SchedulerOpt = None,
+    dask_workers: DaskWorkersOpt = 0,
+    fmt: FormatOpt = "table",
+    threads: ThreadsOpt = None,
+    quiet: QuietOpt = False,
 ):
     """Encode DOCS once: one unit vector per document (mean of keyword vectors), memory-mapped."""
     import simvec
     from simvec.index.encode import encode_file
 
-    _setup(fmt, quiet)
+    _setup(quiet, threads)
+    output = _output(output, out)
+    check_input_file(docs, "collection")
+    check_vectors(vectors)
     kv = simvec.load(vectors)
-    emb = encode_file(docs, kv, out, id_field=id_field, keywords_field=keywords_field,
-                      chunk_size=chunk_size, on_error="skip" if skip_bad else "raise",
-                      resume=not restart, progress=_progress(quiet, f"encode {docs}"))
-    payload = {"out": str(out), "documents": len(emb.ids), "no_vector": len(emb.no_vector),
+    with dask_client(scheduler, dask_workers) as client:
+        emb = encode_file(docs, kv, output, id_field=id_field, keywords_field=keywords_field,
+                          chunk_size=chunk_size, on_error="skip" if skip_bad else "raise",
+                          resume=not restart, progress=_progress(quiet, f"encode {docs}"),
+                          encode_fn=_dask_encode_fn(client, vectors))
+    payload = {"out": str(output), "documents": len(emb.ids), "no_vector": len(emb.no_vector),
                "skipped": len(emb.skipped), "dimension": emb.dimension, "encoder": emb.encoder}
     emit(payload, [Table(f"encoded {docs}", ["out", "documents", "no vector", "skipped", "dim"],
-                         [[str(out), len(emb.ids), len(emb.no_vector), len(emb.skipped),
+                         [[str(output), len(emb.ids), len(emb.no_vector), len(emb.skipped),
                            emb.dimension]])], fmt)
 
 
@@ -74,27 +146,37 @@ def _emb_path(index: Path) -> Path:
 
 
 def index_build(
-    docs: Annotated[Path, typer.Argument(help="Collection: JSONL, CSV or TSV, one record a line.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Index folder to write (replaced atomically).")],
-    vectors: _VECTORS = "glove-6B-50d",
+    docs: Annotated[Path, typer.Argument(help=COLLECTION_HELP)],
+    output: OutputOpt = None,
+    out: OutHidden = None,
+    vectors: VectorsOpt = DEFAULT_VECTORS,
     id_field: _ID = "id",
     keywords_field: _KW = "keywords",
-    connectivity: Annotated[int, typer.Option(help="HNSW graph degree M.")] = 16,
-    expansion_add: Annotated[int, typer.Option(help="HNSW candidate list while adding (efConstruction).")] = 128,
-    expansion_search: Annotated[int, typer.Option(help="HNSW candidate list while searching (efSearch).")] = 256,
+    connectivity: Annotated[int, typer.Option(min=1, help="HNSW graph degree M.")] = 16,
+    expansion_add: Annotated[int, typer.Option(min=1, help="HNSW candidate list while adding (efConstruction).")] = 128,
+    expansion_search: Annotated[int, typer.Option(min=1, help="HNSW candidate list while searching (efSearch).")] = 256,
     keywords: Annotated[bool, typer.Option("--keywords/--no-keywords", help="Store the keyword lists (needed to re-rank with the default method).")] = True,
-    fmt: _FMT = "table",
-    quiet: _QUIET = False,
+    scheduler: SchedulerOpt = None,
+    dask_workers: DaskWorkersOpt = 0,
+    fmt: FormatOpt = "table",
+    threads: ThreadsOpt = None,
+    quiet: QuietOpt = False,
 ):
-    """Build an approximate index (usearch HNSW) of DOCS; embeddings kept as OUT.emb.npy."""
+    """Build an approximate index (usearch HNSW) of DOCS; embeddings kept as OUTPUT.emb.npy."""
     import simvec
     from simvec.index.ann import build_index
     from simvec.index.encode import encode_file
 
-    _setup(fmt, quiet)
+    _setup(quiet, threads)
+    output = _output(output, out)
+    check_input_file(docs, "collection")
+    check_vectors(vectors)
     kv = simvec.load(vectors)
-    emb = encode_file(docs, kv, _emb_path(out), id_field=id_field,
-                      keywords_field=keywords_field, progress=_progress(quiet, f"encode {docs}"))
+    with dask_client(scheduler, dask_workers) as client:
+        emb = encode_file(docs, kv, _emb_path(output), id_field=id_field,
+                          keywords_field=keywords_field,
+                          progress=_progress(quiet, f"encode {docs}"),
+                          encode_fn=_dask_encode_fn(client, vectors))
     lists = None
     if keywords:
         from simvec.keywords.collection import read_collection
@@ -106,22 +188,23 @@ def index_build(
         del by_id, all_lists
     ix = build_index(emb, None, keyword_lists=lists, connectivity=connectivity,
                      expansion_add=expansion_add, expansion_search=expansion_search)
-    ix.save(out)
-    emit({"out": str(out), "documents": len(ix), "no_vector": len(emb.no_vector),
+    ix.save(output)
+    emit({"out": str(output), "documents": len(ix), "no_vector": len(emb.no_vector),
           "params": ix.params},
-         [Table(f"index {out}", ["documents", "no vector", "M", "efC", "efS"],
+         [Table(f"index {output}", ["documents", "no vector", "M", "efC", "efS"],
                 [[len(ix), len(emb.no_vector), connectivity, expansion_add, expansion_search]])],
          fmt)
 
 
 def index_add(
     index: Annotated[Path, typer.Argument(help="Index folder (from `simvec index build`).")],
-    docs: Annotated[Path, typer.Argument(help="New documents: JSONL, CSV or TSV.")],
-    vectors: _VECTORS = "glove-6B-50d",
+    docs: Annotated[Path, typer.Argument(help="New documents: " + COLLECTION_HELP)],
+    vectors: VectorsOpt = DEFAULT_VECTORS,
     id_field: _ID = "id",
     keywords_field: _KW = "keywords",
-    fmt: _FMT = "table",
-    quiet: _QUIET = False,
+    fmt: FormatOpt = "table",
+    threads: ThreadsOpt = None,
+    quiet: QuietOpt = False,
 ):
     """Add the documents of DOCS to INDEX (ids must be new); the folder is replaced atomically."""
     import simvec
@@ -130,7 +213,9 @@ def index_add(
     from simvec.index.encode import encoder_info
     from simvec.keywords.collection import read_collection
 
-    _setup(fmt, quiet)
+    _setup(quiet, threads)
+    check_input_file(docs, "collection")
+    check_vectors(vectors)
     kv = simvec.load(vectors)
     ix = load_index(index, writable=True)
     ix.check_encoder(encoder_info(kv))
@@ -151,16 +236,17 @@ def index_add(
 
 def search(
     index: Annotated[Path, typer.Argument(help="Index folder, or EMB.npy from `simvec encode` (exact search).")],
-    keywords: Annotated[list[str] | None, typer.Argument(help="Query keyword lists, e.g. \"machine learning, robots\".")] = None,
-    queries: Annotated[Path | None, typer.Option("--queries", help="Query collection file (JSONL/CSV/TSV), or '-' for one list a line on stdin.")] = None,
-    top_k: Annotated[int, typer.Option("--top-k", "-k", help="Results per query.")] = 10,
+    keywords: Annotated[Optional[list[str]], typer.Argument(help="Query keyword lists, e.g. \"machine learning, robots\".")] = None,
+    queries: Annotated[Optional[Path], typer.Option("--queries", help="Query collection file (JSONL/CSV/TSV/Parquet), or '-' for one list a line on stdin.")] = None,
+    top_k: TopKOpt = 10,
     rerank: Annotated[bool, typer.Option("--rerank/--no-rerank", help="Index only: re-rank candidates with the default keyword method (needs stored keyword lists).")] = True,
-    candidates: Annotated[int, typer.Option(help="Index candidates re-ranked per query.")] = 50,
-    vectors: _VECTORS = "glove-6B-50d",
+    candidates: Annotated[Optional[int], typer.Option(min=1, help="Index candidates re-ranked per query (default: simvec.index.rerank.DEFAULT_CANDIDATES).")] = None,
+    vectors: VectorsOpt = DEFAULT_VECTORS,
     id_field: _ID = "id",
     keywords_field: _KW = "keywords",
-    fmt: _FMT = "table",
-    quiet: _QUIET = False,
+    fmt: FormatOpt = "table",
+    threads: ThreadsOpt = None,
+    quiet: QuietOpt = False,
 ):
     """The TOP_K documents most similar to each query keyword list."""
     import numpy as np
@@ -169,11 +255,12 @@ def search(
     from simvec.index.encode import encode as encode_lists
     from simvec.index.encode import encoder_info
 
-    _setup(fmt, quiet)
+    _setup(quiet, threads)
     if queries is not None and keywords:
         raise typer.BadParameter("give query keywords or --queries FILE, not both")
     if queries is None and not keywords:
         raise typer.BadParameter("give query keywords or --queries FILE")
+    check_vectors(vectors)
     if queries is None:
         qids, qlists = [f"q{i + 1}" for i in range(len(keywords))], list(keywords)
     elif str(queries) == "-":
@@ -182,6 +269,7 @@ def search(
     else:
         from simvec.keywords.collection import read_collection
 
+        check_input_file(queries, "query collection")
         qids, qlists, _ = read_collection(queries, id_field=id_field,
                                           keywords_field=keywords_field)
     kv = simvec.load(vectors)
@@ -192,9 +280,11 @@ def search(
         ix = load_index(index)
         ids = ix.ids
         if rerank and ix.meta.get("has_keywords"):
+            from simvec.index.rerank import DEFAULT_CANDIDATES
             from simvec.index.rerank import rerank as two_stage
 
-            res = two_stage(ix, qlists, kv, top_k, candidates=max(candidates, top_k))
+            c = DEFAULT_CANDIDATES if candidates is None else candidates
+            res = two_stage(ix, qlists, kv, top_k, candidates=max(c, top_k))
             idx, val, method = res.index, res.score, res.method
         else:
             idx, val = ix.query(qlists, kv, top_k)
@@ -225,63 +315,53 @@ def search(
 
 def index_pairs(
     emb: Annotated[Path, typer.Argument(help="EMB.npy from `simvec encode` (exact, mean method), or an index folder with keyword lists (two stages: default method on --candidates).")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output JSONL: one line per document with its neighbours (written atomically).")],
-    top_k: Annotated[int, typer.Option("--top-k", "-k", help="Neighbours per document.")] = 10,
-    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address (tcp://HOST:8786); workers must see EMB at the same path.")] = None,
-    workers: Annotated[int, typer.Option("--workers", help="Without --scheduler: local Dask workers (0: no Dask, one process).")] = 0,
-    candidates: Annotated[int, typer.Option(help="Index folder only: candidates re-ranked per document.")] = 50,
-    vectors: _VECTORS = "glove-6B-50d",
-    fmt: _FMT = "table",
-    quiet: _QUIET = False,
+    output: OutputOpt = None,
+    out: OutHidden = None,
+    top_k: TopKOpt = 10,
+    candidates: Annotated[Optional[int], typer.Option(min=1, help="Index folder only: candidates re-ranked per document (default: simvec.index.rerank.DEFAULT_CANDIDATES).")] = None,
+    chunk_size: Annotated[int, typer.Option(min=1, help="Documents per chunk: each chunk is appended to OUTPUT.partial and recorded in OUTPUT.progress.json, so an interrupted run resumes there.")] = 65_536,
+    restart: Annotated[bool, typer.Option("--restart", help="Ignore the progress of an interrupted run.")] = False,
+    scheduler: SchedulerOpt = None,
+    dask_workers: DaskWorkersOpt = 0,
+    workers: WorkersHidden = None,
+    vectors: VectorsOpt = DEFAULT_VECTORS,
+    fmt: FormatOpt = "table",
+    threads: ThreadsOpt = None,
+    quiet: QuietOpt = False,
 ):
-    """All-pairs top-k: exact on EMB.npy (optionally on Dask), or two stages on an index folder."""
-    import json
+    """All-pairs top-k, resumable: exact on EMB.npy (optionally on Dask), or two stages on an index folder.
 
-    from simvec._util import atomic_write
-    from simvec.index.encode import load_embeddings
+    OUTPUT is JSON lines, one document a line: {"id": ..., "neighbors": [{"id": ..., "score": ...}]}.
+    Interrupt it (Ctrl-C, a kill) and run the same command again: it goes on from the last
+    finished chunk, and the final file equals an uninterrupted run's."""
+    from simvec.cli.progress import Progress
+    from simvec.index.pairs import all_pairs_to_file
 
-    _setup(fmt, quiet)
+    _setup(quiet, threads)
+    output = _output(output, out)
+    dask_workers = deprecated_alias("--workers", "--dask-workers", workers, dask_workers,
+                                    default=0)
+    use_dask = bool(scheduler) or dask_workers > 0
+    if not emb.exists():
+        from simvec.errors import SimvecFileNotFoundError
+
+        raise SimvecFileNotFoundError(f"no such embeddings file or index folder: {emb}")
+    kv = None
     if emb.is_dir():
-        if scheduler or workers > 0:
-            raise typer.BadParameter("--scheduler / --workers apply to EMB.npy only",
+        if use_dask:
+            raise typer.BadParameter("--scheduler / --dask-workers apply to EMB.npy only",
                                      param_hint="--scheduler")
         import simvec
-        from simvec.index.ann import load_index
-        from simvec.index.rerank import rerank_all_pairs
 
-        ix = load_index(emb)
-        res = rerank_all_pairs(ix, simvec.load(vectors), top_k,
-                               candidates=max(candidates, top_k),
-                               progress=_progress(quiet, "re-ranked documents"))
-        idx, val, ids = res.index, res.score, ix.ids
-    elif scheduler or workers > 0:
-        from simvec.index.dask import all_pairs_dask, get_client
-
-        e = load_embeddings(emb)
-        ids = e.ids
-        client = get_client(scheduler, n_workers=max(workers, 1))
-        try:
-            idx, val = all_pairs_dask(e, client, top_k)
-        finally:
-            cluster = None if scheduler else client.cluster
-            client.close()
-            if cluster is not None:
-                cluster.close()
-    else:
-        from simvec.index.search import all_pairs
-
-        e = load_embeddings(emb)
-        ids = e.ids
-        idx, val = all_pairs(e, top_k)
-
-    def write(f):
-        for i, (ir, vr) in enumerate(zip(idx, val)):
-            f.write((json.dumps({"id": ids[i], "neighbors": [
-                {"id": ids[j], "score": round(float(s), 6)} for j, s in zip(ir, vr) if j >= 0]})
-                + "\n").encode())
-
-    atomic_write([(out, write)])
-    emit({"out": str(out), "documents": len(ids), "top_k": top_k,
-          "dask": bool(scheduler or workers > 0)},
-         [Table(f"all pairs of {emb}", ["out", "documents", "top k"],
-                [[str(out), len(ids), top_k]])], fmt)
+        check_vectors(vectors)
+        kv = simvec.load(vectors)
+    with dask_client(scheduler, dask_workers) as client, \
+            Progress(f"pairs {emb}", None, "documents", quiet=quiet) as bar:
+        res = all_pairs_to_file(emb, output, top_k, kv=kv, candidates=candidates,
+                                client=client, chunk_rows=chunk_size, resume=not restart,
+                                progress=bar.update_to)
+    emit({"out": str(output), "documents": res["documents"], "top_k": top_k,
+          "mode": res["mode"], "resumed_from": res["resumed_from"], "dask": use_dask},
+         [Table(f"all pairs of {emb}", ["out", "documents", "top k", "mode", "resumed from"],
+                [[str(output), res["documents"], top_k, res["mode"], res["resumed_from"]]])],
+         fmt)

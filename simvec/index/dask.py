@@ -151,6 +151,7 @@ def _all_pairs_part(corpus, k, start, stop):
 
 
 def all_pairs_dask(corpus, client, k: int = 10, *, n_partitions: int | None = None,
+                   start: int = 0, stop: int | None = None,
                    progress: Callable[[int, int], None] | None = None):
     """Exact all-pairs top-k (itself excluded) of an encoded collection, over partitions.
 
@@ -163,13 +164,18 @@ def all_pairs_dask(corpus, client, k: int = 10, *, n_partitions: int | None = No
     k : int, default 10
     n_partitions : int, optional
         Default: four per worker thread.
+    start, stop : int
+        Only the query rows ``start:stop`` (default all); partitions begin at ``start`` plus
+        multiples of 1,024, as the query chunks of ``all_pairs(corpus, k, start=start,
+        stop=stop)`` do.
     progress : callable (done, total), optional
 
     Returns
     -------
-    index : ndarray of int64, shape (N, min(k, N - 1))
+    index : ndarray of int64, shape (stop - start, min(k, N - 1))
     score : ndarray of float32, same shape
-        Identical to :func:`simvec.index.search.all_pairs` on one machine.
+        Identical to :func:`simvec.index.search.all_pairs` (same ``start``, ``stop``) on one
+        machine.
 
     Raises
     ------
@@ -192,18 +198,21 @@ def all_pairs_dask(corpus, client, k: int = 10, *, n_partitions: int | None = No
     if len(shape) != 2:
         raise SimvecValueError(f"corpus must be 2-D (N, d), got shape {shape}")
     n = shape[0]
+    stop = n if stop is None else stop
+    if not 0 <= start <= stop <= n:
+        raise SimvecValueError(f"rows {start}:{stop} are outside the corpus (0:{n})")
     if n_partitions is None:
         n_partitions = 4 * max(1, sum(client.nthreads().values()))
-    parts = partitions(n, n_partitions)
+    parts = [(start + a, start + b) for a, b in partitions(stop - start, n_partitions)]
     kk = min(k, max(n - 1, 0))
-    index = np.full((n, kk), -1, np.int64)
-    score = np.full((n, kk), -np.inf, np.float32)
+    index = np.full((stop - start, kk), -1, np.int64)
+    score = np.full((stop - start, kk), -np.inf, np.float32)
     futures = [client.submit(_all_pairs_part, payload, kk, a, b, pure=False) for a, b in parts]
     index_of = {f.key: i for i, f in enumerate(futures)}
     results = distributed.as_completed(futures, with_results=True)
     for done, (fut, (idx, val)) in enumerate(results, 1):
         a, b = parts[index_of[fut.key]]
-        index[a:b], score[a:b] = idx, val
+        index[a - start:b - start], score[a - start:b - start] = idx, val
         if progress is not None:
             progress(done, len(parts))
     return index, score

@@ -272,28 +272,62 @@ def _chunks(source: Path, fmt: str, chunk_size: int):
 
 def _format_of(source: Path, fmt: str | None) -> str:
     if fmt is not None:
-        if fmt not in ("jsonl", "csv", "tsv"):
-            raise SimvecValueError(f"format must be 'jsonl', 'csv' or 'tsv', got {fmt!r}")
+        if fmt not in ("jsonl", "csv", "tsv", "parquet"):
+            raise SimvecValueError(
+                f"format must be 'jsonl', 'csv', 'tsv' or 'parquet', got {fmt!r}")
         return fmt
     name = source.name.removesuffix(".gz")
     ext = os.path.splitext(name)[1].lower()
     known = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv",
-             ".tsv": "tsv"}
+             ".tsv": "tsv", ".parquet": "parquet", ".pq": "parquet"}
     if ext not in known:
         raise SimvecValueError(f"cannot tell the format of {source} from its extension: "
-                               f"pass format='jsonl', 'csv' or 'tsv'")
+                               f"pass format='jsonl', 'csv', 'tsv' or 'parquet'")
     return known[ext]
+
+
+def _records(source: Path, fmt: str, chunk_size: int, id_field: str, keywords_field: str,
+             on_error: str):
+    """Yield ``(n_records, parse)`` per chunk; ``parse()`` gives ``(ids, lists, skipped)`` with
+    file line (text) or row (Parquet) numbers. Reading a reused chunk skips ``parse``."""
+    if fmt == "parquet":
+        from simvec.keywords.collection import iter_parquet_collection
+
+        for _, n, _, ids, lists, skipped in iter_parquet_collection(
+                source, id_field=id_field, keywords_field=keywords_field, on_error=on_error,
+                batch_size=chunk_size):
+            yield n, lambda r=(ids, lists, [list(x) for x in skipped]): r
+        return
+    from simvec.keywords.collection import read_collection
+
+    for line0, text in _chunks(source, fmt, chunk_size):
+        def parse(line0=line0, text=text):
+            offset = line0 - (2 if fmt in ("csv", "tsv") else 1)
+            try:
+                ids, lists, report = read_collection(
+                    io.StringIO(text), id_field=id_field, keywords_field=keywords_field,
+                    on_error=on_error, format=fmt)
+            except InputFormatError as exc:
+                msg = str(exc).split(": ", 1)[-1] if exc.path is not None else str(exc)
+                raise InputFormatError(msg, str(source),
+                                       None if exc.line is None else exc.line + offset) from None
+            return ids, lists, [[ln + offset, why] for ln, why in report.skipped]
+
+        yield text.count("\n") + (0 if text.endswith("\n") else 1), parse
 
 
 def encode_file(source, model, out, *, id_field: str = "id", keywords_field: str = "keywords",
                 format: str | None = None, on_error: str = "raise", chunk_size: int = 50_000,
                 resume: bool = True, tokenizer=None,
-                progress: Callable[[int, int], None] | None = None) -> Embeddings:
+                progress: Callable[[int, int], None] | None = None,
+                encode_fn: Callable[[list], np.ndarray] | None = None) -> Embeddings:
     """Encode a collection file into ``out`` (``.npy``) + its ``.json`` sidecar, chunk by chunk.
 
     The file is read ``chunk_size`` lines at a time (one record per line: JSONL, or CSV/TSV with
     a header and no line breaks inside cells), each chunk parsed by
-    :func:`simvec.keywords.collection.read_collection` and encoded by :func:`encode`, and saved
+    :func:`simvec.keywords.collection.read_collection` and encoded by :func:`encode`; a Parquet
+    file (``.parquet`` / ``.pq``) is read ``chunk_size`` rows at a time, two columns only, by
+    :func:`simvec.keywords.collection.iter_parquet_collection`. Each chunk is saved
     atomically as ``out.parts/part_NNNNNN.npy`` + ``.json``. When every chunk is done the parts
     are copied into ``out`` (written to a temporary file, then renamed), the sidecar is written
     the same way, and the parts folder is removed. Memory holds one chunk at a time.
@@ -305,7 +339,7 @@ def encode_file(source, model, out, *, id_field: str = "id", keywords_field: str
     Parameters
     ----------
     source : str or os.PathLike
-        JSONL / CSV / TSV collection (optionally ``.gz``).
+        JSONL / CSV / TSV collection (optionally ``.gz``), or Parquet.
     model : KeyedVectors or object with ``encode``
     out : str or os.PathLike
         Destination ``.npy``; the sidecar is ``out`` with suffix ``.json``.
@@ -313,11 +347,16 @@ def encode_file(source, model, out, *, id_field: str = "id", keywords_field: str
         As for :func:`~simvec.keywords.collection.read_collection`; errors name the file and
         line. Ids must be unique over the whole file.
     chunk_size : int, default 50,000
-        Lines per chunk.
+        Lines (Parquet: rows) per chunk.
     resume : bool, default True
     tokenizer : callable, optional
     progress : callable (lines_done, chunk_index), optional
-        Called after each chunk (whether encoded or reused).
+        Called after each chunk (whether encoded or reused); Parquet: rows done.
+    encode_fn : callable (list of keyword lists) -> ndarray (n, d), optional
+        Encodes a chunk instead of ``encode(lists, model)``, e.g. on a Dask cluster
+        (``functools.partial(simvec.index.dask.encode_dask, model="glove-6B-50d",
+        client=client)``). It must compute what ``encode(lists, model)`` computes: ``model``
+        still gives the encoder's fingerprint.
 
     Returns
     -------
@@ -329,12 +368,11 @@ def encode_file(source, model, out, *, id_field: str = "id", keywords_field: str
     SimvecFileNotFoundError
         If ``source`` or the folder of ``out`` does not exist.
     InputFormatError
-        A malformed record (with ``on_error="raise"``) or a duplicate id, naming file and line.
+        A malformed record (with ``on_error="raise"``) or a duplicate id, naming file and line
+        (Parquet: row).
     SimvecValueError
         Bad ``chunk_size``, ``format`` or ``on_error``.
     """
-    from simvec.keywords.collection import read_collection
-
     source, out = Path(source), Path(out)
     chunk_size = check_positive_int("chunk_size", chunk_size)
     if on_error not in ("raise", "skip"):
@@ -368,37 +406,37 @@ def encode_file(source, model, out, *, id_field: str = "id", keywords_field: str
     seen: set = set()
     part_meta = []
     n_lines = 0
-    for c, (line0, text) in enumerate(_chunks(source, fmt, chunk_size)):
+    for c, (n_records, parse) in enumerate(_records(source, fmt, chunk_size, id_field,
+                                                    keywords_field, on_error)):
         stem = parts / f"part_{c:06d}"
         meta = None
         if stem.with_suffix(".json").is_file() and stem.with_suffix(".npy").is_file():
             meta = json.loads(stem.with_suffix(".json").read_text(encoding="utf-8"))
         if meta is None:
-            offset = line0 - (2 if fmt in ("csv", "tsv") else 1)
-            try:
-                ids, lists, report = read_collection(
-                    io.StringIO(text), id_field=id_field, keywords_field=keywords_field,
-                    on_error=on_error, format=fmt)
-            except InputFormatError as exc:
-                msg = str(exc).split(": ", 1)[-1] if exc.path is not None else str(exc)
-                raise InputFormatError(msg, str(source),
-                                       None if exc.line is None else exc.line + offset) from None
-            vec = encode(lists, model, tokenizer=tokenizer)
+            ids, lists, skipped = parse()
+            vec = encode(lists, model, tokenizer=tokenizer) if encode_fn is None else \
+                np.asarray(encode_fn(lists), dtype=np.float32)
+            if vec.shape[0] != len(lists):
+                raise SimvecValueError(f"encode_fn returned {vec.shape[0]} rows for "
+                                       f"{len(lists)} documents")
             ok = np.any(vec != 0, axis=1)
             meta = {"ids": [i for i, g in zip(ids, ok) if g],
                     "no_vector": [i for i, g in zip(ids, ok) if not g],
-                    "skipped": [[ln + offset, why] for ln, why in report.skipped],
-                    "first_line": line0}
+                    "skipped": skipped, "first_record": n_lines + 1}
             rows = np.ascontiguousarray(vec[ok])
             atomic_write([(stem.with_suffix(".npy"), lambda f, r=rows: np.save(f, r))])
             _write_json(stem.with_suffix(".json"), meta)
         for doc_id in meta["ids"] + meta["no_vector"]:
             if doc_id in seen:
+                if fmt == "parquet":
+                    raise InputFormatError(
+                        f"row {_row_of(source, id_field, doc_id)}: duplicate id {doc_id!r} "
+                        f"(ids must be unique)", str(source))
                 raise InputFormatError(f"duplicate id {doc_id!r} (ids must be unique)",
                                        str(source), _line_of(source, doc_id))
             seen.add(doc_id)
         part_meta.append(meta)
-        n_lines += text.count("\n") + (0 if text.endswith("\n") else 1)
+        n_lines += n_records
         if progress is not None:
             progress(n_lines, c)
     del seen
@@ -449,4 +487,19 @@ def _line_of(source: Path, doc_id: str) -> int | None:
                 hits += 1
                 if hits == 2:
                     return ln
+    return None
+
+
+def _row_of(source: Path, id_field: str, doc_id: str) -> int | None:
+    """1-based Parquet row of the second occurrence of ``doc_id`` (duplicate-id error)."""
+    import pyarrow.parquet as pq
+
+    hits, row = 0, 0
+    for batch in pq.ParquetFile(source).iter_batches(columns=[id_field]):
+        for v in batch.column(0).to_pylist():
+            row += 1
+            if v is not None and str(v).strip() == doc_id:
+                hits += 1
+                if hits == 2:
+                    return row
     return None

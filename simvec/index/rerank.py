@@ -5,17 +5,22 @@ aligns tokens pair by pair and cannot be indexed; the ``mean`` document vectors 
 is answered in two stages, the classic retrieve-then-re-rank pipeline:
 
 1. the index (:class:`simvec.index.ann.AnnIndex`, mean vectors) returns ``candidates``
-   documents (default 50);
+   documents (default :data:`DEFAULT_CANDIDATES`, 150);
 2. each (query, candidate) pair is scored by the method, only those pairs, never the
    collection, and the best ``k`` are kept. The default method goes through a parallel numba
    kernel (:func:`score_pairs_sif_best_match`, equal to the registry's pairwise scorer to 1e-6);
    any other method with a pairwise scorer in the registry
    (:attr:`simvec.keywords.methods.Method.pairwise`) through :func:`score_pairs`.
 
-Measured on the shared collections (``bench/scale.py rerank``, docs/benchmarks.md): on
-500N-KPCrowd, 50 candidates give the exact default's precision@1 to within 0.005 (0.656 vs
-0.652); on SemEval-2010, whose mean vectors are poorer candidate generators, 100 candidates
-still lose 0.008 (0.864 vs 0.872): raise ``candidates`` there.
+The default of 150 candidates follows a rule stated before this grid was measured (the figures
+of an earlier, coarser grid were known; ``bench/scale.py rerank``, docs/benchmarks.md): on each collection, the smallest measured
+count (10, 20, 30, 50, 75, 100, 150, 200) from which every larger count keeps the two-stage
+precision@1 within 0.005 of the exact default's; each collection's choice is scored on the other
+collection, and the default is the largest choice. On 500N-KPCrowd that count is 100, which
+misses on SemEval-2010 (-0.008, paired bootstrap 95% interval [-0.025, +0.008]); on SemEval-2010
+it is 150, which gives 500N-KPCrowd's exact P@1 (0.652, difference 0.000). The mean vectors of
+long scientific keyphrase lists are weak candidate generators: raise ``candidates`` for such
+collections, lower it where re-ranking time matters more than the last 0.01 of P@1.
 """
 
 from __future__ import annotations
@@ -33,12 +38,17 @@ from simvec.keywords.methods import DEFAULT_METHOD, MethodParams, get_method
 from simvec.keywords.parse import KeywordEncoder, jaccard_keys, parse_collection
 
 __all__ = [
+    "DEFAULT_CANDIDATES",
     "Reranked",
     "rerank",
     "rerank_all_pairs",
     "score_pairs",
     "score_pairs_sif_best_match",
 ]
+
+
+#: Index candidates re-ranked per query by default (see the module docstring for the rule).
+DEFAULT_CANDIDATES = 150
 
 
 @dataclass
@@ -220,7 +230,7 @@ def _top_of(s, cand, k):
     return idx, np.where(idx >= 0, val, np.nan).astype(np.float32)
 
 
-def rerank(index, query_lists: Sequence, kv, k: int = 10, *, candidates: int = 50,
+def rerank(index, query_lists: Sequence, kv, k: int = 10, *, candidates: int = DEFAULT_CANDIDATES,
            method: str = DEFAULT_METHOD, params: MethodParams | None = None,
            batch_size: int = 1024) -> Reranked:
     """Top-k documents of an index for new keyword lists, in two stages.
@@ -234,7 +244,7 @@ def rerank(index, query_lists: Sequence, kv, k: int = 10, *, candidates: int = 5
     kv : KeyedVectors
         The index's encoder (checked).
     k : int, default 10
-    candidates : int, default 50
+    candidates : int, default DEFAULT_CANDIDATES
         Documents taken from the index per query and re-scored (``>= k``).
     method : str, default DEFAULT_METHOD
     params : MethodParams, optional
@@ -272,9 +282,10 @@ def rerank(index, query_lists: Sequence, kv, k: int = 10, *, candidates: int = 5
     return Reranked(out_i, out_s, index.ids, method, candidates)
 
 
-def rerank_all_pairs(index, kv, k: int = 10, *, candidates: int = 50,
+def rerank_all_pairs(index, kv, k: int = 10, *, candidates: int = DEFAULT_CANDIDATES,
                      method: str = DEFAULT_METHOD, params: MethodParams | None = None,
-                     vectors=None, batch_size: int = 1024, progress=None) -> Reranked:
+                     vectors=None, batch_size: int = 1024, start: int = 0,
+                     stop: int | None = None, progress=None) -> Reranked:
     """Two-stage top-k of every document of the index among the others (itself excluded).
 
     Parameters
@@ -282,36 +293,52 @@ def rerank_all_pairs(index, kv, k: int = 10, *, candidates: int = 50,
     index : AnnIndex
         With keyword lists.
     kv : KeyedVectors
+    k, candidates, method, params
+        As for :func:`rerank`.
     vectors : array_like (N, d), optional
         The documents' vectors (as encoded for the index); default: re-encoded from the stored
         keyword lists.
+    batch_size : int, default 1024
+        Documents per batch (index search + re-ranking), counted from ``start``.
+    start, stop : int
+        Only documents ``start:stop`` (default all), e.g. one chunk of
+        :func:`simvec.index.pairs.all_pairs_to_file`.
     progress : callable (done, total), optional
 
     Returns
     -------
     Reranked
-        Row i is document i.
+        Row i is document ``start + i``.
+
+    Raises
+    ------
+    SimvecValueError
+        As :func:`rerank`; rows outside the index.
     """
     k = check_positive_int("k", k)
     candidates = check_positive_int("candidates", candidates)
+    batch_size = check_positive_int("batch_size", batch_size)
     if candidates < k:
         raise SimvecValueError(f"candidates ({candidates}) must be at least k ({k})")
     index.check_encoder(encoder_info(kv))
     enc = KeywordEncoder(kv)
     params = params or MethodParams()
     n = len(index)
+    stop = n if stop is None else stop
+    if not 0 <= start <= stop <= n:
+        raise SimvecValueError(f"rows {start}:{stop} are outside the index (0:{n})")
     kk = min(k, max(n - 1, 0))
-    out_i = np.full((n, kk), -1, np.int64)
-    out_s = np.full((n, kk), np.nan, np.float32)
-    for r0 in range(0, n, batch_size):
-        r1 = min(n, r0 + batch_size)
+    out_i = np.full((stop - start, kk), -1, np.int64)
+    out_s = np.full((stop - start, kk), np.nan, np.float32)
+    for r0 in range(start, stop, batch_size):
+        r1 = min(stop, r0 + batch_size)
         lists = index.keywords(range(r0, r1))
         qv = encode(lists, kv) if vectors is None else np.asarray(vectors[r0:r1], np.float32)
         cand, _ = index.search(qv, candidates + 1)
         cand[cand == np.arange(r0, r1)[:, None]] = -1  # itself
         cand[~np.any(qv != 0, axis=1)] = -1
-        out_i[r0:r1], out_s[r0:r1] = _rerank_rows(index, lists, cand, kv, kk, method, params,
-                                                  enc)
+        out_i[r0 - start:r1 - start], out_s[r0 - start:r1 - start] = _rerank_rows(
+            index, lists, cand, kv, kk, method, params, enc)
         if progress is not None:
-            progress(r1, n)
+            progress(r1 - start, stop - start)
     return Reranked(out_i, out_s, index.ids, method, candidates)

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from simvec.errors import InputFormatError, SimvecFileNotFoundError, SimvecValueError
 from simvec.text.tokenize import split_keywords
 
-__all__ = ["read_collection", "read_labeled_collection", "CollectionReport"]
+__all__ = ["read_collection", "read_labeled_collection", "CollectionReport",
+           "is_parquet", "iter_parquet_collection", "read_parquet_collection"]
 
 logger = logging.getLogger(__name__)
 
@@ -252,8 +253,9 @@ def read_collection(
         Names of the id and keywords fields / columns (the real collections in
         ``shared/data/keywords`` use ``doc_id`` and ``keyphrases``).
     on_error : {"raise", "skip"}
-    format : {"jsonl", "csv", "tsv"}, optional
-        Overrides the extension.
+    format : {"jsonl", "csv", "tsv", "parquet"}, optional
+        Overrides the extension. Parquet (``.parquet``, ``.pq``) is read by
+        :func:`read_parquet_collection` (rows instead of lines).
     sep : str, default ",;"
         CSV/TSV only: characters separating keywords inside the keywords cell.
 
@@ -283,6 +285,9 @@ def read_collection(
     >>> ids, kws, report.skipped
     (['a'], [['AI']], [(2, 'invalid JSON (Expecting value at column 1)')])
     """
+    if is_parquet(source, format):  # columnar: its own reader (see the Parquet section)
+        return read_parquet_collection(source, id_field=id_field,
+                                       keywords_field=keywords_field, on_error=on_error, sep=sep)
     ids, lists, _, report = _read(source, id_field, keywords_field, on_error, format, sep)
     return ids, lists, report
 
@@ -409,3 +414,207 @@ def read_labeled_collection(source, label_field: str, *, id_field: str = "id",
         raise SimvecValueError(f"label_field must be a non-empty str, got {label_field!r}")
     return _read(source, id_field, keywords_field, on_error, format, sep,
                  label_field=label_field, on_missing_label=on_missing_label)
+
+
+# --------------------------------------------------------------------------- Parquet
+#
+# A separate reader: Parquet is columnar and binary, so it shares nothing with the line readers
+# above except the record checks. read_collection hands a Parquet source here (one branch at the
+# top of its body).
+
+PARQUET_SUFFIXES = (".parquet", ".pq")
+
+
+def is_parquet(source, format: str | None = None) -> bool:
+    """Whether ``source`` is to be read as Parquet: ``format="parquet"``, or a path ending in
+    ``.parquet`` / ``.pq`` with no other ``format`` given."""
+    if format is not None:
+        return format == "parquet"
+    if isinstance(source, (str, os.PathLike)) and source != "-":
+        return os.fspath(source).lower().endswith(PARQUET_SUFFIXES)
+    return False
+
+
+def _parquet_file(source, id_field: str, keywords_field: str):
+    """(ParquetFile, display name), the two columns checked."""
+    from simvec._util import import_optional
+
+    pq = import_optional("pyarrow.parquet", needed_by="Parquet collections", package="pyarrow")
+    path = os.fspath(source)
+    if not os.path.exists(path):
+        raise SimvecFileNotFoundError(f"keyword collection {path!r} does not exist")
+    try:
+        pf = pq.ParquetFile(path)
+    except Exception as exc:  # pyarrow.ArrowInvalid and OSError subclasses, by version
+        raise InputFormatError(f"not a readable Parquet file ({exc})", path=path) from None
+    names = pf.schema_arrow.names
+    for f in (id_field, keywords_field):
+        if f not in names:
+            raise InputFormatError(
+                f"no column {f!r} (columns: {', '.join(map(repr, names))}); set id_field / "
+                "keywords_field to the names this file uses", path=path)
+    return pf, path
+
+
+def _parquet_keywords(value, keywords_field: str, sep: str):
+    if isinstance(value, str):
+        return split_keywords(value, sep=sep)
+    if isinstance(value, list) and all(isinstance(k, str) for k in value):
+        return value
+    what = ("null" if value is None else "a list with non-strings" if isinstance(value, list)
+            else type(value).__name__)
+    raise ValueError(f"column {keywords_field!r} must be a list of strings or a "
+                     f"comma-separated string, got {what}")
+
+
+def iter_parquet_collection(source, *, id_field: str = "id", keywords_field: str = "keywords",
+                            on_error: str = "raise", sep: str = ",;",
+                            batch_size: int = 65_536):
+    """Stream a Parquet keyword collection batch by batch (bounded memory).
+
+    Only the two columns are read, ``batch_size`` rows at a time (pyarrow's
+    ``ParquetFile.iter_batches``: one row group is decoded at a time), and each batch is checked
+    as :func:`read_collection` checks a JSONL record. Ids are not checked for uniqueness across
+    batches (:func:`read_parquet_collection` does; ``simvec.index.encode.encode_file`` too).
+
+    Parameters
+    ----------
+    source : str or os.PathLike
+        A Parquet file with an id column (string or integer) and a keywords column:
+        ``list<string>`` (or ``large_list``), or a string of keywords separated by any character
+        of ``sep`` (as a CSV cell).
+    id_field, keywords_field : str
+        Column names.
+    on_error : {"raise", "skip"}
+        A bad record (null or empty id, id neither string nor integer, keywords null or not
+        strings): raise, or skip it and list it in the batch's ``skipped``.
+    sep : str, default ",;"
+        Separators of a string keywords column.
+    batch_size : int, default 65,536
+        Rows per batch.
+
+    Yields
+    ------
+    first_row : int
+        1-based row number of the batch's first row in the file.
+    n_rows : int
+        Rows in the batch (skipped ones included).
+    rows : list of int
+        1-based file row of each returned document.
+    ids : list of str
+    keyword_lists : list of list of str
+    skipped : list of (int, str)
+        ``(row, reason)`` of the records skipped, 1-based file rows.
+
+    Raises
+    ------
+    InputFormatError
+        Naming the file and row: a file pyarrow cannot read, a missing column (always), a bad
+        record with ``on_error="raise"``.
+    SimvecFileNotFoundError
+        If the file does not exist.
+    SimvecValueError
+        Bad ``on_error`` or ``batch_size``.
+
+    References
+    ----------
+    Apache Parquet format; reader: pyarrow ``pyarrow.parquet.ParquetFile.iter_batches``.
+    """
+    from simvec._util import check_positive_int
+
+    if on_error not in ("raise", "skip"):
+        raise SimvecValueError(f"on_error must be 'raise' or 'skip', got {on_error!r}")
+    batch_size = check_positive_int("batch_size", batch_size)
+    pf, name = _parquet_file(source, id_field, keywords_field)
+    row0 = 1
+    try:
+        batches = pf.iter_batches(batch_size=batch_size, columns=[id_field, keywords_field])
+        for batch in batches:
+            id_col = batch.column(0).to_pylist()
+            kw_col = batch.column(1).to_pylist()
+            rows, ids, lists, skipped = [], [], [], []
+            for r, (doc_id, kws) in enumerate(zip(id_col, kw_col), start=row0):
+                try:
+                    if doc_id is None:
+                        raise ValueError(f"column {id_field!r} is null")
+                    doc_id = _check_id(doc_id.strip() if isinstance(doc_id, str) else doc_id,
+                                       id_field)
+                    kws = _parquet_keywords(kws, keywords_field, sep)
+                except ValueError as exc:
+                    if on_error == "raise":
+                        raise InputFormatError(
+                            f"row {r}: {exc}; fix the record or pass on_error='skip'",
+                            path=name) from None
+                    skipped.append((r, str(exc)))
+                    continue
+                rows.append(r)
+                ids.append(doc_id)
+                lists.append(kws)
+            yield row0, len(id_col), rows, ids, lists, skipped
+            row0 += len(id_col)
+    except InputFormatError:
+        raise
+    except (OSError, ValueError) as exc:  # a truncated or corrupt file, found while decoding
+        raise InputFormatError(f"unreadable Parquet data near row {row0} ({exc})",
+                               path=name) from None
+
+
+def read_parquet_collection(source, *, id_field: str = "id", keywords_field: str = "keywords",
+                            on_error: str = "raise", sep: str = ",;"
+                            ) -> tuple[list[str], list[list[str]], CollectionReport]:
+    """Read a whole Parquet keyword collection (what :func:`read_collection` does for a
+    ``.parquet`` / ``.pq`` file or ``format="parquet"``).
+
+    Streams through :func:`iter_parquet_collection` and checks ids for uniqueness across the
+    file. The report's ``skipped`` holds ``(row, reason)`` with 1-based row numbers and its
+    ``format`` is ``"parquet"``.
+
+    Parameters
+    ----------
+    source : str or os.PathLike
+    id_field, keywords_field, on_error, sep
+        As in :func:`iter_parquet_collection`.
+
+    Returns
+    -------
+    ids : list of str, length N
+    keyword_lists : list of list of str, length N
+    report : CollectionReport
+
+    Raises
+    ------
+    InputFormatError, SimvecFileNotFoundError, SimvecValueError
+        As in :func:`iter_parquet_collection`; also a duplicate id (naming both rows).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import pyarrow as pa, pyarrow.parquet as pq
+    >>> path = os.path.join(tempfile.mkdtemp(), "docs.parquet")
+    >>> pq.write_table(pa.table({"id": ["a", "b"], "keywords": [["AI", "robots"], ["ML"]]}), path)
+    >>> read_parquet_collection(path)[:2]
+    (['a', 'b'], [['AI', 'robots'], ['ML']])
+    """
+    report = CollectionReport(source=os.fspath(source), format="parquet")
+    ids: list[str] = []
+    lists: list[list[str]] = []
+    first_row: dict[str, int] = {}
+    for _, _, b_rows, b_ids, b_lists, skipped in iter_parquet_collection(
+            source, id_field=id_field, keywords_field=keywords_field, on_error=on_error, sep=sep):
+        report.skipped.extend(skipped)
+        for r, doc_id, kws in zip(b_rows, b_ids, b_lists):
+            if doc_id in first_row:
+                why = f"duplicate id {doc_id!r} (first on row {first_row[doc_id]})"
+                if on_error == "raise":
+                    raise InputFormatError(f"row {r}: {why}; fix the record or pass "
+                                           "on_error='skip'", path=report.source)
+                report.skipped.append((r, why))
+                continue
+            first_row[doc_id] = r
+            ids.append(doc_id)
+            lists.append(kws)
+    report.n_documents = len(ids)
+    if report.skipped:
+        logger.warning("%s: skipped %d malformed record(s): %s", report.source,
+                       len(report.skipped), report.skipped[0][1])
+    return ids, lists, report
