@@ -149,7 +149,7 @@ def test_cli_similar_chinese_against_glove_says_why(glove):
 
 def test_cli_similar_mixed_list_scores_and_notes(glove):
     res = runner.invoke(app, ["similar", "机器学习，neural network", "深度学习，deep learning",
-                              "-f", "json", "-q"])
+                              "-m", "sif_best_match", "-f", "json", "-q"])
     out = json.loads(res.stdout)
     assert out["score"] == pytest.approx(0.4769, abs=1e-4)   # the English halves
     assert out["oov_a"] == ["机器学习"] and out["oov_b"] == ["深度学习"]
