@@ -62,8 +62,10 @@ def detect_format(path) -> tuple[str, str]:
     Rules, in order: a native pair ``BASE.npy`` + ``BASE.json`` (with simvec's marker) is
     ``"native"``; fastText's magic number in bytes 0-3 is ``"fasttext-bin"`` (checked before
     any text rule: a ``.bin`` name says nothing, word2vec binary uses it too); a first line of two integers followed by a line holding a key and that many
-    numbers is ``"word2vec"`` (``"fasttext"`` for a ``.vec`` name); the same header followed by
-    non-text bytes is ``"word2vec-binary"``; no header and a constant number (>= 2) of fields,
+    numbers is ``"word2vec"`` (``"fasttext"`` for a ``.vec`` name), and so is the same header
+    followed by rows that each hold a key and one same number of numbers other than the
+    header's (a wrong ``vector_size``: the reader uses the rows' and warns); the same header
+    followed by non-text bytes is ``"word2vec-binary"``; no header and a constant number (>= 2) of fields,
     all numeric but the first, over the first lines is ``"glove"``.
 
     Parameters
