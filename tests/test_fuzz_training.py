@@ -2,8 +2,11 @@
 
 For any bytes or field values, each reader returns a value or raises a SimvecError that names
 the file, within a memory budget tied to the file's size. The quick profile (default run) tries
-a few dozen cases per reader; ``SIMVEC_FUZZ=long`` tries at least 10,000 per reader
-(``make fuzz``: ``SIMVEC_FUZZ=long pytest tests -k fuzz``).
+a few dozen cases per reader, seeded; ``SIMVEC_FUZZ=long`` tries ``SIMVEC_FUZZ_EXAMPLES``
+(default 10,000) fresh random cases per reader, and ``SIMVEC_FUZZ=N`` tries N (``make fuzz``
+sets ``SIMVEC_FUZZ=long`` and ``SIMVEC_FUZZ_EXAMPLES=$(FUZZ_CASES)``). With
+``SIMVEC_FUZZ_REPORT`` set, one line per reader with its outcomes counted is appended to that
+file when the module ends, as ``tests/test_fuzz_readers.py`` does.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import gzip
 import json
 import os
 import tracemalloc
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -27,9 +31,18 @@ _MODE = os.environ.get("SIMVEC_FUZZ", "").lower()
 LONG = _MODE == "long" or _MODE.isdigit()
 
 
+_EXAMPLES = os.environ.get("SIMVEC_FUZZ_EXAMPLES", "").strip()
+
+
 def _settings(quick: int, long: int = 10_000):
-    """Quick profile by default; ``SIMVEC_FUZZ=long``: ``long`` cases; ``SIMVEC_FUZZ=N``: N."""
-    n = int(_MODE) if _MODE.isdigit() else long if LONG else quick
+    """Quick profile by default; ``SIMVEC_FUZZ=long``: ``SIMVEC_FUZZ_EXAMPLES`` cases (default
+    ``long``); ``SIMVEC_FUZZ=N``: N."""
+    if _MODE.isdigit():
+        n = int(_MODE)
+    elif LONG:
+        n = int(_EXAMPLES) if _EXAMPLES.isdigit() else long
+    else:
+        n = quick
     return settings(max_examples=n, deadline=None, database=None,
                     derandomize=not LONG, print_blob=True,
                     suppress_health_check=[HealthCheck.too_slow,
@@ -40,6 +53,26 @@ def _settings(quick: int, long: int = 10_000):
 
 FAST = _settings(40)      # readers that take milliseconds a case
 SLOW = _settings(6)       # readers that load a Keras model or build a biLM
+
+_OUTCOMES: dict[str, Counter] = {}
+
+
+def _count(reader: str, outcome: str) -> None:
+    """Count one case's outcome (``value``, ``SimvecError``, ...) for the fuzz report."""
+    _OUTCOMES.setdefault(reader, Counter())[outcome] += 1
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _fuzz_report():
+    """Append one line per reader to ``SIMVEC_FUZZ_REPORT`` (if set) when the module ends."""
+    yield
+    out = os.environ.get("SIMVEC_FUZZ_REPORT")
+    if out and _OUTCOMES:
+        with open(out, "a", encoding="utf-8") as f:
+            f.writelines(f"{name}: {sum(c.values())} examples; "
+                         + ", ".join(f"{k} {v}" for k, v in sorted(c.items())) + "\n"
+                         for name, c in sorted(_OUTCOMES.items()))
+
 
 #: peak Python/numpy allocation allowed for reading a file of n bytes
 def _budget(n: int) -> int:
@@ -103,7 +136,9 @@ def test_fuzz_corpus(tmp_path, data, body, comp, policy):
         sents = _bounded(lambda: list(LineSentence(p, unicode_errors=policy)), len(blob) * 50)
     except Exception as exc:  # noqa: BLE001 - the property is about what is raised
         _names_the_file(exc, p)
+        _count("corpus", "SimvecError")
         return
+    _count("corpus", "value")
     assert all(isinstance(s, list) and s and all(isinstance(t, str) and t for t in s)
                for s in sents)
     if blob.startswith(b"\xef\xbb\xbfthe") and not comp:  # a leading BOM is not text
@@ -190,7 +225,9 @@ def test_fuzz_checkpoint(tmp_path, w2v_checkpoint, data, target, recrc):
         m = _bounded(lambda: Word2Vec.load(ck), size)
     except Exception as exc:  # noqa: BLE001
         _names_the_file(exc, ck)
+        _count("checkpoint", "SimvecError")
         return
+    _count("checkpoint", "value")
     n = len(m.vocab)
     assert m.wv.vectors.shape == m.syn1neg.shape == (n, m.config.vector_size)
     assert 0 <= m.epoch <= m._schedule and m.job >= 0
@@ -223,7 +260,9 @@ def test_fuzz_elmo_options(tmp_path, elmo_files, data, raw):
         opts = read_options(p)
     except Exception as exc:  # noqa: BLE001
         _names_the_file(exc, p)
+        _count("elmo_options", "SimvecError")
         return
+    _count("elmo_options", "value")
     if count_option_parameters(opts) < 200_000:  # options that pass must build
         ElmoBiLm(opts)
 
@@ -276,8 +315,10 @@ def test_fuzz_elmo_weights(tmp_path, elmo_files, data):
         import torch
 
         assert all(torch.equal(a, b) for a, b in zip(before, bilm.parameters()))
+        _count("elmo_weights", "SimvecError")
         return
     assert all(bool(t.isfinite().all()) for t in bilm.parameters())
+    _count("elmo_weights", "value")
 
 
 @FAST
@@ -291,7 +332,9 @@ def test_fuzz_elmo_sentences(tmp_path, body):
         sents = _bounded(lambda: read_sentences(p), len(body))
     except Exception as exc:  # noqa: BLE001
         _names_the_file(exc, p)
+        _count("elmo_sentences", "SimvecError")
         return
+    _count("elmo_sentences", "value")
     assert sents and all(s and all(isinstance(t, str) for t in s) for s in sents)
 
 
@@ -326,7 +369,9 @@ def test_fuzz_classification_table(tmp_path, data, fmt, raw, gz):
         ds = _bounded(lambda: load_table(p, "text", "label"), len(body) * 20)
     except Exception as exc:  # noqa: BLE001
         _names_the_file(exc, p)
+        _count("classification_table", "SimvecError")
         return
+    _count("classification_table", "value")
     assert len(ds.texts) == ds.labels.shape[0]
     assert all(isinstance(t, str) and t.strip() for t in ds.texts)
     assert ds.labels.dtype == np.int64 and (ds.labels < len(ds.label_names)).all()
@@ -343,17 +388,42 @@ def test_fuzz_classification_table(tmp_path, data, fmt, raw, gz):
 # ----------------------------------------------------------------- classifier run folders
 @pytest.fixture(scope="module")
 def run_files(tmp_path_factory):
+    """The files of a small trained run folder, with Keras' ``load_model`` made to reuse one
+    model for a ``model.keras`` byte-identical to the trained one.
+
+    Loading the model is most of a case's time (about 0.1 s), and in four cases of five the
+    fuzzed file is another one: the intact archive then gives the same model every time, so it
+    is loaded once (the Classifier built from it still runs every check of
+    ``Classifier.load`` and predicts). Any other ``model.keras`` bytes are loaded for real.
+    How often each happened is counted in the report (``model.keras loads``).
+    """
     pytest.importorskip("torch")
     pytest.importorskip("simvec.keras.layers")
     from simvec.classify.classifier import train_classifier
     from simvec.classify.splits import DatasetSplits, TextDataset
+    from simvec.keras.backend import import_keras
 
     texts = ["good film", "great film", "bad film", "awful film"] * 4
     ds = TextDataset(texts, [1, 1, 0, 0] * 4, ["bad", "good"])
     d = tmp_path_factory.mktemp("fuzzrun") / "run"
     train_classifier(DatasetSplits(ds, ds), epochs=1, run_dir=d, threads=1, batch_size=8,
                      max_sequence_length=4, embedding_dim=4, verbose=0)
-    return {f.name: f.read_bytes() for f in d.iterdir() if f.suffix in (".json", ".keras")}
+    files = {f.name: f.read_bytes() for f in d.iterdir() if f.suffix in (".json", ".keras")}
+    keras = import_keras()
+    real_load = keras.saving.load_model
+    intact = files["model.keras"]
+    model = real_load(d / "model.keras")
+
+    def load_model(path, *args, **kwargs):
+        if not args and not kwargs and Path(path).read_bytes() == intact:
+            _count("model.keras loads", "reused (intact archive)")
+            return model
+        _count("model.keras loads", "loaded (fuzzed archive)")
+        return real_load(path, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(keras.saving, "load_model", load_model)
+        yield files
 
 
 @SLOW
@@ -378,10 +448,14 @@ def test_fuzz_run_folder(tmp_path, run_files, data, target):
         clf = Classifier.load(d)
     except Exception as exc:  # noqa: BLE001
         _names_the_file(exc, d)
+        _count("run_folder", "SimvecError (load)")
         return
     try:
         p = clf.predict_proba(["good film", "x"])
     except Exception as exc:  # noqa: BLE001 - e.g. a vocabulary edited into nonsense
         _names_the_file(exc, d)
+        _count("run_folder", "SimvecError (predict)")
         return
     assert p.shape == (2, len(clf.label_names))
+    assert p.dtype == np.float32
+    _count("run_folder", "value")

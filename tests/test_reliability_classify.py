@@ -184,6 +184,15 @@ DAMAGE = {
         p, lambda d: d.update(label_names=["a", "a", "b"])), "label_names must be"),
     "classifier-seq-len": ("classifier.json", lambda p: _edit_json(
         p, lambda d: d.update(sequence_length=-1)), "sequence_length must be"),
+    # found by the long run-folder fuzz: predict padded 2 texts to 10**9 ids (7.45 GiB, then
+    # MemoryError or the OOM killer); sequence_length must be the one the config allowed
+    "classifier-seq-len-huge": ("classifier.json", lambda p: _edit_json(
+        p, lambda d: d.update(sequence_length=10**9)),
+        r"sequence_length 1000000000 disagrees with the config it was chosen under "
+        r"\(sequence_length None, max_sequence_length 16\)"),
+    "classifier-seq-len-fixed": ("classifier.json", lambda p: _edit_json(
+        p, lambda d: d["config"].update(sequence_length=3)),
+        r"sequence_length \d+ disagrees .* \(sequence_length 3, max_sequence_length 16\)"),
     "classifier-labels-mixed": ("model.keras", lambda p: _edit_json(
         p.parent / "classifier.json", lambda d: d.update(label_names=["a", "b"])),
         "the model has 3 outputs but classifier.json names 2"),

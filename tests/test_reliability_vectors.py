@@ -80,13 +80,77 @@ def test_binary_still_reads_keys_after_plain_newlines(tmp_path):
 
 
 # ---------------------------------------------------------------------------- 2: lying sizes
-def test_lying_text_header_allocates_nothing_big(tmp_path):
-    """``3 4000000000`` used to allocate 3 x 4e9 float32 (44.7 GiB) before noticing."""
+def test_lying_text_header_allocates_nothing_big(tmp_path, caplog):
+    """``3 4000000000`` used to allocate 3 x 4e9 float32 (44.7 GiB) before noticing; now the
+    rows, which agree among themselves, are read at their own width (with a warning)."""
     p = write(tmp_path, "lie.txt", b"3 4000000000\na 1 2 3\nb 4 5 6\nc 7 8 9\n")
-    out, peak = peak_bytes(lambda: load_vectors(p, format="word2vec"))
-    assert isinstance(out, VectorFormatError)
-    assert "lie.txt, line 2" in str(out) and "3 values, expected 4000000000" in str(out)
+    with caplog.at_level(logging.WARNING, logger="simvec.vectors.formats"):
+        kv, peak = peak_bytes(lambda: load_vectors(p, format="word2vec"))
+    assert isinstance(kv, KeyedVectors), kv
+    assert kv.vectors.tolist() == [[1, 2, 3], [4, 5, 6], [7, 8, 9]]
+    assert "lie.txt: the header (line 1) gives vector_size 4000000000" in caplog.text
     assert peak < 1 << 20
+    # rows that disagree among themselves are still an error naming the line, as cheaply
+    q = write(tmp_path, "lie2.txt", b"3 4000000000\na 1 2 3\nb 4 5\nc 7 8 9\n")
+    out, peak = peak_bytes(lambda: load_vectors(q, format="word2vec"))
+    assert isinstance(out, VectorFormatError)
+    assert str(out).startswith("%s, line 3: key 'b' has 2 values, expected 3" % q)
+    assert "the header says vector_size 4000000000 and the first row (line 2) has 3" in str(out)
+    assert peak < 1 << 20
+
+
+# R2 of ../shared/reliability/repro.sh: `2 999999999` over rows of 3 values, format named
+def test_header_vector_size_that_no_row_has_reads_the_rows(tmp_path, caplog):
+    p = write(tmp_path, "lie.txt", b"2 999999999\na 1 2 3\n\nb 4 5 6\n")
+    with caplog.at_level(logging.WARNING, logger="simvec.vectors.formats"):
+        kv = load_vectors(p, format="word2vec")
+    assert kv.index_to_key == ["a", "b"] and kv.vectors.tolist() == [[1, 2, 3], [4, 5, 6]]
+    assert caplog.records[-1].getMessage() == (
+        f"{p}: the header (line 1) gives vector_size 999999999 but every row holds 3 values "
+        "(the first at line 2); read the rows as vector_size 3")
+    # detection agrees (it guessed word2vec binary, which then failed on record 1)
+    fmt, why = detect_format(p)
+    assert fmt == "word2vec" and "not 999999999: the header's vector_size is wrong" in why
+    assert load_vectors(p).vectors.shape == (2, 3)
+    assert detect_format(write(tmp_path, "lie.vec", p.read_bytes()))[0] == "fasttext"
+    # limit reads a prefix at the rows' width too; limit=0 keeps that width
+    assert load_vectors(p, format="word2vec", limit=1).vectors.tolist() == [[1, 2, 3]]
+    assert load_vectors(p, format="word2vec", limit=0).vectors.shape == (0, 3)
+    # a header smaller than the rows lies as well
+    q = write(tmp_path, "small.txt", b"2 2\na 1 2 3\nb 4 5 6\n")
+    assert load_vectors(q, format="word2vec").vectors.shape == (2, 3)
+    # a header count that lies is still refused: fewer rows is how a truncated file looks
+    with pytest.raises(VectorFormatError, match=r"short.txt, line 3: the header says 3 vectors "
+                                                r"but the file holds only 2 rows \(truncated\?\)"):
+        load_vectors(write(tmp_path, "short.txt", b"3 999999999\na 1 2 3\nb 4 5 6\n"),
+                     format="word2vec")
+
+
+@pytest.mark.parametrize("body, line, message", [
+    # the header is right and the first row is odd: reported as before, at the first row
+    (b"3 3\na 1 2\nb 4 5 6\nc 7 8 9\n", 2, "key 'a' has 2 values, expected 3"),
+    (b"2 3\n\n\na 1 2 3 4\nb 4 5 6\n", 4, "key 'a' has 4 values, expected 3"),
+    # a key with a space in the first row is not taken for a wider row
+    (b"2 2\nnew york 1 2\nb 4 5\n", 2, "key 'new' has 3 values, expected 2 (does the key"),
+    # no row has the header's size and the rows disagree: the first that differs from row 1
+    (b"3 7\na 1 2\nb 4 5\nc 7 8 9\n", 4, "key 'c' has 3 values, expected 2"),
+    (b"2 7\na 1 2 3\nnew york 4 5 6\n", 3, "key 'new' has 4 values, expected 3"),
+    (b"1 5\na\n", 2, "key 'a' has 0 values, expected 5"),
+])
+def test_rows_that_disagree_are_still_refused_naming_the_line(tmp_path, body, line, message):
+    p = write(tmp_path, "v.txt", body)
+    with pytest.raises(VectorFormatError) as err:
+        load_vectors(p, format="word2vec")
+    assert err.value.line == line and str(err.value).startswith(f"{p}, line {line}: {message}")
+
+
+def test_lying_vector_size_under_the_cli_is_read_with_a_warning(tmp_path, caplog):
+    p = write(tmp_path, "lie.txt", b"2 999999999\na 1 2 3\nb 4 5 6\n")
+    with caplog.at_level(logging.WARNING, logger="simvec.vectors.formats"):
+        code, out = cli("info", p, "-q", "-f", "json")
+    assert code == 0, out
+    assert json.loads(out[out.index("{"):])["vector_size"] == 3
+    assert "gives vector_size 999999999 but every row holds 3 values" in caplog.text
 
 
 def test_header_with_absurd_numbers_is_refused(tmp_path):
@@ -193,7 +257,6 @@ def test_damaged_npy_header_length_is_a_format_error(native):
 
 
 @pytest.mark.parametrize("keys, why", [
-    (["a", "a", "c"], "appears twice"),
     (["a", 7, "c"], r"index_to_key\[1\] is 7"),
     (["a", None, "c"], r"index_to_key\[1\] is None"),
     (["a", ["b"], "c"], r"index_to_key\[1\]"),
@@ -213,15 +276,55 @@ def test_sidecar_keys_are_validated(native, keys, why):
     assert "nat.json" in str(err.value)
 
 
-def test_convert_of_duplicated_native_keys_is_refused(native, tmp_path):
+def _duplicate_keys(native, keys=("a", "a", "c")):
     side = native.with_name("nat.json")
     meta = json.loads(side.read_text())
-    meta["index_to_key"] = ["a", "a", "c"]
+    meta["index_to_key"] = list(keys)
     side.write_text(json.dumps(meta))
-    code, out = cli("convert", native.with_name("nat.npy"), tmp_path / "dup.bin",
-                    "--to", "word2vec-binary", "-q")
-    assert code == 2 and "appears twice" in out
-    assert not (tmp_path / "dup.bin").exists()
+    return side
+
+
+# R7b of ../shared/reliability/repro.sh: a sidecar repeating a key loaded, then failed later
+# (and before that fix, was refused outright while the text formats kept the first occurrence)
+def test_duplicated_sidecar_keys_keep_the_first_occurrence(native, caplog):
+    side = _duplicate_keys(native)
+    with caplog.at_level(logging.WARNING, logger="simvec.vectors.formats"):
+        kv = load_vectors(native)
+    assert kv.index_to_key == ["a", "c"] and kv["c"].tolist() == [0, 0, 1]
+    assert kv["a"].tolist() == [1, 0, 0] and kv.vectors.shape == (2, 3)
+    assert caplog.records[-1].getMessage() == (
+        f"{side}: 1 duplicate keys ('a'); kept the first occurrence, dropped rows 1")
+    # the other duplicate rules apply as for text files, naming the sidecar
+    assert load_vectors(native, on_duplicate="last").vectors.tolist() == [[0, 1, 0], [0, 0, 1]]
+    with pytest.raises(VectorFormatError, match=r"nat.json: key 'a' appears twice: row 0 and "
+                                                r"row 1; pass on_duplicate"):
+        load_vectors(native, on_duplicate="error")
+    # memory-mapped: the kept rows are a copy (said so); limit looks only at what it keeps
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="simvec.vectors.formats"):
+        mm = load_vectors(native, mmap=True)
+    assert mm.index_to_key == ["a", "c"] and not isinstance(mm.vectors, np.memmap)
+    assert "copied into memory" in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="simvec.vectors.formats"):
+        assert load_vectors(native, limit=1).index_to_key == ["a"]
+    assert "duplicate" not in caplog.text
+    _duplicate_keys(native, ["b", "a", "b"])  # not adjacent; kept rows stay in file order
+    assert load_vectors(native).vectors.tolist() == [[1, 0, 0], [0, 1, 0]]
+
+
+def test_convert_of_duplicated_native_keys_reports_what_it_drops(native, tmp_path, caplog):
+    """convert of duplicated keys used to drop one silently."""
+    _duplicate_keys(native)
+    with caplog.at_level(logging.WARNING, logger="simvec.vectors.formats"):
+        code, out = cli("convert", native.with_name("nat.npy"), tmp_path / "dup.bin",
+                        "--to", "word2vec-binary", "-q")
+    assert code == 0, out
+    assert "nat.json: 1 duplicate keys ('a'); kept the first occurrence, dropped rows 1" \
+        in caplog.text
+    assert "wrote 2 vectors" in out
+    back = load_vectors(tmp_path / "dup.bin")
+    assert back.index_to_key == ["a", "c"] and back.vectors.tolist() == [[1, 0, 0], [0, 0, 1]]
 
 
 def test_sidecar_without_marker_is_named(native):
@@ -341,5 +444,7 @@ def test_adversarial_files_load_under_one_gib_of_address_space(tmp_path):
     assert res.returncode == 0, res.stderr[-2000:]
     out = json.loads(res.stdout.strip().splitlines()[-1])
     assert out["blank.txt"] == "value 1 x 10000" and out["spaces.txt"] == "value 2 x 5000"
-    for name in ("lie.txt", "lie2.txt", "lie.bin", "natlie.npy"):
+    # a vector_size no row has: the rows are read at their width (R2 of repro.sh)
+    assert out["lie.txt"] == "value 3 x 3" and out["lie2.txt"] == "value 2 x 3"
+    for name in ("lie.bin", "natlie.npy"):
         assert out[name].startswith("error: ") and name in out[name], (name, out[name])

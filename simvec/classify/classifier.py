@@ -391,7 +391,9 @@ class Classifier:
             If the folder or one of its files is missing (named).
         InputFormatError
             Naming the file: ``classifier.json`` is not JSON or a field has the wrong type
-            (config, ``label_names``, ``sequence_length``), ``vectorizer.json`` or
+            (config, ``label_names``, ``sequence_length``) or ``sequence_length`` disagrees
+            with the config (it must equal ``config.sequence_length`` when that is set, else be
+            at most ``config.max_sequence_length``), ``vectorizer.json`` or
             ``model.keras`` cannot be read, or the model's outputs disagree with the label
             names. A damaged ``report.json`` (optional) is logged and ignored.
         """
@@ -420,6 +422,14 @@ class Classifier:
             if isinstance(seq_len, bool) or not isinstance(seq_len, int) or not 0 < seq_len < 2**31:
                 raise SimvecValueError(f"sequence_length must be a positive integer, got "
                                        f"{seq_len!r:.60}")
+            # training chose it so (train_classifier); predictions pad every text to it, so
+            # a damaged value (10**9) would allocate texts x 10**9 ids before failing
+            fixed = config.sequence_length
+            if seq_len > config.max_sequence_length if fixed is None else seq_len != fixed:
+                raise SimvecValueError(
+                    f"sequence_length {seq_len} disagrees with the config it was chosen under "
+                    f"(sequence_length {fixed}, max_sequence_length "
+                    f"{config.max_sequence_length})")
         except (SimvecValueError, TypeError, ValueError) as exc:
             raise InputFormatError(f"not a valid classifier description: {exc}",
                                    path=str(meta_path)) from None

@@ -62,8 +62,10 @@ def detect_format(path) -> tuple[str, str]:
     Rules, in order: a native pair ``BASE.npy`` + ``BASE.json`` (with simvec's marker) is
     ``"native"``; fastText's magic number in bytes 0-3 is ``"fasttext-bin"`` (checked before
     any text rule: a ``.bin`` name says nothing, word2vec binary uses it too); a first line of two integers followed by a line holding a key and that many
-    numbers is ``"word2vec"`` (``"fasttext"`` for a ``.vec`` name); the same header followed by
-    non-text bytes is ``"word2vec-binary"``; no header and a constant number (>= 2) of fields,
+    numbers is ``"word2vec"`` (``"fasttext"`` for a ``.vec`` name), and so is the same header
+    followed by rows that each hold a key and one same number of numbers other than the
+    header's (a wrong ``vector_size``: the reader uses the rows' and warns); the same header
+    followed by non-text bytes is ``"word2vec-binary"``; no header and a constant number (>= 2) of fields,
     all numeric but the first, over the first lines is ``"glove"``.
 
     Parameters
@@ -128,6 +130,11 @@ def detect_format(path) -> tuple[str, str]:
             name = "fasttext" if ext == ".vec" else "word2vec"
             return name, (f"line 1 is a header '{first}' and the first row holds a key and "
                           f"{d} numbers")
+        w = _rows_width(complete[1:21])
+        if w:  # read at the rows' width, with a warning (see _parse_text)
+            name = "fasttext" if ext == ".vec" else "word2vec"
+            return name, (f"line 1 is a header '{first}' and the first rows each hold a key and "
+                          f"{w} numbers (not {d}: the header's vector_size is wrong)")
         return "word2vec-binary", f"line 1 is a header '{first}' and what follows is not text rows"
     rows = [ln for ln in complete[:20] if ln.strip()]
     counts = {len(_SEP.split(ln.strip(b" \t\r"))) for ln in rows}
@@ -141,6 +148,13 @@ def detect_format(path) -> tuple[str, str]:
         f"lines are not 'key v1 ... vd' rows; pass format= one of {', '.join(READ_FORMATS)}",
         str(p),
     )
+
+
+def _rows_width(lines) -> int:
+    """The common number of values of the non-blank ``lines`` if each is a key followed by
+    numbers only and there is at least one; else 0."""
+    widths = {_numeric_row_width(ln) for ln in lines if ln.strip(b" \t\r")}
+    return widths.pop() if len(widths) == 1 and 0 not in widths else 0
 
 
 def _text_rows_follow(lines, d: int, cut: bool) -> bool:
@@ -228,9 +242,11 @@ def _dedupe(keys, vectors, where, on_duplicate: str, path: str, unit: str):
     drop.sort()
     keep = np.ones(len(keys), dtype=bool)
     keep[drop] = False
+    named = list(dict.fromkeys(keys[i] for i in drop))
     logger.warning(
-        "%s: %d duplicate keys; kept the %s occurrence, dropped %ss %s%s",
-        path, len(drop), on_duplicate, unit, ", ".join(str(where[i]) for i in drop[:5]),
+        "%s: %d duplicate keys (%s%s); kept the %s occurrence, dropped %ss %s%s",
+        path, len(drop), ", ".join(map(repr, named[:5])), ", ..." if len(named) > 5 else "",
+        on_duplicate, unit, ", ".join(str(where[i]) for i in drop[:5]),
         ", ..." if len(drop) > 5 else "",
     )
     return [k for k, ok in zip(keys, keep) if ok], vectors[keep]
@@ -297,6 +313,8 @@ def _parse_text(reader, path: str, header: bool, limit, progress):
     if size == 0 and reader.eof:
         raise VectorFormatError("file is empty", path)
     pos, lineno, count, d = _skip_bom(buf, path), 1, None, None
+    lie = None  # header files: () once the first row agrees with the header, else
+    #             (header's vector_size, the rows' width, the first row's line number)
     if header:
         nl = _parse.find_newlines(buf, pos, 1)
         if nl.shape[0] == 0 and not reader.eof:
@@ -333,7 +351,19 @@ def _parse_text(reader, path: str, header: bool, limit, progress):
             if d is None:
                 d = _first_row_size(buf, starts[rows[:1]], ends[rows[:1]], path,
                                     lineno + int(rows[0]))
-            part = _parse_block(buf, starts[rows], ends[rows], d, path, lineno + rows, progress)
+            elif header and lie is None:  # the first row: does it agree with the header's vector_size?
+                i = int(rows[0])
+                w = _numeric_row_width(buf[starts[i]:ends[i]].tobytes())
+                lie = (d, w, lineno + i) if w and w != d else ()
+                d = w if lie else d
+            try:
+                part = _parse_block(buf, starts[rows], ends[rows], d, path, lineno + rows,
+                                    progress)
+            except VectorFormatError as exc:
+                if not lie:
+                    raise
+                raise _lying_header_error(exc, lie, buf, starts[rows], ends[rows],
+                                          lineno + rows, path) from None
             parts.append(part)
             got += part[0].shape[0]
         if ends.shape[0]:
@@ -368,7 +398,46 @@ def _parse_text(reader, path: str, header: bool, limit, progress):
             )
         if not reader.eof:
             raise _io.NeedMore
+    if lie:
+        logger.warning(
+            "%s: the header (line 1) gives vector_size %d but every row holds %d values (the "
+            "first at line %d); read the rows as vector_size %d", path, lie[0], lie[1], lie[2],
+            lie[1],
+        )
     return vectors, _parse.gather_keys(buf, starts, wend), n, lines
+
+
+def _numeric_row_width(line: bytes) -> int:
+    """The number of values of a row whose every token after the key is a number, else 0."""
+    fields = _SEP.split(line.strip(b" \t\r"))
+    if len(fields) < 2 or not fields[0] or not _numeric(fields[1:]):
+        return 0
+    return len(fields) - 1
+
+
+def _lying_header_error(exc, lie, buf, starts, ends, lines, path):
+    """The error to raise when rows read at the first row's width ``lie[1]`` (the header said
+    ``lie[0]``) disagree: if the failing row holds the header's count, the header was right and
+    the first row is the odd one (reported as before); otherwise the rows disagree among
+    themselves, and ``exc`` is reported with the header's claim beside it."""
+    header_d, width, first = lie
+    i = int(np.searchsorted(lines, exc.line)) if exc.line is not None else lines.shape[0]
+    if i < lines.shape[0] and int(lines[i]) == exc.line:
+        fields = _SEP.split(buf[starts[i]:ends[i]].tobytes().strip(b" \t\r"))
+        if len(fields) - 1 == header_d:
+            j = int(np.searchsorted(lines, first))
+            key = _SEP.split(buf[starts[j]:ends[j]].tobytes().strip(b" \t\r"))[0]
+            return VectorFormatError(
+                f"key {key.decode('utf-8', 'replace')!r} has {width} values, expected "
+                f"{header_d}", path, first,
+            )
+    prefix = f"{path}, line {exc.line}: " if exc.line is not None else f"{path}: "
+    msg = str(exc)[len(prefix):] if str(exc).startswith(prefix) else str(exc)
+    return VectorFormatError(
+        f"{msg}; the header says vector_size {header_d} and the first row (line {first}) has "
+        f"{width} values",
+        path, exc.line,
+    )
 
 
 def _header_sizes(match, path):
@@ -517,8 +586,16 @@ def read_vectors(path, format=None, *, limit=None, mmap=False, unicode_errors="f
         logger.info("%s: format %r guessed: %s", path, format, reason)
     t0 = time.perf_counter()
     if format == "native":
-        vectors, keys = native.load_native(path, limit, mmap)
-        kv = make(vectors, keys, lazy_index=True)  # validated when written
+        vectors, keys, unique = native.load_native(path, limit, mmap)
+        if not unique:  # a damaged or hand-edited sidecar: the duplicate rule of text files
+            sidecar = str(native.native_paths(path)[1])
+            keys, vectors = _dedupe(keys, vectors, range(len(keys)), on_duplicate, sidecar,
+                                    "row")
+            if mmap:
+                vectors = np.asarray(vectors)
+                logger.warning("%s: the kept rows were copied into memory (not memory-mapped)",
+                               sidecar)
+        kv = make(vectors, keys, lazy_index=True)  # keys checked by load_native / _dedupe
         logger.info("%s: loaded %d x %d native vectors%s in %.3f s", path, len(keys),
                     vectors.shape[1], " (memory-mapped)" if mmap else "", time.perf_counter() - t0)
         return kv

@@ -93,9 +93,12 @@ def load_vectors(
         that collide then go through the duplicate rule.
     on_duplicate : {"first", "last", "error"}
         A key seen twice: ``"first"`` (default) keeps the first occurrence (files are sorted by
-        frequency) and drops later ones with one warning giving the count and line numbers;
-        ``"last"`` keeps the last occurrence at its own position; ``"error"`` raises
-        :class:`VectorFormatError` naming both lines.
+        frequency) and drops later ones with one warning naming the file, the keys and the line
+        numbers; ``"last"`` keeps the last occurrence at its own position; ``"error"`` raises
+        :class:`VectorFormatError` naming both lines. A native sidecar whose ``index_to_key``
+        repeats a key (simvec never writes one; a damaged or hand-edited sidecar may) goes
+        through the same rule, with the sidecar named and 0-based rows for lines (with
+        ``mmap=True`` the kept rows are then copied into memory).
     progress : bool, optional
         Show a Rich progress bar on stderr. ``None`` (default): only for files over 1 GB when
         stderr is a terminal. Timings are logged through :mod:`logging` either way.
@@ -115,6 +118,17 @@ def load_vectors(
         whose count disagrees with the rows (fewer rows always; more rows unless ``limit`` stops
         before them), a truncated binary file, an undecodable key under ``"strict"``, a
         duplicate under ``"error"``. Nothing is kept from a failed load.
+
+    Notes
+    -----
+    A word2vec / fastText text header whose ``vector_size`` no row has (``2 999999999`` over
+    rows of 3 values) is taken as wrong when the first row is a key and numbers only: the rows
+    are read at the first row's width, with a warning naming the file, the header's size and
+    the width used, and memory stays bounded by the rows' bytes. Rows that then disagree with
+    one another are refused naming the line; if the row that disagrees has the header's size,
+    the header was right and the first row is the one reported. A header whose *count*
+    disagrees with the rows stays an error (fewer rows is what a truncated file looks like;
+    ``limit`` reads a prefix).
     SimvecValueError
         For a bad argument (unknown format, ``mmap=True`` on a text format, ...).
 

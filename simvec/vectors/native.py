@@ -47,19 +47,38 @@ def is_native(path) -> bool:
         return False
 
 
-def load_native(path, limit, mmap) -> tuple[np.ndarray, list]:
-    """``(vectors, keys)`` of a native pair, checked against its sidecar.
+def load_native(path, limit, mmap) -> tuple[np.ndarray, list, bool]:
+    """``(vectors, keys, unique)`` of a native pair, checked against its sidecar.
 
-    The keys are checked here (a list of unique, non-empty strings that encode as UTF-8), so
-    callers may build their index lazily; the ``.npy`` header is checked against the sidecar
-    and the file's size before anything is allocated. ``mmap`` memory-maps the matrix
-    (read-only).
+    Parameters
+    ----------
+    path : str or os.PathLike
+        ``BASE``, ``BASE.npy`` or ``BASE.json``.
+    limit : int or None
+        Keep only the first ``limit`` rows and keys.
+    mmap : bool
+        Memory-map the matrix (read-only).
+
+    Returns
+    -------
+    vectors : numpy.ndarray
+        float32, shape ``(count, vector_size)`` (or ``limit`` rows); a read-only ``np.memmap``
+        with ``mmap``.
+    keys : list of str
+        ``index_to_key``, each a non-empty string that encodes as UTF-8.
+    unique : bool
+        Whether ``keys`` are distinct. A sidecar written by simvec always has distinct keys;
+        a damaged or hand-edited one may repeat some, which the caller resolves by its
+        duplicate rule (:func:`simvec.vectors.formats.load_vectors`'s ``on_duplicate``) with
+        the sidecar named. Callers may build their key index lazily when ``unique``.
 
     Raises
     ------
     VectorFormatError
-        Naming the ``.npy`` or the sidecar: invalid JSON, damaged or lying ``.npy`` header,
-        a shape or dtype that disagrees with the sidecar, bad keys, or a fingerprint mismatch.
+        Naming the ``.npy`` or the sidecar, checked before anything is allocated: invalid
+        JSON, damaged or lying ``.npy`` header, a shape or dtype that disagrees with the
+        sidecar or the file's size, keys that are not a list of non-empty encodable strings,
+        or a fingerprint mismatch.
     SimvecFileNotFoundError
         If either file of the pair is missing.
     """
@@ -85,7 +104,7 @@ def load_native(path, limit, mmap) -> tuple[np.ndarray, list]:
         )
     keys = meta.get("index_to_key")
     shape = (meta.get("count"), meta.get("vector_size"))
-    _check_keys(keys, sidecar)
+    unique = _check_keys(keys, sidecar)
     _check_npy_header(npy, shape, sidecar.name)  # before np.load allocates what it claims
     try:
         vectors = np.load(npy, mmap_mode="r" if mmap else None, allow_pickle=False)
@@ -105,11 +124,13 @@ def load_native(path, limit, mmap) -> tuple[np.ndarray, list]:
         )
     if limit is not None:
         vectors, keys = vectors[:limit], keys[:limit]
-    return vectors, keys
+        unique = unique or len(set(keys)) == len(keys)
+    return vectors, keys, unique
 
 
-def _check_keys(keys, sidecar: Path) -> None:
-    """Refuse an ``index_to_key`` that is not a list of unique, non-empty, encodable strings.
+def _check_keys(keys, sidecar: Path) -> bool:
+    """Refuse an ``index_to_key`` that is not a list of non-empty, encodable strings; return
+    whether the keys are distinct (repeats are the caller's to resolve).
 
     Every check runs at C speed on the valid path (one join, one encode, one set: about 0.1 s
     for 400,000 keys); the offending key is looked for only once something is wrong.
@@ -131,15 +152,7 @@ def _check_keys(keys, sidecar: Path) -> None:
                 if type(keys[bad]) is str and keys[bad] else
                 "not a non-empty string: every key must be one")
         raise VectorFormatError(f"index_to_key[{bad}] is {keys[bad]!r}: {what}", where)
-    if len(unique) != len(keys):
-        seen: dict = {}
-        for i, k in enumerate(keys):
-            if k in seen:
-                raise VectorFormatError(
-                    f"key {k!r} appears twice in index_to_key (rows {seen[k]} and {i}); keys "
-                    "must be unique: the sidecar is damaged", where,
-                )
-            seen[k] = i
+    return len(unique) == len(keys)
 
 
 def _encodable(key: str) -> bool:
