@@ -613,8 +613,9 @@ def test_cli_errors_exit_2_with_one_line(cli_run, tmp_path):
     assert not (tmp_path / "r").exists()
 
 
-def test_cli_trains_on_real_sst2_with_a_small_training_sample(tmp_path):
-    data_path("sst2", "train.tsv")  # the CLI reads ../shared/data/sst2: skip (or fail) without it
+def test_cli_trains_on_real_sst2_with_a_small_training_sample(tmp_path, monkeypatch):
+    # --data sst2 reads the data home: here the unpacked copy in ../shared/data (skip without it)
+    monkeypatch.setenv("SIMVEC_DATA", str(data_path("sst2", "train.tsv").parents[1]))
     run_dir = tmp_path / "sst2-run"
     res = cli("classify", "train", "--data", "sst2", "--train-size", "300", "--epochs", "1",
               "--threads", "1", "--max-sequence-length", "24", "-o", str(run_dir),
