@@ -6,13 +6,12 @@ by every loader and by ``simvec classify --data NAME``. Inside ``DATA_HOME/<fold
 takes, in this order:
 
 =============  ==========================================  =======================================
-data set       fetched original (unpacked once, beside it)  unpacked copy
+data set       fetched original (zip unpacked once)         unpacked copy
 =============  ==========================================  =======================================
 imdb           ``imdb/aclImdb_v1.tar.gz`` (read as it is)   ``imdb/aclImdb_labeled.tar.gz`` or
                                                             ``imdb/aclImdb/``
 sst2           ``sst2/SST-2.zip`` -> ``SST-2/``              ``sst2/train.tsv`` + ``dev.tsv``
-agnews         ``agnews/ag_news_csv.tgz`` ->                 ``ag_news/test.csv``
-               ``ag_news_csv/test.csv``
+agnews         ``agnews/test.csv``                          ``ag_news/test.csv``
 chnsenticorp   (no download: not redistributable here)      ``zh/ChnSentiCorp_htl_all.csv``
 =============  ==========================================  =======================================
 
@@ -33,7 +32,7 @@ __all__ = ["default_data_path", "LOCATED"]
 LOCATED: dict[str, tuple[str | None, str | None, tuple[str, ...]]] = {
     "imdb": ("imdb", None, ("imdb/aclImdb_labeled.tar.gz", "imdb/aclImdb")),
     "sst2": ("sst2", "SST-2", ("sst2",)),
-    "agnews": ("agnews", "ag_news_csv/test.csv", ("ag_news/test.csv",)),
+    "agnews": ("agnews", None, ("ag_news/test.csv",)),
     "chnsenticorp": (None, None, ("zh/ChnSentiCorp_htl_all.csv",)),
 }
 
@@ -42,8 +41,8 @@ def default_data_path(name: str) -> Path:
     """The file or folder a loader reads for data set ``name`` when it is given no path.
 
     Looks in the data home (:func:`simvec.data.data_home`): first the original file
-    ``simvec data fetch NAME`` downloads (an archive other than IMDB's is unpacked once,
-    atomically, beside it by :func:`simvec.data.unpack`), then the unpacked copies of the table
+    ``simvec data fetch NAME`` downloads (SST-2's zip is unpacked once, atomically, beside it
+    by :func:`simvec.data.unpack`), then the unpacked copies of the table
     in the module docstring.
 
     Parameters
