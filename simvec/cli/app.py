@@ -52,6 +52,8 @@ EXAMPLES = {
     "classify train": "simvec classify train --data imdb --limit 200 -o runs/imdb",
     "classify evaluate": "simvec classify evaluate runs/imdb --data imdb -f json",
     "classify predict": 'simvec classify predict runs/imdb "A dull, far too long film."',
+    "serve": "simvec serve --port 8000",
+    "plot words": "simvec plot words king queen man woman paris france cat dog -o map.png",
 }
 
 
@@ -661,7 +663,8 @@ for _name in ("train", "evaluate", "predict"):
 
 from simvec.cli import serve as _serve  # noqa: E402
 
-app.command("serve")(_fail_cleanly(_serve.serve))
+app.command("serve", epilog=_example("serve"))(_fail_cleanly(_serve.serve))
+_serve.plot_app.command("words", epilog=_example("plot words"))(_serve.plot_words)
 app.add_typer(_serve.plot_app, name="plot")
 
 
