@@ -641,3 +641,18 @@ def test_explicit_validation_data_is_used_for_early_stopping():
     bad = TextDataset(val.texts, val.labels, ["x", "y"], source="bad")
     with pytest.raises(SimvecValueError, match="share the label names"):
         train_classifier(data, epochs=1, validation=bad, **FAST)
+
+
+def test_one_torch_thread_is_the_library_default_too():
+    """ClassifierConfig.threads defaults to 1, as `classify train --threads` does (measured
+    9-11x faster than torch's default of 2 on the shared 2-core machine, docs/benchmarks.md)."""
+    import torch
+
+    assert ClassifierConfig().threads == 1
+    fast = {k: v for k, v in FAST.items() if k != "threads"}
+    torch.set_num_threads(2)
+    try:
+        clf = train_classifier(splits(40, 10), epochs=1, **fast)
+        assert torch.get_num_threads() == 1 and clf.config.threads == 1
+    finally:
+        torch.set_num_threads(1)

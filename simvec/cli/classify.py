@@ -32,10 +32,12 @@ LimitOpt = Annotated[Optional[int], typer.Option(
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="Output: table, json or csv.")]
 
 
-#: torch's default (one thread per core) spin-waits on these small models: AG News `classify
-#: train` fit took 309 s with it against 21 s with one thread (issue 12, 2-core machine).
+#: torch's default (one thread per core) spin-waits on these small models: a 2-epoch fit on
+#: 1,500 AG News texts took 5.0-6.3 s with one thread against 54.5-55.2 s with torch's default
+#: of 2 (bench/threads.py on a shared 2-core machine; docs/benchmarks.md).
 THREADS_HELP = ("torch threads. Default 1: measured fastest for these small models (AG News fit "
-                "21 s with 1 thread vs 309 s with torch's default; docs/benchmarks.md).")
+                "5-6 s with 1 thread vs 55 s with torch's default of 2 on a shared 2-core "
+                "machine; docs/benchmarks.md). Raise it only on an idle many-core machine.")
 
 
 def _setup(fmt: str) -> None:
