@@ -140,3 +140,26 @@ def test_train_reports_the_passes_before_the_first_epoch(tmp_path, monkeypatch, 
     lines = [r.getMessage() for r in caplog.records if r.name == "simvec.progress"]
     assert any(m.startswith("train: counting the vocabulary: 300 tokens") for m in lines), lines
     assert any(m.startswith("train: encoding the corpus: 300 tokens") for m in lines), lines
+
+
+def test_compile_notice_follows_numba_cache_dir(tmp_path, monkeypatch):
+    """With NUMBA_CACHE_DIR set, the cache is looked for where numba writes it (it used to be
+    ignored, so the cold runs of docs/benchmarks.md were not announced)."""
+    from numba.core.caching import UserProvidedCacheLocator
+
+    src = tmp_path / "src" / "kern.py"
+    src.parent.mkdir()
+    src.write_text("x = 1\n")
+    monkeypatch.setattr(wu, "KERNEL_MODULES", {"read": ("kern",)})
+    monkeypatch.setattr(wu, "_source", lambda m: src)
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "cache"))
+    assert wu.kernels_to_compile(("read",)) == ["kern"]
+    where = tmp_path / "cache" / UserProvidedCacheLocator.get_suitable_cache_subpath(str(src))
+    where.mkdir(parents=True)
+    (where / "kern.f-1.py311.nbi").write_bytes(b"")
+    future = time.time() + 10
+    os.utime(where / "kern.f-1.py311.nbi", (future, future))
+    assert wu.kernels_to_compile(("read",)) == []
+    (src.parent / "__pycache__").mkdir()  # the in-tree cache does not count then
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "other"))
+    assert wu.kernels_to_compile(("read",)) == ["kern"]
