@@ -163,3 +163,24 @@ def test_compile_notice_follows_numba_cache_dir(tmp_path, monkeypatch):
     (src.parent / "__pycache__").mkdir()  # the in-tree cache does not count then
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "other"))
     assert wu.kernels_to_compile(("read",)) == ["kern"]
+
+
+def test_info_and_convert_announce_the_parser_compile(tmp_path, monkeypatch, caplog):
+    """`simvec info FILE` (37.8 s cold in issue 12) and `convert` to text say it once; a named
+    source to a binary format compiles nothing and says nothing."""
+    from conftest import data_path
+
+    caplog.set_level(logging.INFO)  # as the CLI sets it without -q
+    asked = []
+    monkeypatch.setattr(wu, "kernels_to_compile", lambda groups=(): asked.append(groups) or ["k"])
+    src = str(data_path("glove", "glove.6B.100d.sample.txt.gz"))
+    for args, told in ((["info", src], True), (["info", "glove-6B-50d"], False),
+                       (["convert", src, str(tmp_path / "a.txt")], True),
+                       (["convert", "glove-6B-50d", str(tmp_path / "b.npy"), "--limit", "10"],
+                        False)):
+        monkeypatch.setattr(wu, "_told", False)
+        asked.clear()
+        res = runner.invoke(app, args)
+        assert res.exit_code == 0, res.output
+        assert ("compiling kernels, first run only" in res.stderr) is told, args
+        assert asked == ([("read",)] if told else []), args

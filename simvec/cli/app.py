@@ -499,6 +499,11 @@ def convert(
     check_vectors(src, "SRC", input_format=input_format)
     if to != "tensorboard":
         fmt, files = resolve_save_format(dst, to)
+    written = "tensorboard" if to == "tensorboard" else fmt
+    if src not in _named_sources() or written not in ("native", "word2vec-binary", "tensorboard"):
+        from simvec.cli.warmup import compile_notice  # the text parser / writer kernels
+
+        compile_notice(("read",), quiet=logging.getLogger().level > logging.INFO)
     kw = {} if limit is None else {"limit": limit}
     if input_format is not None:
         kw["format"] = input_format
