@@ -45,8 +45,10 @@ def _warmup_steps() -> None:
             print(out.strip())
 
 
-def _commands(warm_runs: int) -> None:
+def _commands(warm_runs: int, only: str | None = None) -> None:
     for name, args in COMMANDS.items():
+        if only and not name.startswith(only):
+            continue
         with tempfile.TemporaryDirectory(prefix="simvec-numba-") as cache:
             env = {**os.environ, "NUMBA_CACHE_DIR": cache}
             runs = []
@@ -63,9 +65,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--commands", action="store_true", help="time two user commands instead")
     ap.add_argument("--warm-runs", type=int, default=2)
+    ap.add_argument("--only", default=None, help="--commands: the one whose name starts so")
     args = ap.parse_args()
     if args.commands:
-        _commands(args.warm_runs)
+        _commands(args.warm_runs, args.only)
     else:
         _warmup_steps()
     print(json.dumps({"loadavg": os.getloadavg()}))
