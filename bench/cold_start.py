@@ -28,7 +28,7 @@ CODE = ("import json; from simvec.cli.warmup import warmup; "
         "print(json.dumps({{'{0}': warmup()}})){1}")
 COMMANDS = {
     "simvec info (100-row GloVe file)": [
-        "-m", "simvec", "info", str(ROOT / "tests/data/glove/glove.6B.100d.sample.txt.gz"), "-q"],
+        "-m", "simvec", "info", str(ROOT / "tests/data/glove/glove.6B.100d.sample.txt.gz")],
     "GloVe text load (2,446 rows, load_vectors)": [
         "-c", "import simvec, sys; simvec.load_vectors(sys.argv[1])",
         str(ROOT / ".." / "shared" / "data" / "glove" / "glove.6B.50d.head2446.txt")],
