@@ -86,8 +86,8 @@ def compile_notice(groups=tuple(KERNEL_MODULES), quiet: bool = False) -> bool:
     if _told or quiet or not kernels_to_compile(groups):
         return False
     _told = True
-    typer.echo("simvec: compiling kernels, first run only (about a minute, more on a busy machine; `simvec warmup` "
-               "does it ahead of time)", err=True)
+    typer.echo("simvec: compiling kernels, first run only (about a minute, more on a busy "
+               "machine; `simvec warmup` does it ahead of time)", err=True)
     return True
 
 
