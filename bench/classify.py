@@ -68,6 +68,10 @@ def _cli(data, train_size, overrides, validation_size=None) -> str:
 
 
 def main(argv=None) -> int:
+    import os
+
+    # the loaders read the data home; this repository's copies are in ../shared/data
+    os.environ.setdefault("SIMVEC_DATA", str(Path(__file__).resolve().parents[2] / "shared" / "data"))
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", nargs="*", default=None,
                     help="names (or prefixes) of configurations; 'small-data', 'elmo'")

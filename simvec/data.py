@@ -54,9 +54,11 @@ class DataSet:
     filename : str
         Name of the downloaded file inside ``DATA_HOME/NAME/``.
     sha256 : str or None
-        Expected SHA-256 of the file; ``None`` where no published digest is recorded (the
-        digest of the download is then reported, and can be pinned with ``sha256=``).
+        Expected SHA-256 of the file; ``None`` where no digest could be recorded (the digest
+        of the download is then reported, and can be pinned with ``sha256=``).
     description, citation : str
+    checksum_note : str
+        Where the digest comes from, or why there is none.
     """
 
     name: str
@@ -65,41 +67,62 @@ class DataSet:
     sha256: str | None
     description: str
     citation: str
+    checksum_note: str = ""
 
 
 _WORDSIM = "https://raw.githubusercontent.com/mfaruqui/eval-word-vectors/master/data/word-sim/"
 
-#: The data sets of the docs. SHA-256 digests: IMDB's is the one published with the archive by
-#: several independent loaders; the small text files' are those of copies taken from these URLs.
+_SAME_FILE = ("computed from this project's copy, the same file as this URL serves")
+
+#: The data sets of the docs. Every digest was computed here from a copy that is the same file
+#: as the URL serves (IMDB's is also the one several independent loaders publish; the AG News
+#: copy's MD5 is the one torchtext publishes for this URL). SST-2 and STS-B have none: no copy of
+#: their original archives is available to this project (see ``checksum_note``).
 DATASETS: dict[str, DataSet] = {d.name: d for d in (
     DataSet("imdb", "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz",
             "aclImdb_v1.tar.gz",
             "c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe",
             "Large Movie Review Dataset: 25k train + 25k test reviews, pos/neg (84 MB)",
-            "Maas et al. (2011), ACL"),
+            "Maas et al. (2011), ACL",
+            "the digest published with the archive by several independent loaders"),
     DataSet("sst2", "https://dl.fbaipublicfiles.com/glue/data/SST-2.zip", "SST-2.zip", None,
             "SST-2 (GLUE): 67,349 train / 872 dev sentences, binary sentiment",
-            "Socher et al. (2013), EMNLP; Wang et al. (2019), ICLR"),
-    DataSet("agnews", "https://s3.amazonaws.com/fast-ai-nlp/ag_news_csv.tgz", "ag_news_csv.tgz",
-            None, "AG News: 120k train / 7.6k test news, 4 classes",
-            "Zhang, Zhao & LeCun (2015), NeurIPS"),
+            "Socher et al. (2013), EMNLP; Wang et al. (2019), ICLR",
+            "none recorded: no copy of GLUE's SST-2.zip is available to this project (its SST-2 "
+            "files are a repackaging with other columns and a labelled test split, so no digest "
+            "of the zip can be computed from them); TensorFlow Datasets records SHA-256 "
+            "d67e16fb55739c1b32cdce9877596db1c127dc322d93c082281f64057c16deaa (7,439,277 bytes) "
+            "for SST-2.zip at GLUE's former Firebase URL, not checked against this mirror"),
+    DataSet("agnews",
+            "https://raw.githubusercontent.com/mhjabreel/CharCnn_Keras/master/data/ag_news_csv/"
+            "test.csv", "test.csv",
+            "521465c2428ed7f02f8d6db6ffdd4b5447c1c701962353eb2c40d548c3c85699",
+            "AG News test split: 7,600 news, 4 classes (the split simvec's loader reads)",
+            "Zhang, Zhao & LeCun (2015), NeurIPS",
+            _SAME_FILE + " (its MD5 d52ea96a97a2d943681189a97654912d is the one torchtext "
+            "publishes for this URL)"),
     DataSet("wordsim353", _WORDSIM + "EN-WS-353-ALL.txt", "EN-WS-353-ALL.txt",
             "ce12919b240af45bdf46d243601eaca2b6212b159b5e7e9b435ee7ee40c5619c",
-            "WordSim-353, 353 word pairs", "Finkelstein et al. (2002), ACM TOIS"),
+            "WordSim-353, 353 word pairs", "Finkelstein et al. (2002), ACM TOIS", _SAME_FILE),
     DataSet("simlex999", _WORDSIM + "EN-SIMLEX-999.txt", "EN-SIMLEX-999.txt",
             "405394ffb7d25f6d0e3c041f87c9f27d29dc6b047506769953e85c4523b11685",
-            "SimLex-999, 999 word pairs", "Hill, Reichart & Korhonen (2015), CL"),
+            "SimLex-999, 999 word pairs", "Hill, Reichart & Korhonen (2015), CL", _SAME_FILE),
     DataSet("google-analogies",
             "https://raw.githubusercontent.com/piskvorky/gensim/develop/gensim/test/test_data/"
             "questions-words.txt", "questions-words.txt",
             "8c29b3332afc46f3fb8be04cb5297bf96f39aa7131272dff57869b4485b22a36",
-            "Google analogy questions, 19,544 in 14 sections", "Mikolov et al. (2013), ICLR"),
+            "Google analogy questions, 19,544 in 14 sections", "Mikolov et al. (2013), ICLR",
+            _SAME_FILE),
     DataSet("bird", "https://raw.githubusercontent.com/sasaadi/BiRD/master/BiRD.txt", "BiRD.txt",
             "3ff0481c6c9b0060a53e441b2b4726f155b114184c4f7b8bc604c599e8a5d23c",
-            "BiRD bigram relatedness, 3,345 phrase pairs", "Asaadi et al. (2019), NAACL"),
+            "BiRD bigram relatedness, 3,345 phrase pairs", "Asaadi et al. (2019), NAACL",
+            _SAME_FILE),
     DataSet("stsb", "http://ixa2.si.ehu.es/stswiki/images/4/48/Stsbenchmark.tar.gz",
             "Stsbenchmark.tar.gz", None, "STS Benchmark, 8,628 sentence pairs",
-            "Cer et al. (2017), SemEval"),
+            "Cer et al. (2017), SemEval",
+            "none recorded: this project holds only the files unpacked from a copy of "
+            "Stsbenchmark.tar.gz, not the archive, and a .tar.gz cannot be rebuilt byte for "
+            "byte from its members; no published digest was found"),
 )}
 
 

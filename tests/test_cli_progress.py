@@ -140,3 +140,47 @@ def test_train_reports_the_passes_before_the_first_epoch(tmp_path, monkeypatch, 
     lines = [r.getMessage() for r in caplog.records if r.name == "simvec.progress"]
     assert any(m.startswith("train: counting the vocabulary: 300 tokens") for m in lines), lines
     assert any(m.startswith("train: encoding the corpus: 300 tokens") for m in lines), lines
+
+
+def test_compile_notice_follows_numba_cache_dir(tmp_path, monkeypatch):
+    """With NUMBA_CACHE_DIR set, the cache is looked for where numba writes it (it used to be
+    ignored, so the cold runs of docs/benchmarks.md were not announced)."""
+    from numba.core.caching import UserProvidedCacheLocator
+
+    src = tmp_path / "src" / "kern.py"
+    src.parent.mkdir()
+    src.write_text("x = 1\n")
+    monkeypatch.setattr(wu, "KERNEL_MODULES", {"read": ("kern",)})
+    monkeypatch.setattr(wu, "_source", lambda m: src)
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "cache"))
+    assert wu.kernels_to_compile(("read",)) == ["kern"]
+    where = tmp_path / "cache" / UserProvidedCacheLocator.get_suitable_cache_subpath(str(src))
+    where.mkdir(parents=True)
+    (where / "kern.f-1.py311.nbi").write_bytes(b"")
+    future = time.time() + 10
+    os.utime(where / "kern.f-1.py311.nbi", (future, future))
+    assert wu.kernels_to_compile(("read",)) == []
+    (src.parent / "__pycache__").mkdir()  # the in-tree cache does not count then
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "other"))
+    assert wu.kernels_to_compile(("read",)) == ["kern"]
+
+
+def test_info_and_convert_announce_the_parser_compile(tmp_path, monkeypatch, caplog):
+    """`simvec info FILE` (37.8 s cold in issue 12) and `convert` to text say it once; a named
+    source to a binary format compiles nothing and says nothing."""
+    from conftest import data_path
+
+    caplog.set_level(logging.INFO)  # as the CLI sets it without -q
+    asked = []
+    monkeypatch.setattr(wu, "kernels_to_compile", lambda groups=(): asked.append(groups) or ["k"])
+    src = str(data_path("glove", "glove.6B.100d.sample.txt.gz"))
+    for args, told in ((["info", src], True), (["info", "glove-6B-50d"], False),
+                       (["convert", src, str(tmp_path / "a.txt")], True),
+                       (["convert", "glove-6B-50d", str(tmp_path / "b.npy"), "--limit", "10"],
+                        False)):
+        monkeypatch.setattr(wu, "_told", False)
+        asked.clear()
+        res = runner.invoke(app, args)
+        assert res.exit_code == 0, res.output
+        assert ("compiling kernels, first run only" in res.stderr) is told, args
+        assert asked == ([("read",)] if told else []), args

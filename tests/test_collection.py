@@ -87,7 +87,7 @@ BAD_JSONL = "\n".join(
         '{"id": "d1", "keywords": ["machine learning", "AI"]}',  # 1 ok
         '{"id": "d2", "keywords": ["x"]',  # 2 invalid JSON
         '{"id": "d3"}',  # 3 missing keywords
-        '{"id": "d4", "keywords": "a, b"}',  # 4 keywords not a list
+        '{"id": "d4", "keywords": 5}',  # 4 keywords neither a list nor a string
         "",  # 5 blank: ignored
         '["d5", ["a"]]',  # 6 not an object
         '{"id": "d1", "keywords": ["dup"]}',  # 7 duplicate id
@@ -118,12 +118,46 @@ def test_bad_jsonl_skip_reports_lines(tmp_path, caplog):
     reasons = dict(report.skipped)
     assert "invalid JSON" in reasons[2]
     assert "missing field 'keywords'" in reasons[3]
-    assert "list of strings" in reasons[4] and "str" in reasons[4]
+    assert "list of strings or one string of keywords separated by ',' or ';', got int" \
+        in reasons[4]
     assert "JSON object" in reasons[6]
     assert "duplicate id 'd1' (first on line 1)" in reasons[7]
     assert "non-strings" in reasons[9]
     assert "'id'" in reasons[10]
     assert "skipped 7 malformed" in caplog.text
+
+
+def test_jsonl_keywords_as_one_string_are_split_like_similar(tmp_path):
+    """ "keywords": "a, b; c" is split as `simvec similar` and keyword_similarity split it."""
+    from simvec.keywords.parse import keyword_list
+
+    p = tmp_path / "str.jsonl"
+    p.write_text('{"id": "a", "keywords": "machine learning,  neural network; AI"}\n'
+                 '{"id": "b", "keywords": ["deep learning"]}\n'
+                 '{"id": "c", "keywords": ""}\n', encoding="utf-8")
+    ids, kws, report = read_collection(p)
+    assert ids == ["a", "b", "c"] and not report.skipped
+    assert kws == [["machine learning", "neural network", "AI"], ["deep learning"], []]
+    assert [k for k, _ in keyword_list("machine learning,  neural network; AI", "a")] == kws[0]
+    ids, kws, _ = read_collection(p, sep=";")
+    assert kws[0] == ["machine learning, neural network", "AI"]
+
+
+def test_jsonl_keyword_strings_rank_like_lists(tmp_path, kpcrowd, kv):
+    """The real KPCrowd collection written with "a, b" strings gives the same top-k table."""
+    ids, lists, _, _ = kpcrowd
+    keep = [i for i, kw in enumerate(lists[:120]) if not any(c in k for k in kw for c in ",;")]
+    assert len(keep) >= 100
+    p = tmp_path / "kp_str.jsonl"
+    p.write_text("".join(json.dumps({"doc_id": ids[i], "keyphrases": ", ".join(lists[i])}) + "\n"
+                         for i in keep), encoding="utf-8")
+    ids2, lists2, report = read_collection(p, id_field="doc_id", keywords_field="keyphrases")
+    assert ids2 == [ids[i] for i in keep] and not report.skipped
+    assert lists2 == [[" ".join(k.split()) for k in lists[i]] for i in keep]
+    a = all_pairs_topk(ids2, lists2, kv, k=3, method="mean")
+    b = all_pairs_topk(ids2, [lists[i] for i in keep], kv, k=3, method="mean")
+    np.testing.assert_array_equal(a.index, b.index)
+    np.testing.assert_allclose(a.score, b.score, atol=1e-6)
 
 
 def test_csv_input(tmp_path):
@@ -376,3 +410,29 @@ def test_public_names_and_deprecated_alias():
     assert "all_pairs_topk" not in similarity.__all__  # vector maths only
     with pytest.warns(DeprecationWarning, match="simvec.keywords.topk"):
         assert similarity.all_pairs_topk is all_pairs_topk
+
+
+def test_cli_keywords_reads_keyword_strings(tmp_path):
+    """`simvec keywords` on a JSONL file whose keywords are "a, b" strings (issue 12 item 12)."""
+    from typer.testing import CliRunner
+
+    from simvec.cli.app import app
+
+    vec = data_path("glove", "glove.6B.100d.sample.txt.gz")
+    lines = {"s": ('{"id": "x", "keywords": "the, of"}\n{"id": "y", "keywords": "and; to"}\n'
+                   '{"id": "z", "keywords": "the"}\n'),
+             "l": ('{"id": "x", "keywords": ["the", "of"]}\n{"id": "y", "keywords": ["and", "to"]}\n'
+                   '{"id": "z", "keywords": ["the"]}\n')}
+    out = {}
+    for name, text in lines.items():
+        p = tmp_path / f"{name}.jsonl"
+        p.write_text(text, encoding="utf-8")
+        res = CliRunner().invoke(app, ["keywords", str(p), "-k", "2", "-m", "mean", "-v", str(vec),
+                                       "-f", "json", "-q"])
+        assert res.exit_code == 0, res.output
+        out[name] = json.loads(res.stdout)
+    assert out["s"] == out["l"]
+    assert out["s"]["documents"] == 3 and out["s"]["skipped_lines"] == []
+    top = {r["id"]: (r["neighbor"], round(r["score"], 4)) for r in out["s"]["rows"]
+           if r["rank"] == 1}
+    assert top == {"x": ("z", 0.9538), "y": ("z", 0.803), "z": ("x", 0.9538)}  # measured

@@ -6,6 +6,7 @@ serves small files, honours ``Range`` and can cut a response short to simulate a
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import http.server
 import json
@@ -168,9 +169,56 @@ def test_registered_digests_match_the_shared_copies():
     copies = {"wordsim353": ("similarity", "EN-WS-353-ALL.txt"),
               "simlex999": ("similarity", "EN-SIMLEX-999.txt"),
               "google-analogies": ("analogy", "questions-words.txt"),
-              "bird": ("phrase", "BiRD.txt")}
+              "bird": ("phrase", "BiRD.txt"),
+              "agnews": ("ag_news", "test.csv")}
     for name, parts in copies.items():
         assert sha256_file(data_path(*parts)) == data.DATASETS[name].sha256, name
+    # the AG News copy is the file torchtext downloads from the same URL: its published MD5
+    md5 = hashlib.md5(data_path("ag_news", "test.csv").read_bytes()).hexdigest()
+    assert md5 == "d52ea96a97a2d943681189a97654912d"
+    assert data.DATASETS["agnews"].url.endswith("mhjabreel/CharCnn_Keras/master/data/ag_news_csv/"
+                                                "test.csv")
+
+
+def test_every_data_set_says_where_its_digest_comes_from_or_why_none():
+    for d in data.DATASETS.values():
+        assert d.checksum_note, d.name
+        if d.sha256 is None:
+            assert d.checksum_note.startswith("none recorded: "), d.name
+    assert {d.name for d in data.DATASETS.values() if d.sha256 is None} == {"sst2", "stsb"}
+
+
+def test_fetch_agnews_verified_then_read_from_the_data_home(server, tmp_path, monkeypatch):
+    """The registry's AG News entry, served locally with the real file's bytes."""
+    from conftest import data_path
+    from simvec.classify import load_agnews
+
+    body = data_path("ag_news", "test.csv").read_bytes()
+    _Handler.files["/ag_news_csv/test.csv"] = body
+    monkeypatch.setenv("SIMVEC_DATA", str(tmp_path / "home"))
+    real = data.DATASETS["agnews"]
+    monkeypatch.setitem(data.DATASETS, "agnews", dataclasses.replace(
+        real, url=server + "/ag_news_csv/test.csv"))
+    res = runner.invoke(app, ["data", "fetch", "agnews", "-f", "json", "-q"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)["fetched"][0]
+    assert out["verified"] is True and out["sha256"] == real.sha256 and "warning" not in res.stderr
+    a = load_agnews()  # no path: the data home
+    assert (len(a.train), len(a.test)) == (6080, 1520)
+    assert a.train.source.startswith(str(tmp_path / "home" / "agnews" / "test.csv"))
+
+
+def test_fetch_without_a_digest_says_why_it_is_not_verified(server, tmp_path, monkeypatch):
+    _Handler.files["/SST-2.zip"] = PAYLOAD
+    monkeypatch.setenv("SIMVEC_DATA", str(tmp_path))
+    monkeypatch.setitem(data.DATASETS, "sst2", dataclasses.replace(
+        data.DATASETS["sst2"], url=server + "/SST-2.zip"))
+    res = runner.invoke(app, ["data", "fetch", "sst2", "-f", "json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["fetched"][0]["verified"] is False
+    assert ("sst2: not verified, no SHA-256 is recorded (none recorded: no copy of GLUE's "
+            "SST-2.zip is available to this project") in res.stderr
+    assert _sha(PAYLOAD) in res.stderr and "pin it with --sha256" in res.stderr
 
 
 def _imdb_archive(path):
@@ -229,8 +277,7 @@ def test_validation_size_holds_out_other_training_texts(tmp_path):
         hold_out_validation(splits, 4, None, seed=0)
 
 
-def test_fetched_sst2_and_agnews_archives_are_found_and_unpacked(tmp_path, monkeypatch):
-    import tarfile
+def test_fetched_sst2_archive_is_unpacked_and_agnews_found(tmp_path, monkeypatch):
     import zipfile
 
     from simvec.cli.classify import load_data
@@ -248,13 +295,9 @@ def test_fetched_sst2_and_agnews_archives_are_found_and_unpacked(tmp_path, monke
     s = load_data("sst2")
     assert len(s.train) == 6 and s.test_name == "dev" and (home / "sst2" / "SST-2.d").is_dir()
     assert not [p for p in (home / "sst2").iterdir() if p.name.startswith(".")]  # no temp left
-    (home / "agnews").mkdir()
-    src = tmp_path / "ag_news_csv"
-    src.mkdir()
-    (src / "test.csv").write_text("".join(f'"{c}","title {i}","text {i}"\n'
-                                          for i in range(40) for c in (1, 2, 3, 4)))
-    with tarfile.open(home / "agnews" / "ag_news_csv.tgz", "w:gz") as t:
-        t.add(src, arcname="ag_news_csv")
+    (home / "agnews").mkdir()  # AG News is fetched as its test.csv (what the loader reads)
+    (home / "agnews" / "test.csv").write_text("".join(f'"{c}","title {i}","text {i}"\n'
+                                                      for i in range(40) for c in (1, 2, 3, 4)))
     a = load_data("agnews")
     assert len(a.train) + len(a.test) == 160 and len(a.label_names) == 4
 

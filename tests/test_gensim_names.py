@@ -57,6 +57,15 @@ def test_add_vectors_and_save_word2vec_format(pair, tmp_path):
     g = gensim_models.KeyedVectors.load_word2vec_format(str(tmp_path / "v.bin"), binary=True)
     assert g.index_to_key == kv.index_to_key
     np.testing.assert_array_equal(g.vectors, kv.vectors)
+    kv.save_word2vec_format(tmp_path / "v.txt", write_header=False)  # gensim's GloVe layout
+    g.save_word2vec_format(str(tmp_path / "g.txt"), write_header=False)
+    h = gensim_models.KeyedVectors.load_word2vec_format(str(tmp_path / "v.txt"), no_header=True)
+    assert h.index_to_key == kv.index_to_key
+    np.testing.assert_allclose(h.vectors, kv.vectors, atol=1e-6)
+    assert (tmp_path / "v.txt").read_text().splitlines()[1].split()[0] == \
+        (tmp_path / "g.txt").read_text().splitlines()[1].split()[0] == kv.index_to_key[1]
+    with pytest.raises(SimvecValueError, match="always has a header"):
+        kv.save_word2vec_format(tmp_path / "x.bin", binary=True, write_header=False)
 
 
 def test_integer_key_says_what_to_do(pair):

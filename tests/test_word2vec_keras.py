@@ -98,3 +98,59 @@ def test_skipgram_learns_on_lee(lee):
     assert hist.history["loss"][0] == pytest.approx(0.6925, abs=0.001)
     assert hist.history["loss"][-1] == pytest.approx(0.6893, abs=0.001)
     assert 0.16 < _gap(kv) < 0.32
+
+
+# -- progress and threads (issue 12 items 8 and 10) ---------------------------------------------
+
+def test_train_keras_logs_progress_when_piped(lee, caplog):
+    """Not silent any more: log lines (epoch, words/s, learning rate, loss) when not a terminal."""
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="simvec.word2vec"):
+        _, _, hist = keras_w2v.train_keras(lee[:100], vector_size=8, min_count=2, epochs=2,
+                                           seed=1, progress_interval=0.0)
+    lines = [r.getMessage() for r in caplog.records if r.name == "simvec.word2vec"]
+    steps = [m for m in lines if "M words/s" in m]
+    assert steps and steps[0].split()[1:3] == ["epoch", "1/2"]
+    assert "alpha 0.02000" in steps[0] and "loss 0.69" in steps[0]
+    assert steps[-1].startswith("100.0% epoch 2/2")
+    assert [m.split(":")[0] for m in lines if m.startswith("keras word2vec")] == \
+        ["keras word2vec epoch 1/2", "keras word2vec epoch 2/2"]
+    assert len(hist.history["loss"]) == 2
+
+
+def test_train_keras_bar_on_a_terminal_and_silent_with_verbose_0(lee, capsys, monkeypatch):
+    import sys
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    keras_w2v.train_keras(lee[:60], vector_size=8, min_count=2, epochs=1, seed=1)
+    err = capsys.readouterr()
+    assert "word2vec" in err.err and "epoch 1/1" in err.err and err.out == ""
+    keras_w2v.train_keras(lee[:60], vector_size=8, min_count=2, epochs=1, seed=1, verbose=0)
+    assert capsys.readouterr().err == ""
+
+
+def test_train_keras_runs_on_one_torch_thread_by_default(lee, monkeypatch):
+    import torch
+
+    seen = []
+    orig = keras_w2v._FitProgress.on_train_batch_end
+
+    def spy(self, batch, logs=None):
+        seen.append(torch.get_num_threads())
+        return orig(self, batch, logs)
+
+    monkeypatch.setattr(keras_w2v._FitProgress, "on_train_batch_end", spy)
+    torch.set_num_threads(2)  # as torch's default on a 2-core machine (the tests pin 1)
+    try:
+        keras_w2v.train_keras(lee[:20], vector_size=8, min_count=2, epochs=1, seed=1)
+        assert keras_w2v.DEFAULT_THREADS == 1 and set(seen) == {1}
+        assert torch.get_num_threads() == 2  # restored
+        seen.clear()
+        keras_w2v.train_keras(lee[:20], vector_size=8, min_count=2, epochs=1, seed=1,
+                              threads=None)
+        assert set(seen) == {2}
+    finally:
+        torch.set_num_threads(1)
+    with pytest.raises(keras_w2v.SimvecValueError, match="threads must be a positive integer"):
+        keras_w2v.train_keras(lee[:20], threads=0)

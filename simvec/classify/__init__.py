@@ -1,6 +1,6 @@
 """Text classification with embeddings: data, recipes, training, reports.
 
-Loaders live in :mod:`.datasets`, ``TextDataset`` / ``DatasetSplits`` in :mod:`.splits`, the
+Loaders live in :mod:`.datasets` (reading from the data home by default, :mod:`.locate`), ``TextDataset`` / ``DatasetSplits`` in :mod:`.splits`, the
 networks in :mod:`.recipes`, training / evaluation / saved runs in :mod:`.classifier`, metrics
 and plots in :mod:`.report`.
 
@@ -23,6 +23,7 @@ _LAZY = {
     "load_chnsenticorp": "simvec.classify.datasets",
     "load_table": "simvec.classify.datasets",
     "load_dataset": "simvec.classify.datasets",
+    "default_data_path": "simvec.classify.locate",
     "RECIPES": "simvec.classify.recipes",
     "HEADS": "simvec.classify.recipes",
     "build_model": "simvec.classify.recipes",

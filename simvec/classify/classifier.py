@@ -87,8 +87,11 @@ class ClassifierConfig:
     elmo_cache_mb : float, default 2048
         ELMo recipes: MiB of frozen-biLM activations kept per training sentence, so that only
         the first epoch runs the biLM on the sentences that fit (0: run it every epoch).
-    threads : int or None
-        torch intra-op threads (None: torch's default).
+    threads : int or None, default 1
+        torch intra-op threads, set for the process when training starts (None: leave torch's
+        setting, by default one per core). 1 was measured 9-11x faster than torch's 2 for
+        these small models on a shared 2-core machine (docs/benchmarks.md, "Threads"), the
+        same default as ``simvec classify train --threads``.
     """
 
     recipe: str = "embedding"
@@ -115,7 +118,7 @@ class ClassifierConfig:
     elmo_options: str | None = None
     elmo_weights: str | None = None
     elmo_cache_mb: float = 2048.0
-    threads: int | None = None
+    threads: int | None = 1
 
     def __post_init__(self):
         check_recipe(self.recipe, self.head)

@@ -4,8 +4,9 @@ Every loader returns a :class:`DatasetSplits` (a training and an evaluation :cla
 whose labels are ``int64`` class indices into ``label_names``. Empty texts are reported through
 ``logging``, skipped and counted in ``notes`` / ``n_skipped``; nothing is silently dropped.
 
-Default locations are under the data root: ``$SIMVEC_DATA`` if set, else ``../shared/data``
-next to the repository that holds this package (see ``shared/data/README.md``).
+Without a path, a loader reads the data set from the data home (``$SIMVEC_DATA``, else the user
+cache directory; :func:`simvec.data.data_home`), where ``simvec data fetch NAME`` puts it; see
+:func:`simvec.classify.locate.default_data_path` for the files looked for.
 
 References
 ----------
@@ -60,18 +61,15 @@ SENTIMENT_CLASSES = ["negative", "positive"]
 
 
 # ------------------------------------------------------------------------------------- helpers
-def _data_root() -> Path:
-    env = os.environ.get("SIMVEC_DATA")
-    if env:
-        return Path(env)
-    return (Path(__file__).resolve().parents[2] / ".." / "shared" / "data").resolve()
+def _existing(path, name: str) -> Path:
+    """``path`` if it exists; with ``path=None`` the data set's place in the data home."""
+    if path is None:
+        from simvec.classify.locate import default_data_path
 
-
-def _existing(path, default_parts: tuple) -> Path:
-    p = Path(path) if path is not None else _data_root().joinpath(*default_parts)
+        return default_data_path(name)
+    p = Path(path)
     if not p.exists():
-        hint = "" if path is not None else " (default location; set SIMVEC_DATA or pass path=)"
-        raise SimvecFileNotFoundError(f"data set path {str(p)!r} does not exist{hint}")
+        raise SimvecFileNotFoundError(f"data set path {str(p)!r} does not exist")
     return p
 
 
@@ -88,8 +86,8 @@ def load_imdb(path=None, limit: int | None = None, strip_html: bool = True) -> D
     Parameters
     ----------
     path : str or Path, optional
-        The archive or the unpacked folder (``aclImdb`` itself or its parent). Default
-        ``<data root>/imdb/aclImdb_labeled.tar.gz``.
+        The archive or the unpacked folder (``aclImdb`` itself or its parent). Default: the
+        data home's copy (``simvec data fetch imdb``; :func:`simvec.classify.locate.default_data_path`).
     limit : int, optional
         At most this many reviews per split, ``limit // 2`` per class (the lowest review ids, so
         the subset is balanced and the same on every run). For quick tests and small-data runs.
@@ -105,7 +103,8 @@ def load_imdb(path=None, limit: int | None = None, strip_html: bool = True) -> D
     Raises
     ------
     SimvecFileNotFoundError
-        If ``path`` does not exist.
+        If ``path`` does not exist, or (no ``path``) the data set is not in the data home: the
+        message says to run ``simvec data fetch NAME``.
     InputFormatError
         If no review files are found there.
 
@@ -121,7 +120,7 @@ def load_imdb(path=None, limit: int | None = None, strip_html: bool = True) -> D
     >>> imdb.sizes  # doctest: +SKIP
     {'train': 100, 'test': 100}
     """
-    p = _existing(path, ("imdb", "aclImdb_labeled.tar.gz"))
+    p = _existing(path, "imdb")
     if limit is not None and (int(limit) != limit or limit < 2):
         raise SimvecValueError(f"`limit` must be an integer >= 2 (reviews per split), got {limit!r}")
     per_class = None if limit is None else int(limit) // 2
@@ -270,7 +269,8 @@ def load_sst2(path=None) -> DatasetSplits:
     Parameters
     ----------
     path : str or Path, optional
-        The folder holding ``train.tsv`` and ``dev.tsv``. Default ``<data root>/sst2``.
+        The folder holding ``train.tsv`` and ``dev.tsv``. Default: the data home's copy
+        (``simvec data fetch sst2``, unpacked once; :func:`simvec.classify.locate.default_data_path`).
 
     Returns
     -------
@@ -281,7 +281,8 @@ def load_sst2(path=None) -> DatasetSplits:
     Raises
     ------
     SimvecFileNotFoundError
-        If the folder or one of its two files does not exist.
+        If the folder or one of its two files does not exist, or (no ``path``) the data set is
+        not in the data home: the message says to run ``simvec data fetch sst2``.
     InputFormatError
         If a header lacks a ``label`` column or a text column.
 
@@ -290,7 +291,7 @@ def load_sst2(path=None) -> DatasetSplits:
     .. [1] Socher, R., Perelygin, A., Wu, J., Chuang, J., Manning, C. D., Ng, A. and Potts, C.
        (2013). Recursive Deep Models for Semantic Compositionality Over a Sentiment Treebank. EMNLP.
     """
-    root = _existing(path, ("sst2",))
+    root = _existing(path, "sst2")
     parts = {}
     for split in ("train", "dev"):
         f = root / f"{split}.tsv"
@@ -327,7 +328,8 @@ def load_agnews(path=None, seed: int = 0) -> DatasetSplits:
     Parameters
     ----------
     path : str or Path, optional
-        The CSV file. Default ``<data root>/ag_news/test.csv``.
+        The CSV file. Default: the data home's ``test.csv`` (``simvec data fetch agnews``,
+        unpacked once; :func:`simvec.classify.locate.default_data_path`).
     seed : int, default 0
         Seed of the split.
 
@@ -339,7 +341,8 @@ def load_agnews(path=None, seed: int = 0) -> DatasetSplits:
     Raises
     ------
     SimvecFileNotFoundError
-        If ``path`` does not exist.
+        If ``path`` does not exist, or (no ``path``) the data set is not in the data home: the
+        message says to run ``simvec data fetch NAME``.
     InputFormatError
         If a row does not have 3 fields or its class is not 1-4 (names file and line).
 
@@ -348,7 +351,7 @@ def load_agnews(path=None, seed: int = 0) -> DatasetSplits:
     .. [1] Zhang, X., Zhao, J. and LeCun, Y. (2015). Character-level Convolutional Networks for
        Text Classification. NeurIPS.
     """
-    p = _existing(path, ("ag_news", "test.csv"))
+    p = _existing(path, "agnews")
     texts, labels = [], []
     with _open_text(p) as fh:
         reader = csv.reader(fh)
@@ -381,7 +384,8 @@ def load_chnsenticorp(path=None, seed: int = 0) -> DatasetSplits:
     Parameters
     ----------
     path : str or Path, optional
-        The CSV. Default ``<data root>/zh/ChnSentiCorp_htl_all.csv``.
+        The CSV. Default: ``zh/ChnSentiCorp_htl_all.csv`` in the data home
+        (:func:`simvec.classify.locate.default_data_path`).
     seed : int, default 0
         Seed of the split.
 
@@ -393,7 +397,7 @@ def load_chnsenticorp(path=None, seed: int = 0) -> DatasetSplits:
     Raises
     ------
     SimvecFileNotFoundError
-        If ``path`` does not exist.
+        If ``path`` does not exist, or (no ``path``) the CSV is not in the data home.
     InputFormatError
         If the header lacks ``label`` or ``review`` (the message lists the columns).
 
@@ -403,7 +407,7 @@ def load_chnsenticorp(path=None, seed: int = 0) -> DatasetSplits:
        documents. Expert Systems with Applications 34(4). Hotel subset as published in
        SophonPlus/ChineseNlpCorpus.
     """
-    p = _existing(path, ("zh", "ChnSentiCorp_htl_all.csv"))
+    p = _existing(path, "chnsenticorp")
     ds = load_table(p, "review", "label", format="csv", label_names=["0", "1"])
     ds.label_names = list(SENTIMENT_CLASSES)
     ds.notes = "ChnSentiCorp hotel reviews. " + ds.notes

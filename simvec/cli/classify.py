@@ -32,10 +32,12 @@ LimitOpt = Annotated[Optional[int], typer.Option(
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="Output: table, json or csv.")]
 
 
-#: torch's default (one thread per core) spin-waits on these small models: AG News `classify
-#: train` fit took 309 s with it against 21 s with one thread (issue 12, 2-core machine).
+#: torch's default (one thread per core) spin-waits on these small models: a 2-epoch fit on
+#: 1,500 AG News texts took 5.0-6.3 s with one thread against 54.5-55.2 s with torch's default
+#: of 2 (bench/threads.py on a shared 2-core machine; docs/benchmarks.md).
 THREADS_HELP = ("torch threads. Default 1: measured fastest for these small models (AG News fit "
-                "21 s with 1 thread vs 309 s with torch's default; docs/benchmarks.md).")
+                "5-6 s with 1 thread vs 55 s with torch's default of 2 on a shared 2-core "
+                "machine; docs/benchmarks.md). Raise it only on an idle many-core machine.")
 
 
 def _setup(fmt: str) -> None:
@@ -50,29 +52,14 @@ def load_data(data: str, text_column: str = "text", label_column: str = "label",
     """The :class:`DatasetSplits` of ``--data``: a name, a table file, or the IMDB archive
     (``aclImdb_v1.tar.gz``) or its unpacked ``aclImdb`` folder.
 
-    ``imdb``, ``sst2`` and ``agnews`` are read from the data home when ``simvec data fetch``
-    put them there (:func:`simvec.data.dataset_path`; archives unpacked once), else from the
-    loaders' default locations.
+    A name is read from the data home, where ``simvec data fetch NAME`` puts it (the
+    loaders' default: :func:`simvec.classify.locate.default_data_path`; archives unpacked once).
     """
     from simvec.classify.datasets import load_dataset, load_imdb
-    from simvec.data import dataset_path
 
     p = Path(data)
     if p.exists() and (p.name.endswith((".tar.gz", ".tgz")) or p.is_dir()):
         return load_imdb(p, limit=limit)  # the IMDB archive itself, or its folder
-    key = data.lower()
-    if not p.exists() and key in ("imdb", "sst2", "agnews") and dataset_path(key).is_file():
-        from simvec.classify.datasets import load_agnews, load_sst2
-        from simvec.data import unpack
-
-        if key == "imdb":
-            return load_imdb(dataset_path("imdb"), limit=limit)
-        if limit:
-            raise typer.BadParameter("--limit applies to --data imdb only")
-        root = unpack(dataset_path(key))
-        if key == "sst2":  # GLUE's SST-2.zip: SST-2/{train,dev}.tsv
-            return load_sst2(root / "SST-2")
-        return load_agnews(root / "ag_news_csv" / "test.csv")  # as the loader: its test split
     kw = {}
     if data.lower() == "imdb" and limit:
         kw["limit"] = limit

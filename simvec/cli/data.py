@@ -24,7 +24,8 @@ def list_(fmt: FormatOpt = "table"):
 
     rows = [{"name": d.name, "present": dataset_path(d.name).is_file(),
              "path": str(dataset_path(d.name)), "url": d.url, "sha256": d.sha256,
-             "description": d.description, "citation": d.citation} for d in DATASETS.values()]
+             "checksum_note": d.checksum_note, "description": d.description,
+             "citation": d.citation} for d in DATASETS.values()]
     write_output({"data_home": str(data_home()), "datasets": rows},
                  [Table(f"data sets (data home: {data_home()})",
                         ["name", "present", "description", "url"],
@@ -66,7 +67,8 @@ def fetch(
         expected = sha256 or DATASETS[name].sha256
         digest = sha256_file(path)
         if expected is None:
-            warn(f"{name}: no published SHA-256 is recorded; got {digest} (pin it with --sha256)")
+            warn(f"{name}: not verified, no SHA-256 is recorded ({DATASETS[name].checksum_note}); "
+                 f"got {digest} (pin it with --sha256)")
         rows.append({"name": name, "path": str(path), "bytes": path.stat().st_size,
                      "sha256": digest, "verified": expected is not None})
     write_output({"fetched": rows}, [Table("fetched", ["name", "path", "bytes", "verified"],

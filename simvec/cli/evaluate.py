@@ -66,9 +66,10 @@ def evaluate_payload(files, kv, *, restrict_vocab: int, method: str, case_insens
     """Word-pair correlations and analogy accuracies for each file, kind detected per file.
 
     ``names`` are what the user called the files (``"-"`` for stdin), reported instead of the
-    paths. Every result carries ``coverage`` (fraction of items usable, 0-1), ``low_coverage``
-    (below :data:`LOW_COVERAGE`) and ``oov_fraction`` (0-1) where the library reports a
-    percentage. Phrase / sentence-pair files are scored with SIF probabilities from
+    paths. Every result (a word-pair or analogy file, each method of a phrase / sentence-pair
+    file) carries ``coverage`` (fraction of items usable, 0-1), ``low_coverage`` (below
+    :data:`LOW_COVERAGE`), ``note`` (why its figures are ``null``, else ``""``) and
+    ``oov_fraction`` (0-1) where the library reports a percentage. Phrase / sentence-pair files are scored with SIF probabilities from
     ``word_frequencies``, SIF's common component from ``sif_reference`` (a pair file) when
     given, and ``bootstrap`` resamples for each Spearman's 95 % interval (JSON keys
     ``spearman_low``, ``spearman_high``, ``bootstrap_resamples``); ``all_but_the_top`` only
@@ -124,6 +125,7 @@ def evaluate_payload(files, kv, *, restrict_vocab: int, method: str, case_insens
                 "sections": [{"name": s.name, "accuracy": s.accuracy, "correct": s.correct,
                               "total": s.total, "oov": s.oov, "syntactic": s.syntactic}
                              for s in res.sections],
+                "note": _analogy_note(res),
             })
             analogy_rows.append([label, method, res.accuracy, res.semantic_accuracy,
                                  res.syntactic_accuracy, res.correct, res.total, res.oov])
@@ -141,6 +143,7 @@ def evaluate_payload(files, kv, *, restrict_vocab: int, method: str, case_insens
                 "oov_fraction": res.oov_ratio / 100.0, "coverage": cov, "low_coverage": low,
                 "pairs_total": res.pairs_total,
                 "pairs_used": res.pairs_used, "oov_pairs": [list(p) for p in res.oov_pairs],
+                "note": res.note,
             })
             pairs_rows.append([label, res.spearman[0], res.pearson[0], res.pairs_used,
                                res.pairs_total, cov])
@@ -159,6 +162,14 @@ def evaluate_payload(files, kv, *, restrict_vocab: int, method: str, case_insens
         tables.append(Table("analogy sections", ["file", "section", "accuracy", "correct",
                                                  "questions"], section_rows))
     return payload, tables
+
+
+def _analogy_note(res) -> str:
+    """Why an analogy accuracy is undefined (``null``), or ``""``: the ``note`` of every result."""
+    if res.total:
+        return ""
+    return (f"none of the {res.questions} questions has all four words among the first "
+            f"{res.restrict_vocab} vocabulary rows: the accuracy is undefined")
 
 
 def _ci(r) -> str:

@@ -117,9 +117,9 @@ def _run_workers(uvicorn, *, workers: int, host: str, port: int, log_level: str)
 
 plot_app = typer.Typer(name="plot", no_args_is_help=True,
                        help="Pictures of embeddings (PNG): a 2-D map of words.")
+# ``words`` is registered on plot_app by simvec.cli.app, with its --help example
 
 
-@plot_app.command("words")
 def plot_words(
     words: Annotated[List[str], typer.Argument(help="Words to place ('-': one per line from stdin).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="PNG file to write.")]

@@ -84,6 +84,12 @@ def info_payload(src, list_sources_only: bool, *, input_format: str | None = Non
         fmt, reason = detect_format(src)
     else:
         fmt, reason = "source", "named source"
+    if fmt != "source":  # a file goes through the parser kernels (compiled on first use)
+        import logging
+
+        from simvec.cli.warmup import compile_notice
+
+        compile_notice(("read",), quiet=logging.getLogger().level > logging.INFO)
     kv = simvec.load(src, **({} if input_format is None else {"format": input_format}))
     norms = kv.norms
     src = name if name is not None else src

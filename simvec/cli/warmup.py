@@ -34,14 +34,38 @@ def _source(module: str) -> Path | None:
     return Path(spec.origin) if spec is not None and spec.origin else None
 
 
+def _cache_dirs(src: Path) -> list[Path]:
+    """Where numba looks for ``src``'s compiled kernels, in its own order of locators.
+
+    ``$NUMBA_CACHE_DIR/<folder>_<sha1 of the folder path>`` when ``NUMBA_CACHE_DIR`` is set
+    (numba's ``UserProvidedCacheLocator``), else the module's ``__pycache__`` and, for a
+    read-only install, the user-wide numba cache (``UserWideCacheLocator``).
+    """
+    from numba.core.caching import UserProvidedCacheLocator
+
+    sub = UserProvidedCacheLocator.get_suitable_cache_subpath(str(src))
+    cache_dir = os.environ.get("NUMBA_CACHE_DIR")
+    if cache_dir:
+        return [Path(cache_dir) / sub]
+    dirs = [src.parent / "__pycache__"]
+    try:
+        from numba.misc.appdirs import AppDirs
+
+        dirs.append(Path(AppDirs(appname="numba", appauthor=False).user_cache_dir) / sub)
+    except ImportError:  # pragma: no cover - numba moved it
+        pass
+    return dirs
+
+
 def kernels_to_compile(groups=tuple(KERNEL_MODULES)) -> list[str]:
     """Kernel modules of ``groups`` whose numba cache is missing or older than their source.
 
-    A module whose ``__pycache__`` holds no ``.nbi`` index newer than the source file will be
-    compiled on first use. With ``NUMBA_CACHE_DIR`` set or ``NUMBA_DISABLE_JIT=1``, nothing is
-    reported (the cache lives elsewhere, or nothing compiles).
+    A module none of whose cache folders (:func:`_cache_dirs`: the ``NUMBA_CACHE_DIR`` one when
+    it is set, else ``__pycache__`` or the user-wide numba cache) holds a ``.nbi`` index newer
+    than the source file will be compiled on first use. With ``NUMBA_DISABLE_JIT=1`` nothing
+    is reported (nothing compiles).
     """
-    if os.environ.get("NUMBA_CACHE_DIR") or os.environ.get("NUMBA_DISABLE_JIT") == "1":
+    if os.environ.get("NUMBA_DISABLE_JIT") == "1":
         return []
     stale = []
     for group in groups:
@@ -49,8 +73,7 @@ def kernels_to_compile(groups=tuple(KERNEL_MODULES)) -> list[str]:
             src = _source(module)
             if src is None:
                 continue
-            stem = src.stem
-            index = list((src.parent / "__pycache__").glob(f"{stem}.*.nbi"))
+            index = [p for d in _cache_dirs(src) for p in d.glob(f"{src.stem}.*.nbi")]
             if not index or max(p.stat().st_mtime for p in index) < src.stat().st_mtime:
                 stale.append(module)
     return stale
@@ -63,8 +86,8 @@ def compile_notice(groups=tuple(KERNEL_MODULES), quiet: bool = False) -> bool:
     if _told or quiet or not kernels_to_compile(groups):
         return False
     _told = True
-    typer.echo("simvec: compiling kernels, first run only (up to a minute; `simvec warmup` "
-               "does it ahead of time)", err=True)
+    typer.echo("simvec: compiling kernels, first run only (about a minute, more on a busy "
+               "machine; `simvec warmup` does it ahead of time)", err=True)
     return True
 
 

@@ -122,10 +122,11 @@ def _label_of(value, label_field):
     return str(value).strip()
 
 
-def _jsonl_records(stream, id_field, keywords_field, label_field=None):
+def _jsonl_records(stream, id_field, keywords_field, label_field=None, sep=",;"):
     """Yield (line, id, keywords, label) or (line, None, reason, None) for every non-blank line.
 
-    ``label`` is None without ``label_field``, ``_NO_LABEL`` when the record has none.
+    ``label`` is None without ``label_field``, ``_NO_LABEL`` when the record has none. A keywords
+    field holding one string is split with :func:`split_keywords` on ``sep``.
     """
     for lineno, line in enumerate(stream, start=1):
         if not line.strip():
@@ -152,10 +153,13 @@ def _jsonl_records(stream, id_field, keywords_field, label_field=None):
             ), None
             continue
         kws = rec[keywords_field]
-        if not isinstance(kws, list) or not all(isinstance(k, str) for k in kws):
+        if isinstance(kws, str):  # "a, b; c": split as similar and the API split a string
+            kws = split_keywords(kws, sep=sep)
+        elif not isinstance(kws, list) or not all(isinstance(k, str) for k in kws):
             what = type(kws).__name__ if not isinstance(kws, list) else "a list with non-strings"
             yield lineno, None, (
-                f"field {keywords_field!r} must be a list of strings, got {what}"
+                f"field {keywords_field!r} must be a list of strings or one string of "
+                f"keywords separated by {' or '.join(repr(c) for c in sep)}, got {what}"
             ), None
             continue
         try:
@@ -227,8 +231,11 @@ def read_collection(
 
     JSONL (``.jsonl``, ``.ndjson``, ``.json``)
         One JSON object per line, e.g. ``{"id": "d1", "keywords": ["machine learning", "AI"]}``;
-        other fields are ignored, blank lines skipped. The keywords field must be a JSON list of
-        strings.
+        other fields are ignored, blank lines skipped. The keywords field is a JSON list of
+        strings, or one string of keywords separated by any character of ``sep``
+        (``{"id": "d2", "keywords": "machine learning, AI"}``), split by
+        :func:`simvec.text.tokenize.split_keywords` as ``simvec similar`` and
+        :func:`~simvec.keywords.pair.keyword_similarity` split a string.
     CSV (``.csv``) / TSV (``.tsv``)
         A header row naming the columns, then one row per document; the keywords cell holds the
         keywords separated by any character of ``sep`` (default ``;`` or ``,``; quote the cell
@@ -240,8 +247,8 @@ def read_collection(
     converted) and must be unique.
 
     A malformed record (invalid JSON, including integers of over 4,300 digits and nesting deeper
-    than Python's recursion limit, not an object, a missing field, keywords not a list of
-    strings, an empty or duplicate id, a short CSV row) raises with ``on_error="raise"``; with
+    than Python's recursion limit, not an object, a missing field, keywords neither a list of
+    strings nor a string, an empty or duplicate id, a short CSV row) raises with ``on_error="raise"``; with
     ``on_error="skip"`` it is skipped, logged, and listed in ``report.skipped`` with its line
     number and reason. A CSV header lacking a named column always raises.
 
@@ -257,7 +264,8 @@ def read_collection(
         Overrides the extension. Parquet (``.parquet``, ``.pq``) is read by
         :func:`read_parquet_collection` (rows instead of lines).
     sep : str, default ",;"
-        CSV/TSV only: characters separating keywords inside the keywords cell.
+        Characters separating keywords inside a CSV/TSV keywords cell or a JSONL keywords
+        string (a JSON list is taken as it is).
 
     Returns
     -------
@@ -311,7 +319,7 @@ def _read(source, id_field, keywords_field, on_error, format, sep, label_field=N
     first_line: dict[str, int] = {}
     try:
         if fmt == "jsonl":
-            records = _jsonl_records(stream, id_field, keywords_field, label_field)
+            records = _jsonl_records(stream, id_field, keywords_field, label_field, sep)
         else:
             delim = "\t" if fmt == "tsv" else ","
             records = _csv_records(stream, id_field, keywords_field, delim, name, sep,

@@ -160,11 +160,22 @@ class GensimNames:
         self.vectors = np.vstack([vectors, w[~known]])
         self._norms = self._normed = None
 
-    def save_word2vec_format(self, fname, fvocab=None, binary: bool = False) -> None:
+    def save_word2vec_format(self, fname, fvocab=None, binary: bool = False,
+                             write_header: bool = True) -> None:
         """Write word2vec text (``binary=False``) or binary, atomically (gensim's name).
 
-        ``fvocab`` (a separate vocabulary-count file) is not supported: simvec keeps no counts.
+        ``write_header=False`` writes text without the ``count dim`` line (GloVe's layout; gensim
+        reads it back with ``load_word2vec_format(..., no_header=True)``). ``fvocab`` (a separate
+        vocabulary-count file) is not supported: simvec keeps no counts.
+
+        Raises
+        ------
+        SimvecValueError
+            ``fvocab`` given, or ``binary`` without a header (the binary format has one).
         """
         if fvocab is not None:
             raise SimvecValueError("save_word2vec_format: fvocab is not supported (no counts)")
-        self.save(fname, format="word2vec-binary" if binary else "word2vec")
+        if binary and not write_header:
+            raise SimvecValueError("save_word2vec_format: the binary format always has a header")
+        fmt = "word2vec-binary" if binary else ("word2vec" if write_header else "glove")
+        self.save(fname, format=fmt)

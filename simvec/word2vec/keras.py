@@ -27,8 +27,10 @@ Mikolov et al. (2013), word2vec.c; gensim ``Word2Vec``; Keras 3 documentation
 
 from __future__ import annotations
 
+import logging
 import math
 import os
+import time
 
 import numpy as np
 
@@ -42,9 +44,15 @@ keras = import_optional("keras", extra="keras", needed_by="simvec.word2vec.keras
 ops = keras.ops
 
 __all__ = ["build_model", "Word2VecBatches", "embedding_to_keyed_vectors", "train_keras",
-           "EMBEDDING_NAME"]
+           "EMBEDDING_NAME", "DEFAULT_THREADS"]
 
 EMBEDDING_NAME = "embedding"
+
+log = logging.getLogger("simvec.word2vec")
+
+#: torch threads :func:`train_keras` uses unless told: 1, measured fastest for this small model
+#: on a shared 2-core machine (docs/benchmarks.md, "Threads").
+DEFAULT_THREADS = 1
 
 
 class _MaskedMean(keras.layers.Layer):
@@ -214,6 +222,49 @@ class Word2VecBatches(keras.utils.PyDataset):
         return x, y
 
 
+class _FitProgress(keras.callbacks.Callback):
+    """``model.fit`` progress through :class:`~simvec.word2vec._progress.TrainProgress`.
+
+    A Rich bar on stderr when it is a terminal (``show=None``), else a ``simvec.word2vec`` log
+    line every ``interval`` seconds: epoch, words (positions) per second, learning rate, loss.
+    """
+
+    def __init__(self, data: "Word2VecBatches", epochs: int, show=None, interval: float = 10.0):
+        super().__init__()
+        self.data, self.epochs, self.show, self.interval = data, int(epochs), show, interval
+        self.steps = len(data)
+        self.epoch = 0
+        self.words = 0
+        self._prog = None
+
+    def on_train_begin(self, logs=None):
+        from simvec.word2vec._progress import TrainProgress
+
+        self._t0 = time.perf_counter()
+        self._prog = TrainProgress(self.epochs * self.steps, show=self.show,
+                                   interval=self.interval).__enter__()
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch
+        self.steps = len(self.data)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.words += min(self.data.batch_size, self.data.cur.size - batch * self.data.batch_size)
+        rate = self.words / max(time.perf_counter() - self._t0, 1e-9)
+        lr = float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
+        loss = float((logs or {}).get("loss", float("nan")))
+        self._prog.update(self.epoch * self.steps + batch + 1, self.epoch, self.epochs, lr, loss,
+                          rate)
+
+    def on_epoch_end(self, epoch, logs=None):
+        log.info("keras word2vec epoch %d/%d: loss %.6g, %.1f s", epoch + 1, self.epochs,
+                 float((logs or {}).get("loss", float("nan"))), time.perf_counter() - self._t0)
+
+    def on_train_end(self, logs=None):
+        if self._prog is not None:
+            self._prog.__exit__(None, None, None)
+
+
 def embedding_to_keyed_vectors(model: keras.Model, vocab: Vocabulary) -> KeyedVectors:
     """The shared Embedding's rows (without the padding row) as KeyedVectors (float32 (V, d))."""
     weights = np.asarray(keras.ops.convert_to_numpy(
@@ -224,7 +275,8 @@ def embedding_to_keyed_vectors(model: keras.Model, vocab: Vocabulary) -> KeyedVe
 def train_keras(corpus, sg: bool = False, vector_size: int = 100, window: int = 5,
                 negative: int = 5, min_count: int = 5, sample: float = 1e-3,
                 ns_exponent: float = 0.75, epochs: int = 5, batch_size: int = 1024,
-                learning_rate: float = 0.02, seed: int = 1, verbose: int = 0):
+                learning_rate: float = 0.02, seed: int = 1, verbose=None,
+                threads: int | None = DEFAULT_THREADS, progress_interval: float = 10.0):
     """Build the vocabulary, the model and the batches, ``model.fit``, export the vectors.
 
     Optimiser: Adam with ``learning_rate`` (mini-batches of mean sigmoid cross-entropy; the
@@ -238,8 +290,17 @@ def train_keras(corpus, sg: bool = False, vector_size: int = 100, window: int = 
     batch_size : int
         Positions per batch (:class:`Word2VecBatches`).
     learning_rate : float
-    verbose : int
-        Passed to ``model.fit``.
+    verbose : None, bool or int, default None
+        ``None``: simvec's progress, a Rich bar on stderr when it is a terminal, else a log
+        line (logger ``simvec.word2vec``, level INFO) every ``progress_interval`` seconds with
+        the epoch, words per second, learning rate and loss; ``False`` / ``0``: silent; ``1`` /
+        ``2``: Keras' own ``model.fit`` output.
+    threads : int or None, default 1
+        torch intra-op threads during ``fit`` (restored afterwards); ``None``: torch's
+        default (one per core). 1 was measured fastest for this model on a shared 2-core
+        machine (docs/benchmarks.md).
+    progress_interval : float, default 10
+        Seconds between log lines when stderr is not a terminal.
 
     Returns
     -------
@@ -253,6 +314,7 @@ def train_keras(corpus, sg: bool = False, vector_size: int = 100, window: int = 
     >>> from simvec.text.corpus import TextCorpus                  # doctest: +SKIP
     >>> kv, model, hist = train_keras(TextCorpus("lee_background.cor"), min_count=2)  # doctest: +SKIP
     """
+    threads_ctx = _TorchThreads(threads)  # checked before any work
     if seed is not None:
         keras.utils.set_random_seed(seed)
     vocab = Vocabulary.build(corpus, min_count=min_count)
@@ -263,5 +325,36 @@ def train_keras(corpus, sg: bool = False, vector_size: int = 100, window: int = 
                         seed=seed)
     model.compile(optimizer=keras.optimizers.Adam(learning_rate),
                   loss=keras.losses.BinaryCrossentropy(from_logits=True))
-    history = model.fit(data, epochs=epochs, verbose=verbose)
+    callbacks = []
+    if verbose is None:
+        callbacks.append(_FitProgress(data, epochs, interval=progress_interval))
+    keras_verbose = 0 if verbose is None or verbose is False else int(verbose)
+    with threads_ctx:
+        history = model.fit(data, epochs=epochs, verbose=keras_verbose, callbacks=callbacks)
     return embedding_to_keyed_vectors(model, vocab), model, history
+
+
+class _TorchThreads:
+    """Context: torch intra-op threads set to ``n`` (``None``: unchanged), restored on exit."""
+
+    def __init__(self, n):
+        if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
+            raise SimvecValueError(f"threads must be a positive integer or None, got {n!r}")
+        self.n = n
+
+    def __enter__(self):
+        if self.n is None or keras.backend.backend() != "torch":
+            self.old = None
+            return self
+        import torch
+
+        self.old = torch.get_num_threads()
+        torch.set_num_threads(self.n)
+        return self
+
+    def __exit__(self, *exc):
+        if self.old is not None:
+            import torch
+
+            torch.set_num_threads(self.old)
+        return False

@@ -23,7 +23,7 @@ from simvec.errors import SimvecFileNotFoundError, SimvecValueError, VectorForma
 from simvec.text.vocab import Vocabulary, encode_corpus
 from simvec.vectors.keyed import KeyedVectors
 from simvec.word2vec._checkpoint import check_state, meta_crc, read_matrix
-from simvec.word2vec._gensim_args import check_totals, one_corpus
+from simvec.word2vec._gensim_args import GensimAttributes, check_totals, one_corpus
 from simvec.word2vec.config import Word2VecConfig
 
 __all__ = ["Word2Vec"]
@@ -55,7 +55,7 @@ def _crc(a: np.ndarray) -> str:
     return f"{zlib.crc32(np.ascontiguousarray(a).view(np.uint8).reshape(-1)):08x}"
 
 
-class Word2Vec:
+class Word2Vec(GensimAttributes):
     """Train word vectors with word2vec (CBOW or skip-gram, negative sampling).
 
     Mirrors gensim 4's ``Word2Vec`` (parameter names, defaults and semantics) and word2vec.c's
