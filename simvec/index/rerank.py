@@ -5,20 +5,22 @@ aligns tokens pair by pair and cannot be indexed; the ``mean`` document vectors 
 is answered in two stages, the classic retrieve-then-re-rank pipeline:
 
 1. the index (:class:`simvec.index.ann.AnnIndex`, mean vectors) returns ``candidates``
-   documents (default :data:`DEFAULT_CANDIDATES`, 150);
+   documents (default :data:`DEFAULT_CANDIDATES`, 200);
 2. each (query, candidate) pair is scored by the method, only those pairs, never the
    collection, and the best ``k`` are kept. The default method goes through a parallel numba
    kernel (:func:`score_pairs_sif_best_match`, equal to the registry's pairwise scorer to 1e-6);
    any other method with a pairwise scorer in the registry
    (:attr:`simvec.keywords.methods.Method.pairwise`) through :func:`score_pairs`.
 
-The default of 150 candidates follows a rule stated before this grid was measured (the figures
+The default of 200 candidates follows a rule stated before the grid was measured (the figures
 of an earlier, coarser grid were known; ``bench/scale.py rerank``, docs/benchmarks.md): on each collection, the smallest measured
 count (10, 20, 30, 50, 75, 100, 150, 200) from which every larger count keeps the two-stage
 precision@1 within 0.005 of the exact default's; each collection's choice is scored on the other
-collection, and the default is the largest choice. On 500N-KPCrowd that count is 100, which
-misses on SemEval-2010 (-0.008, paired bootstrap 95% interval [-0.025, +0.008]); on SemEval-2010
-it is 150, which gives 500N-KPCrowd's exact P@1 (0.652, difference 0.000). The mean vectors of
+collection, and the default is the largest choice. For the default method ``hybrid``: on
+500N-KPCrowd that count is 50 (P@1 0.650 two-stage and exact at 50 to 250), which misses on
+SemEval-2010 (0.856 against 0.885); on SemEval-2010 it is 200 (0.877 at 100 and 150, 0.885 =
+exact at 200), which gives 500N-KPCrowd's exact P@1. (For the previous default,
+``sif_best_match``, the same rule gave 150; docs/benchmarks.md keeps that grid.) The mean vectors of
 long scientific keyphrase lists are weak candidate generators: raise ``candidates`` for such
 collections, lower it where re-ranking time matters more than the last 0.01 of P@1.
 """
@@ -48,7 +50,7 @@ __all__ = [
 
 
 #: Index candidates re-ranked per query by default (see the module docstring for the rule).
-DEFAULT_CANDIDATES = 150
+DEFAULT_CANDIDATES = 200
 
 
 @dataclass

@@ -26,6 +26,16 @@ __all__ = ["Projection", "project_words", "plot_projection", "PROJECTIONS",
 PROJECTIONS = ("pca", "tsne", "umap")
 
 
+def _pyplot(needed_by: str):
+    """matplotlib.pyplot on the file-only Agg backend (no display needed)."""
+    import_optional("matplotlib", needed_by=needed_by, package="matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    return plt
+
 def available_projections() -> tuple[str, ...]:
     """The projections whose package is installed (``umap`` needs umap-learn)."""
     return tuple(m for m in PROJECTIONS
@@ -156,11 +166,7 @@ def plot_projection(proj: Projection, path, *, title: str | None = None, dpi: in
     SimvecFileNotFoundError
         If the folder of ``path`` does not exist (nothing is written).
     """
-    import_optional("matplotlib", needed_by="simvec plot", package="matplotlib")
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
+    plt = _pyplot("simvec plot")
 
     fig, ax = plt.subplots(figsize=(7, 6))
     try:
@@ -323,11 +329,7 @@ def plot_keyword_heatmap(hm: KeywordHeatmap, path, *, title: str | None = None,
     SimvecFileNotFoundError
         If the folder of ``path`` does not exist (nothing is written).
     """
-    import_optional("matplotlib", needed_by="simvec similar --plot", package="matplotlib")
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
+    plt = _pyplot("simvec similar --plot")
     from matplotlib.patches import Rectangle
 
     n, m = hm.cosine.shape
