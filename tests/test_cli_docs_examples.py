@@ -31,7 +31,8 @@ def _console(command: str) -> tuple[list[str], str]:
     return shlex.split(m.group(1))[1:], m.group(2)
 
 
-@pytest.mark.parametrize("cmd", [["serve"], ["plot", "words"]])
+@pytest.mark.parametrize("cmd", [["serve"], ["plot", "words"], ["encode"], ["search"],
+                                 ["index", "build"], ["index", "add"], ["index", "pairs"]])
 def test_help_shows_the_example(cmd):
     res = runner.invoke(app, [*cmd, "--help"], env={"COLUMNS": "200"})
     assert res.exit_code == 0, res.output

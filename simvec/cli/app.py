@@ -54,6 +54,11 @@ EXAMPLES = {
     "classify predict": 'simvec classify predict runs/imdb "A dull, far too long film."',
     "serve": "simvec serve --port 8000",
     "plot words": "simvec plot words king queen man woman paris france cat dog -o map.png",
+    "encode": "simvec encode docs.jsonl -o docs.emb.npy",
+    "search": 'simvec search docs.idx "machine learning, robots" -k 5',
+    "index build": "simvec index build docs.jsonl -o docs.idx",
+    "index add": "simvec index add docs.idx new_docs.jsonl",
+    "index pairs": "simvec index pairs docs.idx -o pairs.jsonl -k 10",
 }
 
 
@@ -689,13 +694,13 @@ app.add_typer(_serve.plot_app, name="plot")
 
 from simvec.cli import index as _index  # noqa: E402
 
-app.command("encode")(_fail_cleanly(_index.encode))
-app.command("search")(_fail_cleanly(_index.search))
+app.command("encode", epilog=_example("encode"))(_fail_cleanly(_index.encode))
+app.command("search", epilog=_example("search"))(_fail_cleanly(_index.search))
 index_app = typer.Typer(name="index", no_args_is_help=True, help="Approximate index of a collection.")
 app.add_typer(index_app, name="index")
-index_app.command("build")(_fail_cleanly(_index.index_build))
-index_app.command("add")(_fail_cleanly(_index.index_add))
-index_app.command("pairs")(_fail_cleanly(_index.index_pairs))
+index_app.command("build", epilog=_example("index build"))(_fail_cleanly(_index.index_build))
+index_app.command("add", epilog=_example("index add"))(_fail_cleanly(_index.index_add))
+index_app.command("pairs", epilog=_example("index pairs"))(_fail_cleanly(_index.index_pairs))
 
 def main() -> None:
     """Entry point of the ``simvec`` console script."""
