@@ -199,7 +199,7 @@ def test_ragged_output_goes_to_h5_at_each_sentence_length(emb, tmp_path):
     with h5py.File(tmp_path / "e.h5", "r") as f:
         assert [f[str(i)].shape for i in range(4)] == [(1, 32)] * 3 + [(6, 32)]
     small = emb.save(sents, tmp_path / "e.npy")  # small padding: .npy still written
-    assert np.load(tmp_path / "e.npy").shape == (4, 6, 32) and len(small) == 4
+    assert np.load(tmp_path / "e.npy").shape == (4, 6, 32) and small == 4
 
 
 def test_unknown_suffix_is_refused_before_embedding(emb, tmp_path, monkeypatch):
@@ -215,3 +215,31 @@ def test_embed_file_checks_the_output_first(paths, tmp_path):
         embed_file(s, *paths, out="/proc/e.npy")
     with pytest.raises(OutputPathError, match="this is a folder"):
         embed_file(s, *paths, out=tmp_path)
+
+
+def test_save_streams_chunk_by_chunk(emb, tmp_path):
+    """Issue 12 item 8: the output is embedded and written a chunk at a time, with progress;
+    the file equals one written in a single chunk."""
+    sents = [["the", "cat"], ["a"], ["the", "cat", "sat", "on", "the", "mat"], ["dog"], ["x", "y"]]
+    calls, seen = [], []
+    real = emb.embed
+
+    def counting(part, *a, **k):
+        calls.append(len(part))
+        return real(part, *a, **k)
+
+    emb.embed = counting
+    try:
+        n = emb.save(sents, tmp_path / "c.h5", chunk_size=2,
+                     progress=lambda done, total: seen.append((done, total)))
+        emb.save(sents, tmp_path / "c.npy", chunk_size=2)
+        emb.save(sents, tmp_path / "d.npy", "default", chunk_size=2)
+    finally:
+        emb.embed = real
+    assert n == 5 and calls == [2, 2, 1] * 3 and seen == [(2, 5), (4, 5), (5, 5)]
+    emb.save(sents, tmp_path / "one.npy", chunk_size=100)
+    np.testing.assert_allclose(np.load(tmp_path / "c.npy"), np.load(tmp_path / "one.npy"),
+                               atol=1e-5)
+    with h5py.File(tmp_path / "c.h5", "r") as f:
+        np.testing.assert_allclose(f["2"][()], np.load(tmp_path / "one.npy")[2], atol=1e-5)
+    assert np.load(tmp_path / "d.npy").shape == (5, 32)

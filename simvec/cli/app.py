@@ -657,7 +657,7 @@ def elmo_embed(
     check_input_file(options, "ELMo options file")
     check_input_file(weights, "ELMo weights file")
     summary = embed_file(file, options, weights, output=layer, out=dest, batch_size=batch_size,
-                         num_threads=threads)
+                         num_threads=threads, quiet=quiet)
     if fmt == "table":
         typer.echo(summary["message"], err=True)
     else:

@@ -39,7 +39,8 @@ def read_sentences(file) -> list[list[str]]:
 
 
 def embed_file(file, options, weights, *, output: str = "elmo", out="elmo.npy",
-               batch_size: int = 64, num_threads: int | None = None) -> dict:
+               batch_size: int = 64, num_threads: int | None = None,
+               quiet: bool = False) -> dict:
     """Embed every sentence of ``file`` and save ``output`` to ``out``.
 
     Returns a JSON-able summary: ``layer``, ``sentences``, ``tokens``, ``seconds``,
@@ -52,9 +53,13 @@ def embed_file(file, options, weights, *, output: str = "elmo", out="elmo.npy",
 
     check_output_path(out, "-o")
     sents = read_sentences(file)
+    from simvec.cli.progress import Progress
+
     emb = ElmoEmbedder(options, weights, batch_size=batch_size, num_threads=num_threads)
     t0 = time.perf_counter()
-    emb.save(sents, out, output)
+    with Progress("elmo embed: sentences", total=len(sents), unit="sentences",
+                  quiet=quiet) as bar:  # stderr: a bar on a terminal, log lines when piped
+        emb.save(sents, out, output, progress=bar.update_to)
     dt = time.perf_counter() - t0
     n_tok = sum(len(s) for s in sents)
     message = (f"wrote {output} of {len(sents)} sentences ({n_tok} tokens, "

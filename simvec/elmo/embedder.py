@@ -396,10 +396,15 @@ class ElmoEmbedder:
                     results[i] = stacked[row, :, : len(sents[i])].copy()
         return results
 
-    def save(self, sentences, path, output: str = "elmo", *, batch_size: int | None = None):
+    def save(self, sentences, path, output: str = "elmo", *, batch_size: int | None = None,
+             chunk_size: int = 1024, progress=None) -> int:
         """Embed and write to ``.npy`` (``default``: (N, 2P); token outputs: zero-padded
         (N, T_max, D)) or ``.h5``/``.hdf5`` (one dataset per sentence, keys ``"0"``, ``"1"``,
         ..., AllenNLP's ``elmo`` command layout, plus ``sentence_to_index``). Atomic.
+
+        Streamed: ``chunk_size`` sentences are embedded at a time and written before the next
+        (a ``.npy`` through a memory map), so memory holds one chunk of vectors, not the file;
+        ``progress(done, total)`` is called after each chunk. Returns the number of sentences.
 
         A padded ``.npy`` is refused before anything is embedded when padding would make it
         more than :data:`NPY_PADDING_FACTOR` times the size of the vectors themselves and over
@@ -432,33 +437,52 @@ class ElmoEmbedder:
                     f"{path.with_suffix('.h5')} instead (one dataset per sentence) or split the "
                     "input by sentence length")
             check_allocation(padded + ragged, f"{path}: the padded .npy output")
-        res = self.embed(sentences, output, batch_size=batch_size)
+        sents = as_token_lists(sentences)
+        n = len(sents)
+        width = self.output_dim if output != "word_emb" else self.output_dim // 2
+
+        def chunks():  # embedded and written chunk by chunk: memory bounded by one chunk
+            for start in range(0, n, chunk_size):
+                part = self.embed(sents[start:start + chunk_size], output,
+                                  batch_size=batch_size)
+                yield start, part
+                if progress is not None:
+                    progress(min(start + chunk_size, n), n)
+
         if suffix == ".npy":
-            if output == "default":
-                arr = res
-            else:
-                width = max((r.shape[0] for r in res), default=0)
-                arr = np.zeros((len(res), width, self.output_dim if output != "word_emb"
-                                else self.output_dim // 2), dtype=np.float32)
-                for i, r in enumerate(res):
-                    arr[i, : r.shape[0]] = r
+            t_max = max((len(x) for x in sents), default=0)
 
             def write(tmp):
-                with open(tmp, "wb") as fh:
-                    np.save(fh, arr)
+                arr = None
+                for start, part in chunks():
+                    if arr is None:
+                        shape = ((n, np.asarray(part).shape[1]) if output == "default"
+                                 else (n, t_max, width))
+                        arr = np.lib.format.open_memmap(tmp, mode="w+", dtype=np.float32,
+                                                        shape=shape)
+                    if output == "default":
+                        arr[start:start + len(part)] = part
+                    else:
+                        for i, r in enumerate(part):
+                            arr[start + i, : r.shape[0]] = r
+                if arr is None:  # no sentence
+                    np.save(tmp, np.zeros((0, width) if output == "default"
+                                          else (0, 0, width), np.float32))
+                else:
+                    arr.flush()
+                    del arr
         elif suffix in (".h5", ".hdf5"):
             import json
 
             h5py = import_optional("h5py", extra="elmo", needed_by="ELMo .h5 output")
 
-            sents = as_token_lists(sentences)
-
             def write(tmp):
                 with h5py.File(tmp, "w") as fout:
-                    for i, r in enumerate(res):
-                        fout.create_dataset(str(i), data=r)
+                    for start, part in chunks():
+                        for i, r in enumerate(part):
+                            fout.create_dataset(str(start + i), data=r)
                     index = {" ".join(s): str(i) for i, s in enumerate(sents)}
                     fout.create_dataset("sentence_to_index", data=[json.dumps(index)])
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_path(path, write)
-        return res
+        return n
