@@ -95,7 +95,9 @@ import numpy as np
 from simvec._util import check_choice
 from simvec.errors import SimvecValueError
 from simvec.keywords.parse import ParsedCollection, parse_collection
-from simvec.keywords.weighting import SIF_A, sif_weights, word_probabilities
+from simvec.keywords.weighting import (
+    SIF_A, sif_weights, word_probabilities, zipf_sif_weights,
+)
 
 if TYPE_CHECKING:
     from simvec.keywords.scorers import Blocks
@@ -171,6 +173,9 @@ class MethodParams:
             # rows added past the vocabulary (fastText subwords of OOV tokens): rarer than any
             probs = np.concatenate([np.asarray(probs, np.float64),
                                     np.full(docs.encoder.n_added, np.min(probs))])
+        if probs is None and isinstance(self.sif_a, (int, float)) and self.sif_a > 0:
+            # the cached, read-only Zipf weights: no 400,000-row copy per call
+            return zipf_sif_weights(n, float(self.sif_a))
         w = sif_weights(n if probs is None else probs, self.sif_a)
         if len(w) != n:
             raise SimvecValueError(f"word_probabilities has {len(w)} values for {n} vectors")

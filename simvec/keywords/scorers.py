@@ -65,7 +65,18 @@ def _jaccard_from_counts(inter: np.ndarray, size_a, size_b) -> np.ndarray:
 
 
 def jaccard_sets(sets: list) -> np.ndarray:
-    """(N, N) float32 Jaccard of sets via a sparse incidence matrix; two empty sets give 0."""
+    """(N, N) float32 Jaccard of sets via a sparse incidence matrix; two empty sets give 0.
+
+    A few sets (a pair of lists: ``keyword_similarity``, the server) are compared directly,
+    without building sparse matrices (the same values)."""
+    if len(sets) <= 16:
+        n = len(sets)
+        out = np.zeros((n, n), dtype=np.float32)
+        for i in range(n):
+            for j in range(i, n):
+                union = len(sets[i] | sets[j])
+                out[i, j] = out[j, i] = len(sets[i] & sets[j]) / union if union else 0.0
+        return out
     inc = _incidence(sets)
     inter = (inc @ inc.T).toarray().astype(np.float32)
     size = np.array([len(s) for s in sets], dtype=np.float32)

@@ -22,7 +22,7 @@ import numpy as np
 from simvec.errors import SimvecValueError
 
 __all__ = ["zipf_probabilities", "corpus_probabilities", "word_probabilities", "sif_weights",
-           "idf_weights", "SIF_A", "PROBABILITY_SOURCES"]
+           "zipf_sif_weights", "idf_weights", "SIF_A", "PROBABILITY_SOURCES"]
 
 #: Names :func:`word_probabilities` accepts besides arrays and files.
 PROBABILITY_SOURCES = ("zipf", "corpus")
@@ -240,6 +240,17 @@ def sif_weights(n_or_probabilities, a: float = SIF_A) -> np.ndarray:
                 f"{p.shape}"
             )
     return (a / (a + p)).astype(np.float32)
+
+
+def zipf_sif_weights(n: int, a: float = SIF_A) -> np.ndarray:
+    """:func:`sif_weights` of a Zipf vocabulary of ``n`` words, cached per ``(n, a)`` and
+    returned **read-only** without a copy (the scorers' hot path; ``a`` must be positive).
+
+    Returns
+    -------
+    ndarray of float32, shape (n,), not writeable
+    """
+    return _zipf_sif_weights(int(n), float(a))
 
 
 @lru_cache(maxsize=8)
