@@ -13,7 +13,7 @@ scheduler address). Each task runs the same single-machine code on its partition
   run and the neighbours and scores are identical (tests assert equality).
 
 Word vectors travel to the workers once: a source name or path (``"glove-6B-50d"``) is loaded
-by each worker (and cached there); a ``KeyedVectors`` object is scattered (broadcast). The
+by each worker (and cached there); a ``KeyedVectors`` object is scattered (once; workers fetch it from each other). The
 encoded matrix is read by the workers from a ``.npy`` path when given one (it must be on a file
 system every worker sees, e.g. NFS or object storage mounted at the same path), otherwise it is
 scattered.
@@ -122,7 +122,9 @@ def encode_dask(keyword_lists: Sequence, model, client, *, n_partitions: int | N
         n_partitions = 2 * max(1, sum(client.nthreads().values()))
     parts = partitions(n, n_partitions)
     if not isinstance(model, (str, Path)):
-        [model] = client.scatter([model], broadcast=True)
+        # not broadcast: a broadcast scatter hung once on the test cluster (both workers
+        # spinning in their event loops); workers fetch the data from each other on demand
+        [model] = client.scatter([model])
     else:
         model = str(model)
     futures = [client.submit(_encode_part, list(keyword_lists[a:b]), model, pure=False)
@@ -194,7 +196,7 @@ def all_pairs_dask(corpus, client, k: int = 10, *, n_partitions: int | None = No
     else:
         arr = np.ascontiguousarray(np.asarray(corpus, dtype=np.float32))
         shape = arr.shape
-        [payload] = client.scatter([arr], broadcast=True)
+        [payload] = client.scatter([arr])  # not broadcast (see encode_dask)
     if len(shape) != 2:
         raise SimvecValueError(f"corpus must be 2-D (N, d), got shape {shape}")
     n = shape[0]
