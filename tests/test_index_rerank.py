@@ -83,7 +83,8 @@ def test_rerank_bad_inputs(small, glove50):
 
 def test_default_candidates_on_semeval(glove50):
     """At DEFAULT_CANDIDATES (200) the two-stage top-1 of the default (hybrid) on SemEval-2010
-    (243 documents) is the exact one for every document; P@1 0.8848 both (at 150: 0.8765)."""
+    (243 documents) is the exact one for all or all but two documents; P@1 0.8848 both in the
+    measured run (at 150: 0.8765)."""
     from simvec.index.rerank import DEFAULT_CANDIDATES
     from simvec.keywords.collection import read_labeled_collection
 
@@ -98,5 +99,7 @@ def test_default_candidates_on_semeval(glove50):
     two = rerank_all_pairs(ix, glove50, 10, vectors=vec)
     assert two.candidates == 200
     assert np.mean(labels[exact.index[:, 0]] == labels) == pytest.approx(0.8848, abs=1e-4)
-    assert np.mean(labels[two.index[:, 0]] == labels) == pytest.approx(0.8848, abs=1e-4)
-    assert int(np.sum(exact.index[:, 0] == two.index[:, 0])) == 243
+    # the HNSW graph is built by several threads, so its candidates vary a little from run to
+    # run (top-1 equal for 241 to 243 of 243 documents measured): two documents of slack
+    assert np.mean(labels[two.index[:, 0]] == labels) == pytest.approx(0.8848, abs=0.0083)
+    assert int(np.sum(exact.index[:, 0] == two.index[:, 0])) >= 241
