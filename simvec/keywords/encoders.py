@@ -181,7 +181,6 @@ class SentenceTransformerEncoder(KeywordEncoder):
         self.dim = int(dim_of())
         self.key_to_index = {}  # keyword spelling -> row
         self._grow = _GrowingTable()
-        self._base = self._grow.array(self.dim)
         self._texts: dict[str, np.ndarray] = {}
 
     def encode_texts(self, texts: Sequence[str]) -> np.ndarray:
@@ -269,7 +268,6 @@ class ElmoEncoder(KeywordEncoder):
         self._grow = _GrowingTable()
         self._lists: dict[tuple, list] = {}
         self.dim: int | None = None
-        self._base = np.zeros((0, 0), np.float32)
 
     @property
     def vectors(self) -> np.ndarray:
