@@ -232,6 +232,35 @@ def test_time_limit_answers_503(kv):
         assert c.get("/health").status_code == 200  # the event loop was never blocked
 
 
+def test_small_similar_is_inline_and_large_goes_to_the_worker_under_the_time_limit(
+        kv, monkeypatch):
+    import threading
+
+    import simvec.keywords.pair as pair
+    from simvec.serve.app import INLINE_MAX_CHARS
+
+    seen, real = [], pair.similarity_report
+
+    def traced(*a, **k):
+        seen.append(threading.current_thread().name)
+        if sum(map(len, a[0])) > INLINE_MAX_CHARS // 2:  # the large request is slow
+            time.sleep(0.6)
+        return real(*a, **k)
+
+    monkeypatch.setattr(pair, "similarity_report", traced)
+    small = {"a": ["cat", "dog"], "b": ["kitten"]}
+    long_kw = " ".join(["cat"] * 49)  # 195 characters
+    large = {"a": [long_kw] * 6, "b": ["kitten"]}  # 1,176 characters: over the bound
+    assert sum(map(len, large["a"])) > INLINE_MAX_CHARS
+    with TestClient(create_app(kv, limits=Limits(time_limit_s=0.1))) as c:
+        r = c.post("/similar", json=small)
+        assert r.status_code == 200 and r.json()["score"] == pytest.approx(
+            real(small["a"], small["b"], kv)["score"], abs=1e-6)
+        assert not seen[-1].startswith("simvec-serve")  # answered on the event loop
+        _error(c.post("/similar", json=large), 503, None, "time limit of 0.1 s")
+        assert seen[-1].startswith("simvec-serve")  # the worker thread, under the time limit
+
+
 def test_cors_is_off_unless_configured(kv, bare):
     origin = {"Origin": "http://elsewhere.example"}
     assert "access-control-allow-origin" not in bare.get("/health", headers=origin).headers

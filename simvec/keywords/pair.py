@@ -9,7 +9,7 @@ same comparison for keyword vectors made by any encoder (``simvec.elmo.keywords`
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -72,6 +72,12 @@ class KeywordMatch:
     weight: float | None = None
     token: str | None = None
     partner_token: str | None = None
+
+    def as_dict(self) -> dict:
+        """The fields as a plain dict (``dataclasses.asdict`` without its deep copy: the
+        fields are immutable scalars; a server's hot path)."""
+        return {"keyword": self.keyword, "partner": self.partner, "cosine": self.cosine,
+                "weight": self.weight, "token": self.token, "partner_token": self.partner_token}
 
 
 @dataclass(frozen=True, eq=False)
@@ -514,7 +520,7 @@ def alignment_report(alignment: Alignment | None) -> dict:
     if alignment is None:
         return {"alignment": {}, "alignment_method": None, "alignment_level": None,
                 "alignment_score": None}
-    return {"alignment": {side: [asdict(m) for m in matches]
+    return {"alignment": {side: [m.as_dict() for m in matches]
                           for side, matches in alignment.items()},
             "alignment_method": alignment.method, "alignment_level": alignment.level,
             "alignment_score": alignment.score}

@@ -420,8 +420,16 @@ class ParsedCollection:
     def keyword_vectors(self, i: int) -> np.ndarray:
         """float32 (K, d): the vector (mean of its rows) of each used keyword of document i."""
         table = self.vectors
-        return np.stack([np.asarray(table[list(r)], dtype=np.float32).mean(axis=0)
-                         for r in self.kw_rows[i]])
+        if isinstance(table, np.memmap):  # plain ndarray view: memmap indexing costs per call
+            table = table.view(np.ndarray)
+        kw_rows = self.kw_rows[i]
+        if not kw_rows:
+            return np.empty((0, table.shape[1]), dtype=np.float32)
+        sizes = np.fromiter((len(r) for r in kw_rows), dtype=np.intp, count=len(kw_rows))
+        gathered = np.asarray(table[[j for r in kw_rows for j in r]], dtype=np.float32)
+        starts = np.zeros(len(sizes), dtype=np.intp)
+        np.cumsum(sizes[:-1], out=starts[1:])
+        return (np.add.reduceat(gathered, starts, axis=0) / sizes[:, None]).astype(np.float32)
 
     @property
     def n_keywords(self) -> int:

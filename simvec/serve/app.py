@@ -37,7 +37,7 @@ from simvec.errors import OutOfVocabularyError, SimvecError, SimvecValueError
 from simvec.serve.limits import Limits
 
 __all__ = ["create_app", "app_from_env", "Collection", "load_collection", "ApiError",
-           "STATIC_DIR", "CONFIG_ENV"]
+           "STATIC_DIR", "CONFIG_ENV", "INLINE_MAX_CHARS"]
 
 #: Environment variable :func:`app_from_env` reads (``simvec serve --workers N`` sets it).
 CONFIG_ENV = "SIMVEC_SERVE_CONFIG"
@@ -167,6 +167,16 @@ class _BodyLimit:
         return await self.app(scope, replay, send)
 
 
+#: ``POST /similar`` requests whose keywords total at most this many characters (both lists)
+#: are scored on the event loop itself; larger ones go to the worker thread, under the time
+#: limit. The hop to the thread and back (two GIL hand-offs) cost more than the scoring of a
+#: typical pair (about 1 ms): answering inline took one server process from 377 to 582
+#: requests/s at 32 clients (bench/serve.py, docs/benchmarks.md). At this bound the slowest
+#: inline request (1,024 characters of one- and two-letter words, 186 tokens a side) took
+#: 9.5 ms in-process; 2,048 characters took 16 ms.
+INLINE_MAX_CHARS = 1024
+
+
 def _field_of(loc) -> Optional[str]:
     parts = [str(p) for p in loc if p not in ("body", "query", "path")]
     return ".".join(parts) or (str(loc[0]) if loc else None)
@@ -230,7 +240,6 @@ def create_app(kv, *, vectors_name: str = "vectors", collection: Optional[Collec
     from starlette.exceptions import HTTPException as StarletteHTTPException
 
     import simvec
-    from simvec.keywords.weighting import zipf_probabilities
     from simvec.serve import schemas as S
     from simvec.serve.projection import available_projections, project_words
 
@@ -238,9 +247,11 @@ def create_app(kv, *, vectors_name: str = "vectors", collection: Optional[Collec
     map_methods = tuple(m for m in available_projections() if m != "tsne")
     R = S.request_models(limits, map_methods)
     Word = R.Word
-    # SIF weights need the words' probabilities; the Zipf estimate computed once here instead
-    # of on every request gives the same scores (simvec.keywords.weighting) in 25-30% less time
-    probabilities = zipf_probabilities(len(kv)) if len(kv) else None
+    # SIF weights: word_probabilities=None takes the library's cached, read-only Zipf weights
+    # (simvec.keywords.weighting.zipf_sif_weights). Passing precomputed Zipf probabilities
+    # instead gave the same scores but recomputed the 400,000 weights on every request (43% of
+    # the server's CPU under load).
+    probabilities = None
     workers: list = []  # the one worker thread, (re)made on demand: an app may be run again
 
     def executor():
@@ -353,6 +364,8 @@ def create_app(kv, *, vectors_name: str = "vectors", collection: Optional[Collec
         """Compare two keyword lists (``simvec similar``): the default method's score
         (sif_best_match), Jaccard, mean-vector and best-match cosines, and the token alignment
         behind the score (each token's best partner token, cosine and SIF weight)."""
+        if sum(map(len, req.a)) + sum(map(len, req.b)) <= INLINE_MAX_CHARS:
+            return similar_work(req)  # small: on the event loop, no thread hop
         return await run(similar_work, req)
 
     def neighbors_work(words, topn, restrict_vocab):
