@@ -26,6 +26,7 @@ numba kernels are never entered concurrently; each request waits at most
 import asyncio
 import functools
 import logging
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -173,7 +174,8 @@ class _BodyLimit:
 #: typical pair (about 1 ms): answering inline took one server process from 377 to 582
 #: requests/s at 32 clients (bench/serve.py, docs/benchmarks.md). At this bound the slowest
 #: inline request (1,024 characters of one- and two-letter words, 186 tokens a side) took
-#: 9.5 ms in-process; 2,048 characters took 16 ms.
+#: 9.5 ms in-process; 2,048 characters took 16 ms. While the worker thread computes, small
+#: requests queue behind it as the others do (one computation at a time).
 INLINE_MAX_CHARS = 1024
 
 
@@ -285,9 +287,18 @@ def create_app(kv, *, vectors_name: str = "vectors", collection: Optional[Collec
         app.add_middleware(CORSMiddleware, allow_origins=list(cors_origins),
                            allow_methods=["GET", "POST"], allow_headers=["content-type"])
 
+    # held while any request computes, on the worker thread or inline on the event loop: the
+    # numba kernels are never entered by two threads at once (numba's workqueue threading
+    # layer, its fallback without OpenMP or TBB, aborts the process on concurrent launches)
+    computing = threading.Lock()
+
+    def locked(fn, *args, **kwargs):
+        with computing:
+            return fn(*args, **kwargs)
+
     async def run(fn, *args, **kwargs):
         loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(executor(), functools.partial(fn, *args, **kwargs))
+        future = loop.run_in_executor(executor(), functools.partial(locked, fn, *args, **kwargs))
         try:
             return await asyncio.wait_for(future, limits.time_limit_s)
         except asyncio.TimeoutError:
@@ -364,8 +375,12 @@ def create_app(kv, *, vectors_name: str = "vectors", collection: Optional[Collec
         """Compare two keyword lists (``simvec similar``): the default method's score
         (sif_best_match), Jaccard, mean-vector and best-match cosines, and the token alignment
         behind the score (each token's best partner token, cosine and SIF weight)."""
-        if sum(map(len, req.a)) + sum(map(len, req.b)) <= INLINE_MAX_CHARS:
-            return similar_work(req)  # small: on the event loop, no thread hop
+        if sum(map(len, req.a)) + sum(map(len, req.b)) <= INLINE_MAX_CHARS and \
+                computing.acquire(blocking=False):
+            try:  # small, and the worker is idle: on the event loop, no thread hop
+                return similar_work(req)
+            finally:
+                computing.release()
         return await run(similar_work, req)
 
     def neighbors_work(words, topn, restrict_vocab):
