@@ -70,7 +70,8 @@ def test_health_and_info(client, kv):
     assert client.get("/health").json() == {"status": "ok"}
     info = client.get("/info").json()
     assert (info["vectors"], info["count"], info["vector_size"]) == ("toy", 16, 12)
-    assert info["collection"] == {"name": "toy.jsonl", "documents": 3, "skipped_lines": 0}
+    assert info["collection"] == {"name": "toy.jsonl", "documents": 3, "skipped_lines": 0,
+                                  "index": False}
     assert info["limits"]["max_keywords"] == 4 and "pca" in info["map_methods"]
 
 

@@ -23,6 +23,10 @@ def serve(
     collection: Annotated[Optional[Path], typer.Option(
         "--collection", help="Keyword collection for POST /search: JSONL ({\"id\":..., "
         "\"keywords\": [...]}) or CSV. Without it /search answers 404.")] = None,
+    index: Annotated[Optional[Path], typer.Option(
+        "--index", help="Index folder from `simvec index build` (built with --vectors) for "
+        "POST /search: the index's candidates re-ranked with the request's method. Not "
+        "with --collection.")] = None,
     id_field: Annotated[str, typer.Option(help="Collection field holding the id.")] = "id",
     keywords_field: Annotated[str, typer.Option(help="Collection field holding the keywords.")]
     = "keywords",
@@ -62,7 +66,19 @@ def serve(
                         max_string_length=max_string_length, time_limit_s=time_limit)
     except ValueError as exc:  # names the limit; map it to its flag
         raise typer.BadParameter(str(exc).replace("limit ", "--").replace("_", "-")) from None
-    coll = None
+    coll = ix = None
+    if index is not None:  # before the vectors: a bad index fails fast
+        from simvec.errors import SimvecError
+        from simvec.index.ann import load_index
+
+        if collection is not None:
+            raise typer.BadParameter("give --collection or --index, not both",
+                                     param_hint="--index")
+        try:
+            ix = load_index(index)
+        except SimvecError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--index") from None
+        typer.echo(f"index {index.name}: {len(ix)} documents", err=True)
     if collection is not None:  # before the vectors: a bad file fails fast
         if not collection.is_file():
             raise typer.BadParameter(f"--collection: no such file: {collection}")
@@ -79,6 +95,7 @@ def serve(
 
         os.environ[CONFIG_ENV] = json.dumps({
             "vectors": vectors, "collection": None if collection is None else str(collection),
+            "index": None if index is None else str(index),
             "id_field": id_field, "keywords_field": keywords_field, "limits": asdict(limits),
             "cors_origins": cors_origin, "threads": threads})
         typer.echo(f"simvec serve: {vectors}, {workers} processes on http://{host}:{port}/",
@@ -86,8 +103,16 @@ def serve(
         _run_workers(uvicorn, workers=workers, host=host, port=port, log_level=log_level)
         return
     kv = simvec.load(vectors)
+    if ix is not None:
+        from simvec.errors import SimvecError
+        from simvec.index.encode import encoder_info
+
+        try:
+            ix.check_encoder(encoder_info(kv))
+        except SimvecError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--index") from None
     app = create_app(kv, vectors_name=vectors, collection=coll, limits=limits,
-                     cors_origins=cors_origin, threads=threads)
+                     cors_origins=cors_origin, threads=threads, index=ix)
     typer.echo(f"simvec serve: {vectors} ({len(kv)} words) on http://{host}:{port}/", err=True)
     uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
 

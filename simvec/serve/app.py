@@ -194,7 +194,8 @@ def _init_worker(threads: int) -> None:
 
 
 def create_app(kv, *, vectors_name: str = "vectors", collection: Optional[Collection] = None,
-               limits: Optional[Limits] = None, cors_origins=None, threads: int = 1):
+               limits: Optional[Limits] = None, cors_origins=None, threads: int = 1,
+               index=None):
     """The FastAPI app answering keyword similarity, neighbours, analogies and search.
 
     Parameters
@@ -204,8 +205,14 @@ def create_app(kv, *, vectors_name: str = "vectors", collection: Optional[Collec
     vectors_name : str
         Name reported in responses (``"vectors"`` field), e.g. the source name.
     collection : Collection, optional
-        Documents ``POST /search`` ranks (:func:`load_collection`); without one, ``/search``
-        answers 404 saying so.
+        Documents ``POST /search`` ranks exactly (:func:`load_collection`); without it or
+        ``index``, ``/search`` answers 404 saying so.
+    index : AnnIndex, optional
+        An approximate index (:func:`simvec.index.load_index`, ``simvec index build``) built
+        from ``kv``: ``/search`` then answers in two stages, the index's candidates re-ranked
+        with the request's method (:func:`simvec.index.rerank`), when the index holds the
+        documents' keyword lists; an index without them answers ``method="mean"`` only.
+        Not together with ``collection``.
     limits : Limits, optional
         Request bounds; default :class:`Limits()`.
     cors_origins : sequence of str, optional
@@ -222,6 +229,9 @@ def create_app(kv, *, vectors_name: str = "vectors", collection: Optional[Collec
     ------
     MissingDependencyError
         If FastAPI is not installed (``pip install 'simvec[serve]'``).
+    SimvecValueError
+        If both ``collection`` and ``index`` are given, or the index was built with other
+        vectors than ``kv``.
 
     Examples
     --------
@@ -246,6 +256,14 @@ def create_app(kv, *, vectors_name: str = "vectors", collection: Optional[Collec
     from simvec.serve.projection import available_projections, project_words
 
     limits = limits or Limits()
+    if index is not None:
+        from simvec.index.encode import encoder_info
+
+        if collection is not None:
+            raise SimvecValueError("give a collection or an index for /search, not both")
+        index.check_encoder(encoder_info(kv))
+    index_name = None if index is None else (
+        index.path.name if getattr(index, "path", None) is not None else "index")
     map_methods = tuple(m for m in available_projections() if m != "tsne")
     R = S.request_models(limits, map_methods)
     Word = R.Word
@@ -350,7 +368,10 @@ def create_app(kv, *, vectors_name: str = "vectors", collection: Optional[Collec
         """The loaded vectors and collection, the limits, the methods offered."""
         coll = None if collection is None else {
             "name": collection.name, "documents": len(collection.ids),
-            "skipped_lines": len(collection.skipped)}
+            "skipped_lines": len(collection.skipped), "index": False}
+        if index is not None:
+            coll = {"name": index_name, "documents": len(index), "skipped_lines": 0,
+                    "index": True, "keywords": bool(index.meta.get("has_keywords"))}
         return {"vectors": vectors_name, "count": len(kv), "vector_size": kv.vector_size,
                 "collection": coll, "limits": limits.as_dict(), "map_methods": list(map_methods),
                 "search_methods": list(S.SEARCH_METHODS), "version": simvec.__version__}
@@ -435,15 +456,49 @@ def create_app(kv, *, vectors_name: str = "vectors", collection: Optional[Collec
         return {"k": req.k, "method": req.method, "documents": len(collection.ids),
                 "no_vector": [int(q) for q in res.no_vector], "results": results}
 
+    def index_search_work(req):
+        import numpy as np
+
+        from simvec.index.rerank import DEFAULT_CANDIDATES, rerank
+        from simvec.keywords.parse import jaccard
+
+        with_keywords = bool(index.meta.get("has_keywords"))
+        if with_keywords:
+            res = rerank(index, req.queries, kv, req.k,
+                         candidates=max(DEFAULT_CANDIDATES, req.k), method=req.method)
+            idx, val = res.index, res.score
+        elif req.method == "mean":
+            idx, val = index.query(req.queries, kv, req.k)
+        else:
+            raise ApiError(422, f"method {req.method!r} needs the documents' keyword lists, "
+                                "and the loaded index holds none: use method 'mean', or "
+                                "rebuild the index from the collection file", "method")
+        results = []
+        for q, (rows, scores) in enumerate(zip(idx, val)):
+            hits = [(int(r), float(s)) for r, s in zip(rows, scores) if r >= 0]
+            docs = index.keywords([r for r, _ in hits]) if with_keywords else [None] * len(hits)
+            results.append({"query": q, "neighbors": [
+                {"rank": rank, "id": str(index.ids[r]), "score": s,
+                 "jaccard": None if kws is None else jaccard(req.queries[q], kws)}
+                for rank, ((r, s), kws) in enumerate(zip(hits, docs), start=1)]})
+        return {"k": req.k, "method": req.method if with_keywords else "mean",
+                "documents": len(index),
+                "no_vector": [int(q) for q in np.flatnonzero(np.all(idx < 0, axis=1))],
+                "results": results}
+
     @app.post("/search", response_model=S.SearchResponse, tags=["keywords"],
               responses={404: {"model": S.ErrorResponse,
-                               "description": "No collection is loaded"}})
+                               "description": "No collection or index is loaded"}})
     async def search(req: R.SearchRequest):
         """The ``k`` documents of the loaded collection most similar to each query keyword
-        list (:func:`simvec.rank_collection`)."""
+        list: exact over a collection (:func:`simvec.rank_collection`), or in two stages over
+        an index (its candidates re-ranked with ``method``, :func:`simvec.index.rerank`)."""
+        if index is not None:
+            return await run(index_search_work, req)
         if collection is None:
             raise ApiError(404, "no collection is loaded: start the server with "
-                                "`simvec serve --collection FILE.jsonl`", "collection")
+                                "`simvec serve --collection FILE.jsonl` or "
+                                "`--index INDEX`", "collection")
         return await run(search_work, req)
 
     def map_work(req):
@@ -478,8 +533,9 @@ def app_from_env():
 
     ``simvec serve --workers N`` runs ``uvicorn simvec.serve.app:app_from_env --factory`` in N
     processes; each loads the vectors (and collection) itself. The JSON holds ``vectors``
-    (source name or file), ``collection`` (path or null), ``id_field``, ``keywords_field``,
-    ``limits`` (the fields of :class:`Limits`), ``cors_origins`` and ``threads``.
+    (source name or file), ``collection`` (path or null), ``index`` (an index folder or
+    null), ``id_field``, ``keywords_field``, ``limits`` (the fields of :class:`Limits`),
+    ``cors_origins`` and ``threads``.
 
     Returns
     -------
@@ -506,6 +562,12 @@ def app_from_env():
     if cfg.get("collection"):
         coll = load_collection(cfg["collection"], id_field=cfg.get("id_field", "id"),
                                keywords_field=cfg.get("keywords_field", "keywords"))
+    index = None
+    if cfg.get("index"):
+        from simvec.index.ann import load_index
+
+        index = load_index(cfg["index"])
     return create_app(simvec.load(cfg["vectors"]), vectors_name=cfg["vectors"], collection=coll,
                       limits=Limits(**cfg.get("limits", {})),
-                      cors_origins=cfg.get("cors_origins"), threads=cfg.get("threads", 1))
+                      cors_origins=cfg.get("cors_origins"), threads=cfg.get("threads", 1),
+                      index=index)
