@@ -24,8 +24,9 @@ def _recall(found, exact):
 
 @pytest.fixture(scope="module")
 def real_rows(glove50):
-    """8,000 real GloVe vectors (rows 1,000-9,000), unit length: a clustered set."""
-    return normalize_rows(np.asarray(glove50.vectors[1000:9000]))
+    """20,000 real GloVe vectors (rows 1,000-21,000), unit length: a clustered set (IVF: 566
+    lists, 48 searched)."""
+    return normalize_rows(np.asarray(glove50.vectors[1000:21000]))
 
 
 @pytest.fixture(scope="module")

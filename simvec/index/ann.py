@@ -1,20 +1,28 @@
-"""An approximate nearest-neighbour index over encoded documents: usearch HNSW, with metadata.
+"""An approximate nearest-neighbour index over encoded documents, with metadata.
 
-The library and its settings were chosen by measurement (``bench/scale.py choose``, figures in
-docs/benchmarks.md) on GloVe-mean document vectors of a Zipf keyword collection: faiss IVF-PQ
-stayed below 0.9 recall@10 even with a refine step; faiss HNSW and usearch HNSW both reach 0.95
-with M=16 and a search list of 128. At equal settings usearch gave the higher recall (0.963 vs
-0.950 at 30k documents) while faiss built 1.5x and answered 1.8x faster on this loaded 2-core
-machine; usearch was kept for its recall, its keyed incremental ``add``, and ``view()``, which
-memory-maps a saved index instead of reading it. The default search list is 256: at 100,000
-documents 128 gave recall@10 0.927, 256 gave 0.959 (p50 1.1 ms).
+Two kinds, both from well-kept libraries, chosen by measurement (``bench/scale.py choose`` and
+``bench/scale.py ivf``, figures in docs/benchmarks.md) on GloVe-mean document vectors of Zipf
+keyword collections:
+
+* ``"ivf"`` (the default): faiss ``IndexIVFFlat``, inner product (Jegou, Douze & Schmid 2011;
+  Johnson, Douze & Jegou 2019). ``nlist = 4 sqrt(N)`` lists (the faiss guideline's lower end,
+  at most N / 39 so that k-means has 39 points a list), trained on up to 64 points a list,
+  ``nprobe = 2 sqrt(nlist)`` lists searched (:data:`IVF_PROBE_FACTOR`). At 1,000,000 documents
+  on the 2-core machine: built in 176 s, recall@10 0.961 against exact search, single-query
+  p50 2.6 ms; the HNSW graph below needed ~15 CPU-minutes to build and a search list of 1,024
+  (p50 13.7 ms, loaded) for recall 0.95.
+* ``"hnsw"``: usearch HNSW (Malkov & Yashunin 2018), M=16, expansion 128 / 256 (recall@10
+  0.959 at 100,000 documents). Kept for its graph (no training; good on small collections
+  that grow a lot by ``add``) and for indexes saved by earlier versions.
 
 An index is a folder::
 
     INDEX/
       meta.json        format, library and version, encoder (simvec.index.encode.encoder_info),
-                       method, dimension, HNSW settings, ids (row i has key i)
-      hnsw.usearch     the usearch graph + vectors (memory-mapped on load unless writable)
+                       method, dimension, kind and its settings, ids (row i has key i)
+      ivf.faiss        the faiss index (kind "ivf"), or
+      hnsw.usearch     the usearch graph + vectors (kind "hnsw"); either is memory-mapped on
+                       load unless writable
       keywords.jsonl   optional: each document's keyword list, one JSON list a line, row order
       offsets.npy      byte offset of each line of keywords.jsonl (random access for re-ranking)
 
@@ -27,6 +35,7 @@ others.
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import tempfile
@@ -40,7 +49,9 @@ from simvec.errors import InputFormatError, SimvecFileNotFoundError, SimvecValue
 from simvec.index.encode import encode, encoder_info, read_metadata
 from simvec.index.search import as_matrix
 
-__all__ = ["DEFAULT_HNSW", "AnnIndex", "build_index", "load_index"]
+__all__ = ["DEFAULT_HNSW", "DEFAULT_KIND", "IVF_LISTS_PER_SQRT_N", "IVF_MIN_DOCS",
+           "IVF_PROBE_FACTOR",
+           "KINDS", "AnnIndex", "build_index", "ivf_settings", "load_index"]
 
 FORMAT = "simvec-ann"
 VERSION = 1
@@ -49,8 +60,180 @@ DEFAULT_HNSW = {"connectivity": 16, "expansion_add": 128, "expansion_search": 25
                 "dtype": "f32"}
 
 
+#: Index kinds: faiss IVF-Flat (default) and usearch HNSW.
+KINDS = ("ivf", "hnsw")
+DEFAULT_KIND = "ivf"
+#: IVF lists per square root of the collection size (faiss's guideline: 4 to 16 sqrt(N)).
+IVF_LISTS_PER_SQRT_N = 4
+#: Lists searched = ceil(IVF_PROBE_FACTOR * sqrt(nlist)), at most nlist. Chosen on four other
+#: collections (8,000 and 100,000 GloVe word vectors, a 100,000-document synthetic keyword
+#: collection with seed 1, the 50,000 unlabelled IMDB reviews) as the smallest factor of the
+#: grid 0.5, 1, 1.5, 2, 3, 4 with recall@10 >= 0.95 on every one, then scored on the
+#: 1,000,000-document collection (seed 0); a fixed share of the lists (nlist / 16) would have
+#: been needed on the smallest set and costs twice as much at 1M (docs/benchmarks.md).
+IVF_PROBE_FACTOR = 2.0
+#: Below this many documents an IVF index has one list (an exact scan, well under a
+#: millisecond a query at 10,000 x 50 dimensions): lists would only cost recall there.
+IVF_MIN_DOCS = 10_000
+#: Training points per list (faiss samples at most 256; 39 is its minimum without a warning).
+IVF_TRAIN_PER_LIST = 64
+
+
 def _usearch():
     return import_optional("usearch.index", needed_by="simvec.index.ann", extra="index")
+
+
+def _faiss():
+    return import_optional("faiss", needed_by="simvec.index.ann", extra="index")
+
+
+def ivf_settings(n: int, nlist: int | None = None, nprobe: int | None = None) -> dict:
+    """The IVF settings simvec uses for ``n`` documents.
+
+    Parameters
+    ----------
+    n : int
+        Documents the index is trained on.
+    nlist, nprobe : int, optional
+        Override the rules: ``nlist = round(IVF_LISTS_PER_SQRT_N * sqrt(n))``, at most
+        ``n // 39`` and at least 1 (1, an exact scan, below :data:`IVF_MIN_DOCS` documents); ``nprobe = ceil(IVF_PROBE_FACTOR * sqrt(nlist))``, at most
+        ``nlist``.
+
+    Returns
+    -------
+    dict
+        ``{"kind": "ivf", "nlist": int, "nprobe": int}``.
+
+    Raises
+    ------
+    SimvecValueError
+        Non-positive ``nlist`` / ``nprobe``, or ``nlist`` above ``n``.
+    """
+    if nlist is None:
+        nlist = 1 if n < IVF_MIN_DOCS else max(
+            1, min(int(round(IVF_LISTS_PER_SQRT_N * math.sqrt(n))), n // 39))
+    nlist = check_positive_int("nlist", nlist)
+    if nlist > max(n, 1):
+        raise SimvecValueError(f"nlist ({nlist}) cannot exceed the number of documents ({n})")
+    if nprobe is None:
+        nprobe = min(nlist, math.ceil(IVF_PROBE_FACTOR * math.sqrt(nlist)))
+    return {"kind": "ivf", "nlist": nlist, "nprobe": check_positive_int("nprobe", nprobe)}
+
+
+class _Hnsw:
+    """usearch HNSW behind the backend interface of :class:`AnnIndex`."""
+
+    filename = "hnsw.usearch"
+
+    def __init__(self, index, params: dict):
+        self.index, self.params = index, params
+
+    @classmethod
+    def new(cls, d: int, params: dict, train=None):
+        p = {k: v for k, v in params.items() if k != "kind"}
+        return cls(_usearch().Index(ndim=d, metric="ip", **p), params)
+
+    @classmethod
+    def open(cls, file: Path, d: int, params: dict, writable: bool):
+        p = {k: v for k, v in params.items() if k != "kind"}
+        index = _usearch().Index(ndim=d, metric="ip", **p)
+        if writable:
+            index.load(str(file))
+        else:
+            index.view(str(file))
+        return cls(index, params)
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def add(self, v: np.ndarray, n0: int) -> None:
+        self.index.add(np.arange(n0, n0 + len(v), dtype=np.uint64), v,
+                       threads=os.cpu_count() or 1)
+
+    def save(self, file: Path) -> None:
+        self.index.save(str(file))
+
+    def search(self, q: np.ndarray, kk: int, expansion_search=None, nprobe=None):
+        if nprobe is not None:
+            raise SimvecValueError("nprobe applies to kind 'ivf'; this index is an HNSW graph: "
+                                   "pass expansion_search")
+        if expansion_search is not None:
+            self.index.expansion_search = check_positive_int("expansion_search",
+                                                             expansion_search)
+        try:
+            res = self.index.search(q, kk, threads=os.cpu_count() or 1)
+        finally:
+            self.index.expansion_search = self.params["expansion_search"]
+        keys = np.zeros((len(q), kk), np.uint64)
+        dist = np.zeros((len(q), kk), np.float32)
+        if hasattr(res, "counts"):  # BatchMatches
+            counts = np.asarray(res.counts).reshape(len(q))
+            keys[:] = np.asarray(res.keys).reshape(len(q), -1)[:, :kk]
+            dist[:] = np.asarray(res.distances).reshape(len(q), -1)[:, :kk]
+        else:  # one query: Matches, only the found ones
+            counts = np.array([len(res.keys)])
+            keys[0, :counts[0]] = res.keys
+            dist[0, :counts[0]] = res.distances
+        found = np.arange(kk)[None, :] < counts[:, None]
+        idx = np.where(found, keys.astype(np.int64), -1)
+        return idx, np.where(found, 1.0 - dist, -np.inf).astype(np.float32)
+
+
+class _Ivf:
+    """faiss IndexIVFFlat (inner product) behind the backend interface of :class:`AnnIndex`.
+
+    Rows get faiss's sequential ids 0..N-1, which are the row numbers of :class:`AnnIndex`.
+    """
+
+    filename = "ivf.faiss"
+
+    def __init__(self, index, params: dict):
+        self.index, self.params = index, params
+
+    @classmethod
+    def new(cls, d: int, params: dict, train=None):
+        faiss = _faiss()
+        quantizer = faiss.IndexFlatIP(d)
+        index = faiss.IndexIVFFlat(quantizer, d, params["nlist"], faiss.METRIC_INNER_PRODUCT)
+        x = np.ascontiguousarray(train, dtype=np.float32)
+        m = min(len(x), IVF_TRAIN_PER_LIST * params["nlist"])
+        if m < len(x):  # a seeded sample, as faiss's own subsampling but reproducible here
+            x = x[np.sort(np.random.default_rng(0).choice(len(x), m, replace=False))]
+        index.train(np.ascontiguousarray(x))
+        index.nprobe = params["nprobe"]
+        return cls(index, params)
+
+    @classmethod
+    def open(cls, file: Path, d: int, params: dict, writable: bool):
+        faiss = _faiss()
+        index = faiss.read_index(str(file), 0 if writable else faiss.IO_FLAG_MMAP)
+        index.nprobe = params["nprobe"]
+        return cls(index, params)
+
+    def __len__(self) -> int:
+        return int(self.index.ntotal)
+
+    def add(self, v: np.ndarray, n0: int) -> None:
+        self.index.add(v)
+
+    def save(self, file: Path) -> None:
+        _faiss().write_index(self.index, str(file))
+
+    def search(self, q: np.ndarray, kk: int, expansion_search=None, nprobe=None):
+        if expansion_search is not None:
+            raise SimvecValueError("expansion_search applies to kind 'hnsw'; this index is "
+                                   "IVF: pass nprobe")
+        if nprobe is not None:
+            self.index.nprobe = check_positive_int("nprobe", nprobe)
+        try:
+            dist, idx = self.index.search(q, kk)
+        finally:
+            self.index.nprobe = self.params["nprobe"]
+        idx = idx.astype(np.int64)
+        return idx, np.where(idx >= 0, dist, -np.inf).astype(np.float32)
+
+
+_BACKENDS = {"hnsw": _Hnsw, "ivf": _Ivf}
 
 
 class AnnIndex:
@@ -67,12 +250,15 @@ class AnnIndex:
     method : str
         The keyword method the vectors compute (``"mean"``), or ``"sentence-encoder"``.
     dimension : int
+    kind : str
+        ``"ivf"`` (faiss IVF-Flat) or ``"hnsw"`` (usearch).
     params : dict
-        HNSW settings (:data:`DEFAULT_HNSW`).
+        The kind's settings: ``{"kind": "ivf", "nlist", "nprobe"}`` (:func:`ivf_settings`) or
+        the HNSW ones (:data:`DEFAULT_HNSW`).
     """
 
     def __init__(self, index, meta: dict, path: Path | None = None, keywords=None):
-        self._index = index
+        self._index = index  # a backend: _Ivf or _Hnsw
         self.meta = meta
         self.path = path
         self._keywords = keywords  # list of lists (in memory) or None
@@ -99,6 +285,15 @@ class AnnIndex:
     def params(self) -> dict:
         return self.meta["params"]
 
+    @property
+    def kind(self) -> str:
+        return self.meta["params"].get("kind", "hnsw")
+
+    @property
+    def index_file(self) -> Path | None:
+        """The saved index's data file (``ivf.faiss`` or ``hnsw.usearch``); None if unsaved."""
+        return None if self.path is None else self.path / self._index.filename
+
     def __len__(self) -> int:
         return len(self.meta["ids"])
 
@@ -119,7 +314,7 @@ class AnnIndex:
                 f"{self.encoder['dimension']}): encode the queries with the index's model")
 
     def search(self, queries, k: int = 10, *, encoder: dict | None = None,
-               expansion_search: int | None = None):
+               expansion_search: int | None = None, nprobe: int | None = None):
         """Approximate top-k rows for query vectors.
 
         Parameters
@@ -131,8 +326,11 @@ class AnnIndex:
         encoder : dict, optional
             The queries' ``encoder_info``; checked against the index's.
         expansion_search : int, optional
-            HNSW candidate list for this search (default ``params["expansion_search"]``);
-            larger is slower and more exact.
+            Kind ``"hnsw"``: candidate list for this search (default
+            ``params["expansion_search"]``); larger is slower and more exact.
+        nprobe : int, optional
+            Kind ``"ivf"``: lists searched (default ``params["nprobe"]``); larger is slower and
+            more exact (``nlist`` is exact).
 
         Returns
         -------
@@ -144,7 +342,7 @@ class AnnIndex:
         Raises
         ------
         SimvecValueError
-            Wrong dimension, another encoder, bad ``k``.
+            Wrong dimension, another encoder, bad ``k``, or the other kind's setting.
         """
         k = check_positive_int("k", k)
         self.check_encoder(encoder if encoder is not None else getattr(queries, "encoder", None))
@@ -155,26 +353,7 @@ class AnnIndex:
         kk = min(k, len(self))
         if kk == 0 or len(q) == 0:
             return np.full((len(q), kk), -1, np.int64), np.full((len(q), kk), -np.inf, np.float32)
-        if expansion_search is not None:
-            self._index.expansion_search = check_positive_int("expansion_search",
-                                                              expansion_search)
-        try:
-            res = self._index.search(q, kk, threads=os.cpu_count() or 1)
-        finally:
-            self._index.expansion_search = self.params["expansion_search"]
-        keys = np.zeros((len(q), kk), np.uint64)
-        dist = np.zeros((len(q), kk), np.float32)
-        if hasattr(res, "counts"):  # BatchMatches
-            counts = np.asarray(res.counts).reshape(len(q))
-            keys[:] = np.asarray(res.keys).reshape(len(q), -1)[:, :kk]
-            dist[:] = np.asarray(res.distances).reshape(len(q), -1)[:, :kk]
-        else:  # one query: Matches, only the found ones
-            counts = np.array([len(res.keys)])
-            keys[0, :counts[0]] = res.keys
-            dist[0, :counts[0]] = res.distances
-        found = np.arange(kk)[None, :] < counts[:, None]
-        idx = np.where(found, keys.astype(np.int64), -1)
-        return idx, np.where(found, 1.0 - dist, -np.inf).astype(np.float32)
+        return self._index.search(q, kk, expansion_search=expansion_search, nprobe=nprobe)
 
     def query(self, keyword_lists: Sequence, model, k: int = 10, **kwargs):
         """Encode keyword lists with ``model`` (which must be the index's encoder) and search.
@@ -254,8 +433,7 @@ class AnnIndex:
             raise SimvecValueError(f"{len(keyword_lists)} keyword lists for {len(ids)} ids")
         n0 = len(self)
         if len(v):
-            self._index.add(np.arange(n0, n0 + len(v), dtype=np.uint64), v,
-                            threads=os.cpu_count() or 1)
+            self._index.add(v, n0)
         self.meta["ids"] = self.ids + ids
         self._id_set.update(ids)
         if has_kw:
@@ -277,7 +455,7 @@ class AnnIndex:
                                           f"not exist")
         tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.tmp-"))
         try:
-            self._index.save(str(tmp / "hnsw.usearch"))
+            self._index.save(tmp / self._index.filename)
             if self.meta.get("has_keywords"):
                 kws = self._keywords if self._keywords is not None else self.keywords(
                     range(len(self)))
@@ -319,11 +497,12 @@ def _umask() -> int:
 
 def build_index(vectors, ids: Sequence[str], *, encoder: dict | None = None,
                 method: str | None = None, keyword_lists: Sequence | None = None,
+                kind: str = DEFAULT_KIND, nlist: int | None = None, nprobe: int | None = None,
                 connectivity: int = DEFAULT_HNSW["connectivity"],
                 expansion_add: int = DEFAULT_HNSW["expansion_add"],
                 expansion_search: int = DEFAULT_HNSW["expansion_search"],
                 dtype: str = DEFAULT_HNSW["dtype"]) -> AnnIndex:
-    """Build an HNSW index (usearch) over unit document vectors.
+    """Build an approximate index over unit document vectors: faiss IVF-Flat or usearch HNSW.
 
     Parameters
     ----------
@@ -338,10 +517,16 @@ def build_index(vectors, ids: Sequence[str], *, encoder: dict | None = None,
         Default ``"mean"``.
     keyword_lists : sequence, length N, optional
         Stored for two-stage re-ranking (:mod:`simvec.index.rerank`).
+    kind : {"ivf", "hnsw"}, default "ivf"
+        ``"ivf"``: faiss ``IndexIVFFlat`` trained on these vectors (k-means, a seeded sample of
+        at most 64 per list); documents added later go to the trained lists, so rebuild when
+        the collection has grown several-fold. ``"hnsw"``: a usearch graph.
+    nlist, nprobe : int, optional
+        IVF lists and lists searched (default: :func:`ivf_settings`).
     connectivity, expansion_add, expansion_search : int
         HNSW's M, efConstruction and efSearch (Malkov & Yashunin 2018).
     dtype : {"f32", "f16"}
-        Stored precision (f16 halves the memory).
+        HNSW's stored precision (f16 halves the memory).
 
     Returns
     -------
@@ -350,17 +535,22 @@ def build_index(vectors, ids: Sequence[str], *, encoder: dict | None = None,
     Raises
     ------
     MissingDependencyError
-        Without usearch (``pip install 'simvec[index]'``).
+        Without faiss (kind "ivf") or usearch (kind "hnsw"): ``pip install 'simvec[index]'``.
     SimvecValueError
-        Missing encoder, length mismatches, duplicate ids, bad settings.
+        Missing encoder, length mismatches, duplicate ids, bad settings, or no vectors for an
+        IVF index (it is trained on them).
 
     References
     ----------
+    Jegou, Douze & Schmid (2011), "Product quantization for nearest neighbor search", IEEE
+    TPAMI (the inverted file); Johnson, Douze & Jegou (2019), "Billion-scale similarity search
+    with GPUs", IEEE Trans. Big Data (faiss, https://github.com/facebookresearch/faiss).
     Malkov & Yashunin (2018), "Efficient and robust approximate nearest neighbor search using
     Hierarchical Navigable Small World graphs", IEEE TPAMI. usearch: Unum Cloud,
     https://github.com/unum-cloud/usearch.
     """
-    ui = _usearch()
+    if kind not in KINDS:
+        raise SimvecValueError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
     if ids is None:
         ids = getattr(vectors, "ids", None)
         if ids is None:
@@ -369,21 +559,32 @@ def build_index(vectors, ids: Sequence[str], *, encoder: dict | None = None,
     if encoder is None:
         raise SimvecValueError("encoder is required: pass encoder=encoder_info(model)")
     method = method or getattr(vectors, "method", None) or "mean"
-    if dtype not in ("f32", "f16"):
-        raise SimvecValueError(f"dtype must be 'f32' or 'f16', got {dtype!r}")
-    params = {"connectivity": check_positive_int("connectivity", connectivity),
-              "expansion_add": check_positive_int("expansion_add", expansion_add),
-              "expansion_search": check_positive_int("expansion_search", expansion_search),
-              "dtype": dtype}
-    d = as_matrix(vectors, "vectors").shape[1]
-    index = ui.Index(ndim=d, metric="ip", **params)
-    import usearch
+    x = as_matrix(vectors, "vectors")
+    d = x.shape[1]
+    if kind == "ivf":
+        if len(x) == 0:
+            raise SimvecValueError("an IVF index is trained on its first vectors: give at "
+                                   "least one (or kind='hnsw')")
+        params = ivf_settings(len(x), nlist, nprobe)
+        library, version = "faiss", _faiss().__version__
+    else:
+        if dtype not in ("f32", "f16"):
+            raise SimvecValueError(f"dtype must be 'f32' or 'f16', got {dtype!r}")
+        params = {"kind": "hnsw",
+                  "connectivity": check_positive_int("connectivity", connectivity),
+                  "expansion_add": check_positive_int("expansion_add", expansion_add),
+                  "expansion_search": check_positive_int("expansion_search", expansion_search),
+                  "dtype": dtype}
+        _usearch()
+        import usearch
 
-    meta = {"format": FORMAT, "version": VERSION, "library": "usearch",
-            "library_version": usearch.__version__, "encoder": encoder, "method": method,
+        library, version = "usearch", usearch.__version__
+    backend = _BACKENDS[kind].new(int(d), params, train=x if kind == "ivf" else None)
+    meta = {"format": FORMAT, "version": VERSION, "library": library,
+            "library_version": version, "encoder": encoder, "method": method,
             "dimension": int(d), "params": params, "ids": [],
             "has_keywords": keyword_lists is not None}
-    ann = AnnIndex(index, meta, keywords=[] if keyword_lists is not None else None)
+    ann = AnnIndex(backend, meta, keywords=[] if keyword_lists is not None else None)
     ann.add(vectors, list(ids), keyword_lists=keyword_lists)
     return ann
 
@@ -395,7 +596,7 @@ def load_index(path, *, writable: bool = False) -> AnnIndex:
     ----------
     path : str or os.PathLike
     writable : bool, default False
-        ``False`` memory-maps the graph (fast, shared, read-only); ``True`` loads it into
+        ``False`` memory-maps the index (fast, shared, read-only); ``True`` loads it into
         memory so that :meth:`AnnIndex.add` works.
 
     Raises
@@ -403,25 +604,30 @@ def load_index(path, *, writable: bool = False) -> AnnIndex:
     SimvecFileNotFoundError
         If the folder or its files are missing.
     InputFormatError
-        If ``meta.json`` is not a simvec index or disagrees with the graph.
+        If ``meta.json`` is not a simvec index or disagrees with the index file.
     """
-    ui = _usearch()
     path = Path(path)
-    meta_path, graph = path / "meta.json", path / "hnsw.usearch"
-    meta = read_metadata(meta_path, FORMAT, (meta_path, graph),
+    meta_path = path / "meta.json"
+    meta = read_metadata(meta_path, FORMAT, (meta_path,),
                          f"index file {{}} not found (build an index with "
                          f"`simvec index build DOCS -o {path}`)")
     for key in ("encoder", "method", "dimension", "params", "ids"):
         if key not in meta:
             raise InputFormatError(f"field {key!r} is missing", str(meta_path))
     p = meta["params"]
-    index = ui.Index(ndim=meta["dimension"], metric="ip", **p)
-    if writable:
-        index.load(str(graph))
-    else:
-        index.view(str(graph))
+    kind = p.get("kind", "hnsw") if isinstance(p, dict) else None
+    if kind not in _BACKENDS:
+        raise InputFormatError(f"field 'params' names no index kind simvec reads ({kind!r})",
+                               str(meta_path))
+    backend_cls = _BACKENDS[kind]
+    file = path / backend_cls.filename
+    if not file.is_file():
+        raise SimvecFileNotFoundError(f"index file {file} not found (build an index with "
+                                      f"`simvec index build DOCS -o {path}`)")
+    backend = backend_cls.open(file, meta["dimension"], p, writable)
+    if not writable:
         meta["read_only"] = True
-    if len(index) != len(meta["ids"]):
-        raise InputFormatError(f"field 'ids' has {len(meta['ids'])} ids but the graph holds "
-                               f"{len(index)} vectors", str(meta_path))
-    return AnnIndex(index, meta, path)
+    if len(backend) != len(meta["ids"]):
+        raise InputFormatError(f"field 'ids' has {len(meta['ids'])} ids but the index file "
+                               f"holds {len(backend)} vectors", str(meta_path))
+    return AnnIndex(backend, meta, path)

@@ -244,7 +244,7 @@ def all_pairs_to_file(source, out, top_k: int = 10, *, kv=None, candidates: int 
         get_method(method)
         ids = ix.ids
         manifest = {"mode": "two-stage", "input": _identity(source / "meta.json",
-                                                           source / "hnsw.usearch"),
+                                                           ix.index_file),
                     "top_k": top_k, "candidates": candidates, "method": method}
 
         def compute(r0, r1):
