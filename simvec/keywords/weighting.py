@@ -361,7 +361,8 @@ def usif_parameter(probabilities, n: float) -> float:
     if not 0.0 < alpha < 1.0:
         raise SimvecValueError(
             f"uSIF's a is undefined: {'no' if alpha == 0 else 'every'} word of the {len(p)} has "
-            f"a probability above the threshold {threshold:.3g} (n = {n})")
+            f"a probability above the threshold {threshold:.3g} (n = {n}); the vocabulary of "
+            "the probabilities must hold frequent and rare words")
     return (1.0 - alpha) / (alpha * 0.5 * v)
 
 
@@ -453,7 +454,7 @@ def usif_word_weights(vocabulary, n: float, word_probabilities=None) -> tuple[np
     src = word_probabilities
     if src is None or (isinstance(src, str) and src == "zipf"):
         p = zipf_probabilities(size)
-        a = usif_parameter(p, n)
+        a = _named_parameter(p, n)
         return usif_weights(p, a), a
     if isinstance(src, (str, os.PathLike)):
         from simvec.keywords import frequencies as fq
@@ -467,7 +468,7 @@ def usif_word_weights(vocabulary, n: float, word_probabilities=None) -> tuple[np
                 f"word_probabilities must be one of {', '.join(PROBABILITY_SOURCES)}, a "
                 f"word-count file or an array; no such file: {os.fspath(src)}")
         listed = np.fromiter(table.counts.values(), np.float64, len(table)) / float(table.total)
-        a = usif_parameter(listed, n)
+        a = _named_parameter(listed, n)
         p = corpus_probabilities(vocabulary, table)
         p[p == 0] = listed.min()
         return usif_weights(p, a), a
@@ -477,9 +478,19 @@ def usif_word_weights(vocabulary, n: float, word_probabilities=None) -> tuple[np
             f"word_probabilities has {len(p)} values for a vocabulary of {size}")
     if not np.any(p > 0):
         raise SimvecValueError("word_probabilities has no positive value")
-    a = usif_parameter(p, n)
+    a = _named_parameter(p, n)
     p[p == 0] = p[p > 0].min()
     return usif_weights(p, a), a
+
+
+def _named_parameter(p: np.ndarray, n: float) -> float:
+    """:func:`usif_parameter`, an undefined ``a`` blamed on ``word_probabilities``."""
+    try:
+        return usif_parameter(p, n)
+    except SimvecValueError as exc:
+        if "undefined" in str(exc):
+            raise SimvecValueError(f"word_probabilities: {exc}") from None
+        raise
 
 
 def _probability_array(probabilities) -> np.ndarray:
