@@ -190,8 +190,10 @@ def main(argv=None) -> int:
             else ""
         out.append(f"| {m} | {label}{mark} | " + " | ".join(fmt(per[n]) for n, _ in SETS) + " |")
     out.append("")
-    out.append("`ref=STS-B train` rows: the component is estimated on the train sentences, so "
-               "their train figure is not held out (no label is used).")
+    out.append("`ref=STS-B train` rows: the component (for `usif`, also n and its 5 weighted "
+               "components) is estimated on the train sentences, so their train figure is not "
+               "held out (no label is used). The `usif` rows without it take n and the "
+               "components from the scored file's own texts, as the reference code does.")
     out.append("")
     out.append("### Difference against the best static figure before (paired bootstrap)")
     out.append("")
