@@ -304,7 +304,11 @@ def evaluate_text_pairs(kv, pairs, methods: Sequence[str] = PHRASE_METHODS, *,
     ``word_probabilities`` says otherwise), with the first singular vector of all the file's
     text vectors removed, as in their STS experiments, or that of ``sif_reference``'s texts.
     ``"sif_best_match"``: the token best-match alignment (the semantic part of simvec's default ``hybrid``), with
-    SIF weights, both directions averaged (Mihalcea et al. 2006).
+    SIF weights, both directions averaged (Mihalcea et al. 2006). ``"usif"``: Ethayarajh (2018):
+    unit word vectors weighted by ``a / (a/2 + p(w))``, ``a`` computed from the probabilities'
+    vocabulary and the average text length n, then 5 common components removed, each weighted
+    by its singular value's share; n and the components are those of the file's own texts (the
+    reference code's STS setup), or of ``sif_reference``'s texts. ``sif_a`` does not apply.
 
     Pairs where a text has no in-vocabulary token are left out of the correlations and
     counted (``oov_pairs``), as gensim's ``evaluate_word_pairs`` does for word pairs.
@@ -323,9 +327,10 @@ def evaluate_text_pairs(kv, pairs, methods: Sequence[str] = PHRASE_METHODS, *,
         ships (30.7M tokens; :mod:`simvec.keywords.frequencies`), a path a word-count file,
         an array the probabilities themselves.
     sif_reference : sequence of str, TextPairs, str or os.PathLike, optional
-        Texts (or a pair file, both columns used) on which ``"sif"``'s common component is
-        estimated instead of on the scored file's own texts: unlabelled text kept apart from
-        the pairs evaluated (docs/phrase-quality.md uses the STS Benchmark *train* sentences).
+        Texts (or a pair file, both columns used) on which ``"sif"``'s common component (and
+        ``"usif"``'s average text length and 5 components) are estimated instead of on the
+        scored file's own texts: unlabelled text kept apart from the pairs evaluated
+        (docs/phrase-quality.md uses the STS Benchmark *train* sentences).
     bootstrap : int, default 0
         Resamples for the 95 % interval of each Spearman (``spearman_low`` /
         ``spearman_high``); 0 computes none. 1,000 take under a second per method on
@@ -345,14 +350,16 @@ def evaluate_text_pairs(kv, pairs, methods: Sequence[str] = PHRASE_METHODS, *,
     ------
     SimvecValueError
         If a method is unknown, ``word_probabilities`` names no source or has the wrong
-        length, ``sif_reference`` has fewer than 2 texts with an in-vocabulary token, or
-        ``bootstrap`` is negative.
+        length, ``sif_reference`` has fewer than 2 texts with an in-vocabulary token, uSIF's
+        ``a`` is undefined for the probabilities, or ``bootstrap`` is negative.
     InputFormatError, SimvecFileNotFoundError
         From :func:`read_text_pairs` or a word-count file.
 
     References
     ----------
     Arora, Liang & Ma (2017), "A simple but tough-to-beat baseline for sentence embeddings", ICLR.
+    Ethayarajh (2018), "Unsupervised random walk sentence embeddings: a strong but simple
+    baseline", RepL4NLP; reference code github.com/kawine/usif.
     Mihalcea, Corley & Strapparava (2006), AAAI. Mitchell & Lapata (2010), Cognitive Science.
     Efron & Tibshirani (1993), *An Introduction to the Bootstrap* (the intervals).
     """
