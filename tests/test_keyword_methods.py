@@ -38,9 +38,10 @@ def test_registry_is_the_one_list():
     assert DEFAULT_METHOD == "hybrid" and DEFAULT_METHOD in METHODS
     assert METHOD_NAMES == tuple(METHODS) == (
         "jaccard_phrases", "jaccard_tokens", "mean", "joined", "idf_mean", "sif",
-        "best_match", "sif_best_match", "soft_cosine", "hybrid", "wmd", "lexical_first")
+        "best_match", "sif_best_match", "soft_cosine", "hybrid", "wmd", "lexical_first", "usif")
     assert set(PAIR_METHODS) | {"idf_mean"} == set(METHODS)  # idf_mean needs a collection
-    assert PHRASE_METHODS == ("jaccard_tokens", "mean", "sif", "sif_best_match", "hybrid")
+    assert PHRASE_METHODS == ("jaccard_tokens", "mean", "sif", "sif_best_match", "hybrid",
+                              "usif")
     assert set(COMPARED_BY_DEFAULT) <= set(METHODS)
     for name, m in METHODS.items():
         assert m.name == name and method_info(name) == m.description

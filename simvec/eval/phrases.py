@@ -304,7 +304,11 @@ def evaluate_text_pairs(kv, pairs, methods: Sequence[str] = PHRASE_METHODS, *,
     ``word_probabilities`` says otherwise), with the first singular vector of all the file's
     text vectors removed, as in their STS experiments, or that of ``sif_reference``'s texts.
     ``"sif_best_match"``: the token best-match alignment (the semantic part of simvec's default ``hybrid``), with
-    SIF weights, both directions averaged (Mihalcea et al. 2006).
+    SIF weights, both directions averaged (Mihalcea et al. 2006). ``"usif"``: Ethayarajh (2018):
+    unit word vectors weighted by ``a / (a/2 + p(w))``, ``a`` computed from the probabilities'
+    vocabulary and the average text length n, then 5 common components removed, each weighted
+    by its singular value's share; n and the components are those of the file's own texts (the
+    reference code's STS setup), or of ``sif_reference``'s texts. ``sif_a`` does not apply.
 
     Pairs where a text has no in-vocabulary token are left out of the correlations and
     counted (``oov_pairs``), as gensim's ``evaluate_word_pairs`` does for word pairs.
@@ -323,9 +327,10 @@ def evaluate_text_pairs(kv, pairs, methods: Sequence[str] = PHRASE_METHODS, *,
         ships (30.7M tokens; :mod:`simvec.keywords.frequencies`), a path a word-count file,
         an array the probabilities themselves.
     sif_reference : sequence of str, TextPairs, str or os.PathLike, optional
-        Texts (or a pair file, both columns used) on which ``"sif"``'s common component is
-        estimated instead of on the scored file's own texts: unlabelled text kept apart from
-        the pairs evaluated (docs/phrase-quality.md uses the STS Benchmark *train* sentences).
+        Texts (or a pair file, both columns used) on which ``"sif"``'s common component (and
+        ``"usif"``'s average text length and 5 components) are estimated instead of on the
+        scored file's own texts: unlabelled text kept apart from the pairs evaluated
+        (docs/phrase-quality.md uses the STS Benchmark *train* sentences).
     bootstrap : int, default 0
         Resamples for the 95 % interval of each Spearman (``spearman_low`` /
         ``spearman_high``); 0 computes none. 1,000 take under a second per method on
@@ -345,14 +350,16 @@ def evaluate_text_pairs(kv, pairs, methods: Sequence[str] = PHRASE_METHODS, *,
     ------
     SimvecValueError
         If a method is unknown, ``word_probabilities`` names no source or has the wrong
-        length, ``sif_reference`` has fewer than 2 texts with an in-vocabulary token, or
-        ``bootstrap`` is negative.
+        length, ``sif_reference`` has fewer than 2 texts with an in-vocabulary token, uSIF's
+        ``a`` is undefined for the probabilities, or ``bootstrap`` is negative.
     InputFormatError, SimvecFileNotFoundError
         From :func:`read_text_pairs` or a word-count file.
 
     References
     ----------
     Arora, Liang & Ma (2017), "A simple but tough-to-beat baseline for sentence embeddings", ICLR.
+    Ethayarajh (2018), "Unsupervised random walk sentence embeddings: a strong but simple
+    baseline", RepL4NLP; reference code github.com/kawine/usif.
     Mihalcea, Corley & Strapparava (2006), AAAI. Mitchell & Lapata (2010), Cognitive Science.
     Efron & Tibshirani (1993), *An Introduction to the Bootstrap* (the intervals).
     """
@@ -420,7 +427,9 @@ def score_text_pairs(kv, pairs, methods: Sequence[str] = PHRASE_METHODS, *, toke
 
 
 def _prepare(kv, pairs, methods, tokenizer, sif_a, word_probabilities, sif_reference, on_error):
-    """Pairs read, texts parsed once, SIF weights (float64, (V,)) and the reference component."""
+    """Pairs read, texts parsed once, SIF weights (float64, (V,)) and what ``sif`` / ``usif``
+    take from the reference texts (``component``: ``{"sif": vector, "usif": (weights,
+    (components, lambdas))}``, the entries of the methods asked for)."""
     for m in methods:
         if m not in PHRASE_METHODS:
             raise SimvecValueError(
@@ -437,22 +446,59 @@ def _prepare(kv, pairs, methods, tokenizer, sif_a, word_probabilities, sif_refer
     weights = sif_weights(n_vec if probs is None else probs, sif_a).astype(np.float64)
     if len(weights) != n_vec:
         raise SimvecValueError(f"word_probabilities has {len(weights)} values for {n_vec} vectors")
-    component = None
-    if sif_reference is not None and "sif" in methods:
-        component = _reference_component(sif_reference, docs, weights, on_error)
+    component = {}
+    ref = None
+    if sif_reference is not None and ("sif" in methods or "usif" in methods):
+        ref = _reference_docs(sif_reference, docs, on_error)
+    if ref is not None and "sif" in methods:
+        from simvec.keywords.scorers import sif_common_component
+
+        component["sif"] = _reference_call(sif_common_component, ref, weights)
+    if "usif" in methods:
+        component["usif"] = _usif_state(docs, ref, word_probabilities)
     return pairs, docs, weights, component
 
 
+def _usif_state(docs, ref, word_probabilities):
+    """uSIF weights (float64, (V,)) and the reference's common components (None: the file's).
+
+    The average sentence length ``n`` is that of the reference texts when given, else that of
+    the scored texts (as fse's uSIF takes it from the sentences it embeds; the reference code
+    fixes n = 11 for its STS files).
+    """
+    from simvec.keywords.scorers import usif_components, usif_mean_length, usif_text_vectors
+    from simvec.keywords.weighting import usif_word_weights
+
+    src = docs if ref is None else ref
+    try:
+        n = usif_mean_length(src)
+    except SimvecValueError:
+        if ref is not None:
+            raise SimvecValueError("sif_reference: no text has an in-vocabulary token") from None
+        n = None  # no text of the file has a vector: every usif score is NaN
+    n_vec = len(docs.vectors)
+    if n is None:
+        return np.ones(n_vec), None
+    weights, _ = usif_word_weights(docs.encoder.key_to_index, n, word_probabilities)
+    if len(weights) != n_vec:
+        raise SimvecValueError(f"word_probabilities has {len(weights)} values for {n_vec} vectors")
+    if ref is None:
+        return weights, None
+    vec, ok = usif_text_vectors(ref, weights)
+    return weights, _reference_call(usif_components, vec[ok])
+
+
 def _score(m: str, docs, p: int, weights, component) -> np.ndarray:
-    if m == "sif" and component is not None:
-        return get_method(m).pairwise(docs, p, weights, component=component)
+    if m == "usif":
+        usif_weights, usif_components = component["usif"]
+        return get_method(m).pairwise(docs, p, usif_weights, components=usif_components)
+    if m == "sif" and "sif" in component:
+        return get_method(m).pairwise(docs, p, weights, component=component["sif"])
     return get_method(m).pairwise(docs, p, weights)
 
 
-def _reference_component(reference, docs, weights, on_error: str) -> np.ndarray:
-    """SIF common component of the reference texts, tokenised like the scored ones."""
-    from simvec.keywords.scorers import sif_common_component
-
+def _reference_docs(reference, docs, on_error: str):
+    """The reference texts parsed with the scored texts' encoder (same tokens, same rows)."""
     if isinstance(reference, (str, os.PathLike)):
         reference = read_text_pairs(reference, on_error=on_error)
     if isinstance(reference, TextPairs):
@@ -463,8 +509,12 @@ def _reference_component(reference, docs, weights, on_error: str) -> np.ndarray:
         if bad is not None:
             raise SimvecValueError(
                 f"sif_reference[{bad}] must be a str, got {type(texts[bad]).__name__}")
-    ref = parse_collection([[t] for t in texts], encoder=docs.encoder)
+    return parse_collection([[t] for t in texts], encoder=docs.encoder)
+
+
+def _reference_call(fn, *args):
+    """``fn(*args)`` with a SimvecValueError's message prefixed by ``sif_reference: ``."""
     try:
-        return sif_common_component(ref, weights)
+        return fn(*args)
     except SimvecValueError as exc:
         raise SimvecValueError(f"sif_reference: {exc}") from None

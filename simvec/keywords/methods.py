@@ -62,6 +62,15 @@ method is one record plus its scorer.
     where ``sif_best_match`` is. A lexicographic combination of a lexical and a semantic
     ranking, as in the tie-breaking of ranked retrieval (Manning, Raghavan & Schütze 2008,
     ch. 6); the semantic key is Mihalcea et al. (2006) with Arora et al. (2017)'s weights.
+``"usif"``
+    Unsupervised SIF (Ethayarajh 2018): unit word vectors weighted by ``a / (a/2 + p(w))`` and
+    averaged, then the projections on the collection's first 5 singular vectors removed, each
+    weighted by its singular value's share. ``a`` is not a chosen constant: it follows from
+    the vocabulary's probabilities and the average text length of the collection
+    (:func:`simvec.keywords.weighting.usif_parameter`); ``p(w)`` as for ``sif`` (Zipf's law
+    unless ``word_probabilities`` are given; ``sif_a`` is not used). A collection of at most
+    5 texts with vectors (one pair) keeps its components. docs/phrase-quality.md measures it
+    on STS Benchmark and BiRD.
 
 Keywords are parsed and tokenised once (:func:`simvec.keywords.parse.parse_collection`; a
 hyphenated token the vocabulary lacks falls back to its parts). A document none of whose tokens
@@ -71,6 +80,8 @@ References
 ----------
 Arora, Liang & Ma (2017), "A simple but tough-to-beat baseline for sentence embeddings", ICLR.
 Charlet & Damnati (2017), "SimBow at SemEval-2017 Task 3", SemEval.
+Ethayarajh (2018), "Unsupervised random walk sentence embeddings: a strong but simple
+baseline", RepL4NLP (ACL workshop); reference code github.com/kawine/usif.
 Kusner, Sun, Kolkin & Weinberger (2015), "From word embeddings to document distances", ICML.
 Mihalcea, Corley & Strapparava (2006), "Corpus-based and knowledge-based measures of text
 semantic similarity", AAAI.
@@ -96,7 +107,7 @@ from simvec._util import check_choice
 from simvec.errors import SimvecValueError
 from simvec.keywords.parse import ParsedCollection, parse_collection
 from simvec.keywords.weighting import (
-    SIF_A, sif_weights, word_probabilities, zipf_sif_weights,
+    SIF_A, sif_weights, usif_word_weights, word_probabilities, zipf_sif_weights,
 )
 
 if TYPE_CHECKING:
@@ -233,6 +244,22 @@ def _sif_best_match_matrix(docs, p, progress=None):
     return _scorers().token_best_match(docs, p.weights(docs)).matrix(docs.n)
 
 
+def _usif_weights(docs: ParsedCollection, p: MethodParams) -> np.ndarray:
+    """uSIF weights of every row: ``a`` from the probabilities and the collection's average
+    text length (1 for encoders whose rows are not vocabulary words ranked by frequency)."""
+    n = len(docs.vectors)
+    if docs.encoder.uniform_weights or not any(docs.tok_rows):
+        return np.ones(n)
+    length = _scorers().usif_mean_length(docs)
+    w, _ = usif_word_weights(docs.encoder.key_to_index, length, p.word_probabilities)
+    if docs.encoder.n_added and len(w) == n - docs.encoder.n_added:
+        # rows added past the vocabulary (fastText subwords of OOV tokens): rarer than any
+        w = np.concatenate([w, np.full(docs.encoder.n_added, np.max(w))])
+    if len(w) != n:
+        raise SimvecValueError(f"word_probabilities has {len(w)} values for {n} vectors")
+    return w
+
+
 def _hybrid_matrix(docs, p, progress=None):
     sem = _sif_best_match_matrix(docs, p)
     return (p.alpha * _scorers().jaccard_sets(docs.lex) + (1 - p.alpha) * sem).astype(np.float32)
@@ -294,6 +321,14 @@ _RECORDS = (
                docs, p.weights(docs)),
            blocks=lambda docs, p, chunk_size: _scorers().LexicalFirstBlocks(
                _scorers().token_best_match(docs, p.weights(docs)), docs.lex)),
+    # pairwise: its ``weights`` are uSIF's (simvec.eval.phrases computes them), not SIF's
+    Method("usif", "unsupervised SIF: unit word vectors weighted a/(a/2+p(w)), a from the "
+                   "vocabulary and text length, 5 weighted components removed "
+                   "(Ethayarajh 2018)",
+           needs_vectors=True, needs_collection=False,
+           matrix=lambda docs, p, progress=None: _scorers().usif_matrix(
+               docs, _usif_weights(docs, p)),
+           pairwise=_named("pairwise_usif")),
 )
 
 #: The registry: method name -> :class:`Method`, in the order the CLI lists them.

@@ -41,6 +41,8 @@ __all__ = [
     "sif_common_component",
     "LEXICAL_FIRST_MIN_SCALE", "lexical_first_scale", "lexical_first_matrix",
     "LexicalFirstBlocks",
+    "USIF_COMPONENTS", "usif_mean_length", "usif_text_vectors", "usif_components",
+    "usif_remove_components", "usif_matrix", "pairwise_usif",
 ]
 
 
@@ -695,3 +697,168 @@ class LexicalFirstBlocks(BestMatchBlocks):
     def block(self, r0: int, r1: int) -> np.ndarray:
         jac = _jaccard64(self.inc[r0:r1], self.size[r0:r1], self.inc, self.size)
         return _lexical_first_key(jac, self.bm.block(r0, r1), self.scale)
+
+
+# --------------------------------------------------------------------------- uSIF
+
+#: Common discourse vectors uSIF removes: m = 5 (Ethayarajh 2018; the reference code's default).
+USIF_COMPONENTS = 5
+
+
+def usif_mean_length(docs: ParsedCollection) -> float:
+    """Average number of in-vocabulary token occurrences of the texts that have one.
+
+    uSIF's ``n`` (the expected random-walk length, :func:`~simvec.keywords.weighting.usif_parameter`)
+    estimated on ``docs``: the reference code uses 11, "the avg sentence length, which should be
+    estimated from a large representative sample".
+
+    Returns
+    -------
+    float
+        Tokens per text (>= 1).
+
+    Raises
+    ------
+    SimvecValueError
+        If no text has an in-vocabulary token.
+    """
+    lengths = [len(r) for r in docs.tok_rows if r]
+    if not lengths:
+        raise SimvecValueError("the average sentence length needs a text with an "
+                               "in-vocabulary token, got none")
+    return float(np.mean(lengths))
+
+
+def usif_text_vectors(docs: ParsedCollection, weights: np.ndarray) -> tuple[np.ndarray,
+                                                                             np.ndarray]:
+    """uSIF text vectors before the common components are removed (Ethayarajh 2018).
+
+    ``v_s = (1 / |s|) sum_{t in s} weights[t] v(t) / |v(t)|`` over the text's in-vocabulary
+    token occurrences: unit word vectors (the paper's model makes word-vector length a
+    confound it removes), weighted by uSIF's ``a / (a/2 + p(w))``, averaged.
+
+    Parameters
+    ----------
+    docs : ParsedCollection
+        With word vectors.
+    weights : ndarray of float, shape (R,)
+        Weight of every row of ``docs.vectors``
+        (:func:`~simvec.keywords.weighting.usif_word_weights`).
+
+    Returns
+    -------
+    vectors : ndarray of float64, shape (N, d)
+        Zero rows for texts without an in-vocabulary token.
+    valid : ndarray of bool, shape (N,)
+        Texts with at least one in-vocabulary token.
+
+    Notes
+    -----
+    The reference code (github.com/kawine/usif, ``uSIF._to_vec``) writes
+    ``v_t * (1.0 / np.linalg.norm(v_t, axis=0))``, which divides each *dimension* by its norm
+    over the sentence's tokens rather than each word vector by its length; simvec scales each
+    word vector to unit length (docs/phrase-quality.md measures both).
+    """
+    vec = docs.vectors
+    out = np.zeros((docs.n, vec.shape[1]), dtype=np.float64)
+    valid = np.zeros(docs.n, dtype=bool)
+    for i, rows in enumerate(docs.tok_rows):
+        if not rows:
+            continue
+        r = np.asarray(rows, dtype=np.int64)
+        u = normalize_rows(np.asarray(vec[r], np.float64), dtype=None)
+        out[i] = np.asarray(weights[r], np.float64) @ u / len(r)
+        valid[i] = True
+    return out, valid
+
+
+def usif_components(vectors: np.ndarray, m: int = USIF_COMPONENTS) -> tuple[np.ndarray,
+                                                                          np.ndarray]:
+    """uSIF's common discourse vectors and their weights, from a set of text vectors.
+
+    The first ``k = min(m, N, d)`` right singular vectors ``u_i`` of the uncentred (N, d)
+    matrix of text vectors, each with the weight ``lambda_i = s_i^2 / sum_{j<=k} s_j^2`` (its
+    singular value's share), as the reference code computes them (``uSIF.embed``, with
+    scikit-learn's ``TruncatedSVD``; simvec uses the exact SVD).
+
+    Parameters
+    ----------
+    vectors : array_like of float, shape (N, d)
+        Text vectors (:func:`usif_text_vectors`, valid rows only).
+    m : int, default 5
+        Components (positive).
+
+    Returns
+    -------
+    components : ndarray of float64, shape (k, d)
+        Unit rows.
+    lambdas : ndarray of float64, shape (k,)
+        Non-negative, summing to 1.
+
+    Raises
+    ------
+    SimvecValueError
+        If ``m`` is not a positive integer, ``vectors`` is not 2-D with at least 2 rows, or
+        they are all zero.
+    """
+    if isinstance(m, bool) or not isinstance(m, (int, np.integer)) or m < 1:
+        raise SimvecValueError(f"m must be a positive integer, got {m!r}")
+    x = np.asarray(vectors, dtype=np.float64)
+    if x.ndim != 2 or len(x) < 2:
+        raise SimvecValueError(
+            f"uSIF's common components need at least 2 text vectors, got shape {x.shape}")
+    _, s, vt = np.linalg.svd(x, full_matrices=False)
+    k = min(int(m), len(s))
+    energy = s[:k] ** 2
+    if not energy.sum() > 0:
+        raise SimvecValueError("uSIF's common components: every text vector is zero")
+    return vt[:k], energy / energy.sum()
+
+
+def usif_remove_components(vectors: np.ndarray, components: np.ndarray,
+                           lambdas: np.ndarray) -> np.ndarray:
+    """``v - sum_i lambda_i (u_i . v) u_i`` for every row ``v`` (float64, shape of ``vectors``)."""
+    x = np.asarray(vectors, dtype=np.float64)
+    c = np.asarray(components, dtype=np.float64)
+    return x - ((x @ c.T) * np.asarray(lambdas, dtype=np.float64)) @ c
+
+
+def usif_matrix(docs: ParsedCollection, weights: np.ndarray,
+                m: int = USIF_COMPONENTS) -> np.ndarray:
+    """``usif``: cosine of uSIF text vectors, the collection's common components removed.
+
+    The components are estimated on the documents with a vector when there are more than
+    ``m`` of them; with fewer (one pair of lists) none is removed, as the reference code's
+    README advises (``m = 0`` without a sizable set of sentences).
+
+    Returns
+    -------
+    ndarray of float32, shape (N, N)
+        NaN where a document has no in-vocabulary token.
+    """
+    doc, valid = usif_text_vectors(docs, weights)
+    if valid.sum() > m:
+        doc[valid] = usif_remove_components(doc[valid], *usif_components(doc[valid], m))
+    return _cosine_of_rows(doc, valid).astype(np.float32)
+
+
+def pairwise_usif(docs: ParsedCollection, p: int, weights: np.ndarray, components=None,
+                  m: int = USIF_COMPONENTS) -> np.ndarray:
+    """Pair t: cosine of the uSIF vectors of documents t and p + t (float64, (p,)).
+
+    The ``m`` common components are those of all 2p texts (the reference code's STS setup:
+    each file's sentences embedded together) unless ``components`` (the
+    ``(components, lambdas)`` of :func:`usif_components`, e.g. from other texts) is given;
+    ``m = 0`` removes none (the reference code's ``m = 0``). NaN where a text has no
+    in-vocabulary token.
+    """
+    if isinstance(m, bool) or not isinstance(m, (int, np.integer)) or m < 0:
+        raise SimvecValueError(f"m must be a non-negative integer, got {m!r}")
+    d, ok = usif_text_vectors(docs, weights)
+    if components is not None:
+        d = usif_remove_components(d, *components)
+    elif m and ok.sum() >= 2:
+        d[ok] = usif_remove_components(d[ok], *usif_components(d[ok], m))
+    u = normalize_rows(d, dtype=None)
+    res = np.clip(np.einsum("ij,ij->i", u[:p], u[p:]), -1.0, 1.0)
+    return np.where(ok[:p] & ok[p:], res, np.nan)

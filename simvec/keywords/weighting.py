@@ -10,6 +10,9 @@
 * :func:`sif_weights` turns probabilities into the smooth inverse frequency weights
   ``a / (a + p(w))`` of Arora, Liang & Ma (2017).
 * :func:`idf_weights` is scikit-learn's smoothed inverse document frequency over a collection.
+* :func:`usif_parameter`, :func:`usif_weights` and :func:`usif_word_weights` are the weights
+  ``a / (a/2 + p(w))`` of uSIF (Ethayarajh 2018), whose ``a`` is computed from the vocabulary's
+  probabilities and the average sentence length instead of being chosen.
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ import numpy as np
 from simvec.errors import SimvecValueError
 
 __all__ = ["zipf_probabilities", "corpus_probabilities", "word_probabilities", "sif_weights",
-           "zipf_sif_weights", "idf_weights", "SIF_A", "PROBABILITY_SOURCES"]
+           "zipf_sif_weights", "idf_weights", "SIF_A", "PROBABILITY_SOURCES", "usif_parameter",
+           "usif_weights", "usif_word_weights"]
 
 #: Names :func:`word_probabilities` accepts besides arrays and files.
 PROBABILITY_SOURCES = ("zipf", "corpus")
@@ -298,3 +302,206 @@ def idf_weights(documents: Iterable[Iterable]) -> dict:
         for t in set(doc):
             df[t] = df.get(t, 0) + 1
     return {t: float(np.log((1 + n) / (1 + c)) + 1.0) for t, c in df.items()}
+
+
+# --------------------------------------------------------------------------- uSIF
+
+
+def usif_parameter(probabilities, n: float) -> float:
+    """uSIF's smoothing constant ``a``, computed from the vocabulary and the sentence length.
+
+    Ethayarajh (2018) derives ``a`` instead of tuning it: with ``|V|`` the vocabulary size and
+    ``n`` the expected sentence length (the random walk's length),
+    ``threshold = 1 - (1 - 1/|V|)^n``, ``alpha`` the fraction of the vocabulary whose
+    probability exceeds the threshold, ``Z = |V| / 2`` and ``a = (1 - alpha) / (alpha Z)``.
+    This is ``uSIF.__init__`` of the reference code (github.com/kawine/usif, ``usif.py``),
+    where the vocabulary is that of the word-probability table.
+
+    Parameters
+    ----------
+    probabilities : array_like of float, shape (V,)
+        The probability of every word of the vocabulary (a word-count table's counts divided
+        by its corpus size, or :func:`zipf_probabilities`); ``|V| = V``.
+    n : float
+        Average sentence length in tokens (positive). The reference code uses 11 for the STS
+        tasks and says it should be estimated on a representative sample of the sentences.
+
+    Returns
+    -------
+    float
+        ``a`` (positive).
+
+    Raises
+    ------
+    SimvecValueError
+        If ``probabilities`` is not a non-empty 1-D array of values in [0, 1], ``n`` is not a
+        positive finite number, or no word (or every word) is above the threshold, which
+        leaves ``a`` undefined (infinite or 0).
+
+    References
+    ----------
+    Ethayarajh, K. (2018), "Unsupervised random walk sentence embeddings: a strong but simple
+    baseline", Proceedings of the 3rd Workshop on Representation Learning for NLP
+    (RepL4NLP), ACL. https://aclanthology.org/W18-3012
+
+    Examples
+    --------
+    >>> a = usif_parameter(zipf_probabilities(400_000), 11)
+    >>> bool(1e-5 < a < 1e-2)
+    True
+    """
+    p = _probability_array(probabilities)
+    if isinstance(n, bool) or not isinstance(n, (int, float, np.integer, np.floating)) \
+            or not np.isfinite(n) or n <= 0:
+        raise SimvecValueError(f"n (the average sentence length) must be a positive number, "
+                               f"got {n!r}")
+    v = float(len(p))
+    threshold = 1.0 - (1.0 - 1.0 / v) ** float(n)
+    alpha = float(np.count_nonzero(p > threshold)) / v
+    if not 0.0 < alpha < 1.0:
+        raise SimvecValueError(
+            f"uSIF's a is undefined: {'no' if alpha == 0 else 'every'} word of the {len(p)} has "
+            f"a probability above the threshold {threshold:.3g} (n = {n}); the vocabulary of "
+            "the probabilities must hold frequent and rare words")
+    return (1.0 - alpha) / (alpha * 0.5 * v)
+
+
+def usif_weights(probabilities, a: float) -> np.ndarray:
+    """uSIF word weights ``a / (a/2 + p(w))`` (Ethayarajh 2018).
+
+    Parameters
+    ----------
+    probabilities : array_like of float, shape (V,)
+        Unigram probability of every vocabulary row, in [0, 1].
+    a : float
+        Positive; normally :func:`usif_parameter`'s.
+
+    Returns
+    -------
+    ndarray of float64, shape (V,)
+        Weights in (0, 2].
+
+    Raises
+    ------
+    SimvecValueError
+        If ``a`` is not positive, or the probabilities are not a 1-D array of values in [0, 1].
+
+    References
+    ----------
+    Ethayarajh (2018), RepL4NLP; reference code github.com/kawine/usif (``uSIF.weight``).
+
+    Examples
+    --------
+    >>> usif_weights([0.0, 0.001], 0.001).round(3).tolist()
+    [2.0, 0.667]
+    """
+    if isinstance(a, bool) or not isinstance(a, (int, float, np.integer, np.floating)) \
+            or not np.isfinite(a) or a <= 0:
+        raise SimvecValueError(f"a must be a positive number, got {a!r}")
+    return float(a) / (0.5 * float(a) + _probability_array(probabilities))
+
+
+def usif_word_weights(vocabulary, n: float, word_probabilities=None) -> tuple[np.ndarray, float]:
+    """uSIF weights of every vocabulary row and the ``a`` behind them, from one probability source.
+
+    ``a`` comes from :func:`usif_parameter` over the source's own vocabulary, as in the
+    reference code (its ``word2prob`` table): the word-count table's words for ``"corpus"`` or
+    a file, the vector rows for Zipf's law or an array. A row the table does not list gets the
+    table's smallest probability, as ``word2prob.__getitem__`` does (not 0 as for SIF: its
+    weight is then just under ``2``, the largest).
+
+    Parameters
+    ----------
+    vocabulary : KeyedVectors, sequence of str or mapping str -> int
+        The rows' words (as for :func:`corpus_probabilities`); only its length is read for
+        Zipf's law or an array.
+    n : float
+        Average sentence length in tokens (:func:`usif_parameter`).
+    word_probabilities : None, "zipf", "corpus", str / os.PathLike, or array_like, shape (V,)
+        As for :func:`word_probabilities`: ``None`` / ``"zipf"`` Zipf's law on the row rank
+        (:func:`zipf_probabilities`), ``"corpus"`` the table simvec ships, a path a word-count
+        file, an array the rows' probabilities (zeros are raised to its smallest positive one).
+
+    Returns
+    -------
+    weights : ndarray of float64, shape (V,)
+        ``a / (a/2 + p(w))`` per row.
+    a : float
+
+    Raises
+    ------
+    SimvecValueError
+        As for :func:`word_probabilities` and :func:`usif_parameter`; an array of the wrong
+        length or without a positive value.
+    InputFormatError, SimvecFileNotFoundError
+        From reading a word-count file.
+
+    References
+    ----------
+    Ethayarajh (2018), RepL4NLP; reference code github.com/kawine/usif (``word2prob``,
+    ``uSIF.__init__``).
+
+    Examples
+    --------
+    >>> w, a = usif_word_weights(["the", "of", "serendipity"], 11, "corpus")
+    >>> bool(w[0] < w[1] < w[2] <= 2)
+    True
+    """
+    import os
+
+    size = len(vocabulary.index_to_key) if hasattr(vocabulary, "index_to_key") \
+        else len(vocabulary)
+    src = word_probabilities
+    if src is None or (isinstance(src, str) and src == "zipf"):
+        p = zipf_probabilities(size)
+        a = _named_parameter(p, n)
+        return usif_weights(p, a), a
+    if isinstance(src, (str, os.PathLike)):
+        from simvec.keywords import frequencies as fq
+
+        if isinstance(src, str) and src == "corpus":
+            table = fq.shipped_word_counts()
+        elif os.path.isfile(src):
+            table = fq.read_word_counts(src)
+        else:
+            raise SimvecValueError(
+                f"word_probabilities must be one of {', '.join(PROBABILITY_SOURCES)}, a "
+                f"word-count file or an array; no such file: {os.fspath(src)}")
+        listed = np.fromiter(table.counts.values(), np.float64, len(table)) / float(table.total)
+        a = _named_parameter(listed, n)
+        p = corpus_probabilities(vocabulary, table)
+        p[p == 0] = listed.min()
+        return usif_weights(p, a), a
+    p = _probability_array(src).copy()
+    if len(p) != size:
+        raise SimvecValueError(
+            f"word_probabilities has {len(p)} values for a vocabulary of {size}")
+    if not np.any(p > 0):
+        raise SimvecValueError("word_probabilities has no positive value")
+    a = _named_parameter(p, n)
+    p[p == 0] = p[p > 0].min()
+    return usif_weights(p, a), a
+
+
+def _named_parameter(p: np.ndarray, n: float) -> float:
+    """:func:`usif_parameter`, an undefined ``a`` blamed on ``word_probabilities``."""
+    try:
+        return usif_parameter(p, n)
+    except SimvecValueError as exc:
+        if "undefined" in str(exc):
+            raise SimvecValueError(f"word_probabilities: {exc}") from None
+        raise
+
+
+def _probability_array(probabilities) -> np.ndarray:
+    """``probabilities`` as a float64 1-D array of values in [0, 1], else SimvecValueError."""
+    try:
+        p = np.asarray(probabilities, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise SimvecValueError("probabilities must be a 1-D array of numbers in [0, 1], got "
+                               f"{type(probabilities).__name__}") from None
+    if p.ndim != 1 or p.size == 0 or not np.all((p >= 0) & (p <= 1)):
+        raise SimvecValueError(
+            "probabilities must be a non-empty 1-D array of values in [0, 1], got shape "
+            f"{p.shape}")
+    return p
