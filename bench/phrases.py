@@ -84,7 +84,6 @@ VARIANTS = ("usif (ref. code norm.)", "usif (m=0)", "sif_best_match (uSIF weight
 
 def usif_variants(vecs, probs, pairs):
     """The three uSIF variants' scores of every pair (float64, (P,)), n and a of the file."""
-    from simvec._util import normalize_rows
     from simvec.keywords.parse import parse_collection
     from simvec.keywords.scorers import (
         pairwise_sif_best_match, pairwise_usif, usif_components, usif_mean_length,
@@ -108,7 +107,8 @@ def usif_variants(vecs, probs, pairs):
             vec[i] = w[r] @ (v / norm) / len(r)
             ok[i] = True
     vec[ok] = usif_remove_components(vec[ok], *usif_components(vec[ok]))
-    u = normalize_rows(vec, dtype=None)
+    nrm = np.linalg.norm(vec, axis=1, keepdims=True)
+    u = vec / np.where(nrm == 0, 1, nrm)
     refnorm = np.where(ok[:p] & ok[p:], np.einsum("ij,ij->i", u[:p], u[p:]), np.nan)
     return {VARIANTS[0]: refnorm, VARIANTS[1]: pairwise_usif(docs, p, w, m=0),
             VARIANTS[2]: pairwise_sif_best_match(docs, p, w)}, n, a
