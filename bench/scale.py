@@ -4,10 +4,11 @@ Subcommands (run from the repository root)::
 
     .venv/bin/python bench/scale.py make --n-docs 1000000      # write the synthetic JSONL once
     .venv/bin/python bench/scale.py choose --n-docs 100000     # faiss HNSW / IVF-PQ vs usearch
+    .venv/bin/python bench/scale.py ivf                        # choose IVF's probe factor
     .venv/bin/python bench/scale.py run --n-docs 100000        # the chosen pipeline end to end
     .venv/bin/python bench/scale.py rerank                     # two stages on the real collections
     .venv/bin/python bench/scale.py dask --n-docs 100000       # all-pairs on 1 vs 2 local workers
-    .venv/bin/python bench/scale.py sweep --n-docs 1000000     # recall / p50 vs search list
+    .venv/bin/python bench/scale.py sweep --n-docs 1000000     # recall / p50 vs nprobe / list
     .venv/bin/python bench/scale.py attach --n-docs 1000000    # keyword lists into run's index
     .venv/bin/python bench/scale.py pairs --n-docs 1000000     # all-pairs rate, extrapolated
 
@@ -403,15 +404,76 @@ def cmd_sweep(args, kv) -> list[dict]:
     exact, _ = search(q, x, 10)
     print(f"{len(x):,} documents; {machine()}", flush=True)
     rows = []
-    for ef in args.expansion:
-        found, _ = ix.search(q, 10, expansion_search=ef)
-        row = {"docs": len(x), "expansion_search": ef,
+    name = "nprobe" if ix.kind == "ivf" else "expansion_search"
+    for ef in (args.nprobe if ix.kind == "ivf" else args.expansion):
+        found, _ = ix.search(q, 10, **{name: ef})
+        row = {"docs": len(x), "kind": ix.kind, name: ef,
                "recall@10": round(recall_at(found, exact), 4),
-               "p50_ms": round(p50_ms(lambda v: ix.search(v, 10, expansion_search=ef),
+               "p50_ms": round(p50_ms(lambda v: ix.search(v, 10, **{name: ef}),
                                       q[:300]), 3), "load": round(os.getloadavg()[0], 1)}
         print(json.dumps(row), flush=True)
         rows.append(row)
     return rows
+
+
+def _imdb_unlabelled(kv, cache: Path) -> np.ndarray:
+    """The 50,000 unlabelled IMDB reviews (Maas et al. 2011) as mean vectors (cached)."""
+    import tarfile
+
+    from simvec.index.encode import encode
+
+    f = cache / "imdb_unsup_mean.npy"
+    if not f.exists():
+        texts = []
+        with tarfile.open(ROOT / ".." / "shared" / "data" / "imdb" / "aclImdb_unsup.tar.gz") as t:
+            for m in t:
+                if m.isfile() and m.name.endswith(".txt"):
+                    texts.append(t.extractfile(m).read().decode("utf-8", "replace"))
+        np.save(f, encode(texts, kv))
+    return np.load(f)
+
+
+def cmd_ivf(args, kv) -> list[dict]:
+    """Choose IVF_PROBE_FACTOR (lists searched = ceil(factor * sqrt(nlist))) on four collections
+    that are not the scored 1M one: the smallest factor of the grid with recall@10 >= 0.95 on
+    every one. ``run`` then scores the chosen default at --n-docs."""
+    from simvec._util import normalize_rows
+    from simvec.index.ann import build_index, ivf_settings
+    from simvec.index.encode import encoder_info
+    from simvec.index.search import search
+
+    info = encoder_info(kv)
+    sets = {
+        "GloVe 6B words 1,000-21,000": normalize_rows(np.asarray(kv.vectors[1000:21000])),
+        "GloVe 6B words 0-100,000": normalize_rows(np.asarray(kv.vectors[:100000])),
+        "synthetic 100,000 (seed 1)": np.asarray(encoded(kv, 100_000, 1, args.cache)),
+        "IMDB unlabelled reviews": _imdb_unlabelled(kv, args.cache),
+    }
+    grid = (0.5, 1.0, 1.5, 2.0, 3.0, 4.0)
+    print(f"{machine()}", flush=True)
+    rows, ok = [], {c: True for c in grid}
+    for name, x in sets.items():
+        x = np.ascontiguousarray(x[np.any(x != 0, axis=1)], np.float32)
+        rng = np.random.default_rng(1)
+        q = np.ascontiguousarray(x[np.sort(rng.choice(len(x), 1000, replace=False))])
+        exact, _ = search(q, x, 10)
+        t = time.perf_counter()
+        ix = build_index(x, [str(i) for i in range(len(x))], encoder=info, kind="ivf")
+        build = time.perf_counter() - t
+        nlist = ix.params["nlist"]
+        for c in grid:
+            nprobe = ivf_settings(len(x), nlist, min(nlist, int(np.ceil(c * np.sqrt(nlist)))))[
+                "nprobe"]
+            found, _ = ix.search(q, 10, nprobe=nprobe)
+            r = recall_at(found, exact)
+            ok[c] &= r >= 0.95
+            row = {"set": name, "docs": len(x), "nlist": nlist, "build_s": round(build, 1),
+                   "factor": c, "nprobe": nprobe, "recall@10": round(r, 4)}
+            print(json.dumps(row), flush=True)
+            rows.append(row)
+    chosen = min((c for c in grid if ok[c]), default=None)
+    print(json.dumps({"chosen_factor": chosen}))
+    return rows + [{"chosen_factor": chosen}]
 
 
 def cmd_attach(args, kv) -> list[dict]:
@@ -498,10 +560,12 @@ def cmd_pairs(args, kv) -> list[dict]:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("command",
-                    choices=["make", "choose", "run", "sweep", "attach", "pairs", "rerank",
-                             "dask"])
+                    choices=["make", "choose", "ivf", "run", "sweep", "attach", "pairs",
+                             "rerank", "dask"])
     ap.add_argument("--expansion", type=int, nargs="+", default=[256, 512, 1024],
                     help="sweep: HNSW search lists")
+    ap.add_argument("--nprobe", type=int, nargs="+", default=[64, 128, 192, 256],
+                    help="sweep: IVF lists searched")
     ap.add_argument("--rows", type=int, default=16_384, help="pairs: documents to time")
     ap.add_argument("--chunk-rows", type=int, default=4096, help="pairs: rows per chunk")
     ap.add_argument("--modes", nargs="+", default=["exact", "two-stage"], help="pairs")

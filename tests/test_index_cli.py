@@ -82,6 +82,31 @@ def test_errors_exit_2_with_a_message(files):
     assert code != 0 and "--queries" in out
 
 
+def test_index_build_kinds_and_their_settings(files):
+    tmp, docs = files
+    v = tmp / "v.txt"
+    code, out = _run("index", "build", tmp / "docs.jsonl", "-o", tmp / "ivf", "-v", v, "-q",
+                     "--nlist", "4", "--nprobe", "4", "-f", "json")
+    assert code == 0, out
+    res = json.loads(out)
+    assert res["kind"] == "ivf" and res["params"] == {"kind": "ivf", "nlist": 4, "nprobe": 4}
+    assert (tmp / "ivf" / "ivf.faiss").is_file()
+    code, out = _run("index", "build", tmp / "docs.jsonl", "-o", tmp / "h", "-v", v, "-q",
+                     "--kind", "hnsw", "-f", "json")
+    assert code == 0, out
+    assert json.loads(out)["params"]["connectivity"] == 16 and (tmp / "h" / "hnsw.usearch").is_file()
+    q = ", ".join(docs[7]["keywords"])
+    for ix in ("ivf", "h"):
+        code, out = _run("search", tmp / ix, q, "-v", v, "-k", "1", "-f", "json", "-q")
+        assert code == 0 and json.loads(out)["results"][0]["neighbors"][0]["id"] == "d7"
+    code, out = _run("index", "build", tmp / "docs.jsonl", "-o", tmp / "x", "-v", v, "-q",
+                     "--kind", "pq")
+    assert code == 2 and "--kind" in out and "ivf or hnsw" in out and not (tmp / "x").exists()
+    code, out = _run("index", "build", tmp / "docs.jsonl", "-o", tmp / "x", "-v", v, "-q",
+                     "--nlist", "1000")
+    assert code == 2 and "--nlist" in out and "cannot exceed" in out and not (tmp / "x").exists()
+
+
 def test_index_pairs_one_process(files):
     tmp, _ = files
     v = tmp / "v.txt"

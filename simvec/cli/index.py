@@ -152,6 +152,9 @@ def index_build(
     vectors: VectorsOpt = DEFAULT_VECTORS,
     id_field: _ID = "id",
     keywords_field: _KW = "keywords",
+    kind: Annotated[str, typer.Option("--kind", help="ivf (faiss IVF-Flat, the default: fastest to build and query at scale) or hnsw (usearch graph).")] = "ivf",
+    nlist: Annotated[Optional[int], typer.Option(min=1, help="IVF lists (default 4 sqrt(N), one below 10,000 documents).")] = None,
+    nprobe: Annotated[Optional[int], typer.Option(min=1, help="IVF lists searched (default 2 sqrt(nlist)).")] = None,
     connectivity: Annotated[int, typer.Option(min=1, help="HNSW graph degree M.")] = 16,
     expansion_add: Annotated[int, typer.Option(min=1, help="HNSW candidate list while adding (efConstruction).")] = 128,
     expansion_search: Annotated[int, typer.Option(min=1, help="HNSW candidate list while searching (efSearch).")] = 256,
@@ -162,13 +165,16 @@ def index_build(
     threads: ThreadsOpt = None,
     quiet: QuietOpt = False,
 ):
-    """Build an approximate index (usearch HNSW) of DOCS; embeddings kept as OUTPUT.emb.npy."""
+    """Build an approximate index (faiss IVF-Flat, or usearch HNSW) of DOCS; embeddings kept as
+    OUTPUT.emb.npy."""
     import simvec
     from simvec.index.ann import build_index
     from simvec.index.encode import encode_file
 
     _setup(quiet, threads)
     output = _output(output, out)
+    if kind not in ("ivf", "hnsw"):
+        raise typer.BadParameter(f"must be ivf or hnsw, got {kind!r}", param_hint="--kind")
     check_input_file(docs, "collection")
     check_vectors(vectors)
     kv = simvec.load(vectors)
@@ -186,13 +192,21 @@ def index_build(
         by_id = dict(zip(ids, all_lists))
         lists = [by_id[i] for i in emb.ids]
         del by_id, all_lists
-    ix = build_index(emb, None, keyword_lists=lists, connectivity=connectivity,
-                     expansion_add=expansion_add, expansion_search=expansion_search)
+    from simvec.errors import SimvecValueError
+
+    try:
+        ix = build_index(emb, None, keyword_lists=lists, kind=kind, nlist=nlist, nprobe=nprobe,
+                         connectivity=connectivity, expansion_add=expansion_add,
+                         expansion_search=expansion_search)
+    except SimvecValueError as exc:
+        hint = "--nlist" if "nlist" in str(exc) else None
+        raise typer.BadParameter(str(exc), param_hint=hint) from None
     ix.save(output)
+    settings = ", ".join(f"{k} {v}" for k, v in ix.params.items() if k != "kind")
     emit({"out": str(output), "documents": len(ix), "no_vector": len(emb.no_vector),
-          "params": ix.params},
-         [Table(f"index {output}", ["documents", "no vector", "M", "efC", "efS"],
-                [[len(ix), len(emb.no_vector), connectivity, expansion_add, expansion_search]])],
+          "kind": ix.kind, "params": ix.params},
+         [Table(f"index {output}", ["documents", "no vector", "kind", "settings"],
+                [[len(ix), len(emb.no_vector), ix.kind, settings]])],
          fmt)
 
 
