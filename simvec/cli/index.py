@@ -141,10 +141,6 @@ def encode(
                            emb.dimension]])], fmt)
 
 
-def _emb_path(index: Path) -> Path:
-    return index.with_name(index.name + ".emb.npy")
-
-
 def index_build(
     docs: Annotated[Path, typer.Argument(help=COLLECTION_HELP)],
     output: OutputOpt = None,
@@ -168,8 +164,7 @@ def index_build(
     """Build an approximate index (faiss IVF-Flat, or usearch HNSW) of DOCS; embeddings kept as
     OUTPUT.emb.npy."""
     import simvec
-    from simvec.index.ann import build_index
-    from simvec.index.encode import encode_file
+    from simvec.index.ann import build_index_file
 
     _setup(quiet, threads)
     output = _output(output, out)
@@ -178,35 +173,24 @@ def index_build(
     check_input_file(docs, "collection")
     check_vectors(vectors)
     kv = simvec.load(vectors)
-    with dask_client(scheduler, dask_workers) as client:
-        emb = encode_file(docs, kv, _emb_path(output), id_field=id_field,
-                          keywords_field=keywords_field,
-                          progress=_progress(quiet, f"encode {docs}"),
-                          encode_fn=_dask_encode_fn(client, vectors))
-    lists = None
-    if keywords:
-        from simvec.keywords.collection import read_collection
-
-        ids, all_lists, _ = read_collection(docs, id_field=id_field,
-                                            keywords_field=keywords_field)
-        by_id = dict(zip(ids, all_lists))
-        lists = [by_id[i] for i in emb.ids]
-        del by_id, all_lists
     from simvec.errors import SimvecValueError
 
-    try:
-        ix = build_index(emb, None, keyword_lists=lists, kind=kind, nlist=nlist, nprobe=nprobe,
-                         connectivity=connectivity, expansion_add=expansion_add,
-                         expansion_search=expansion_search)
-    except SimvecValueError as exc:
-        hint = "--nlist" if "nlist" in str(exc) else None
-        raise typer.BadParameter(str(exc), param_hint=hint) from None
-    ix.save(output)
+    with dask_client(scheduler, dask_workers) as client:
+        try:
+            ix = build_index_file(docs, kv, output, id_field=id_field,
+                                  keywords_field=keywords_field, keywords=keywords,
+                                  progress=_progress(quiet, f"encode {docs}"),
+                                  encode_fn=_dask_encode_fn(client, vectors), kind=kind,
+                                  nlist=nlist, nprobe=nprobe, connectivity=connectivity,
+                                  expansion_add=expansion_add, expansion_search=expansion_search)
+        except SimvecValueError as exc:
+            hint = "--nlist" if "nlist" in str(exc) else None
+            raise typer.BadParameter(str(exc), param_hint=hint) from None
     settings = ", ".join(f"{k} {v}" for k, v in ix.params.items() if k != "kind")
-    emit({"out": str(output), "documents": len(ix), "no_vector": len(emb.no_vector),
+    emit({"out": str(output), "documents": len(ix), "no_vector": ix.meta["no_vector"],
           "kind": ix.kind, "params": ix.params},
          [Table(f"index {output}", ["documents", "no vector", "kind", "settings"],
-                [[len(ix), len(emb.no_vector), ix.kind, settings]])],
+                [[len(ix), ix.meta["no_vector"], ix.kind, settings]])],
          fmt)
 
 

@@ -51,7 +51,7 @@ from simvec.index.search import as_matrix
 
 __all__ = ["DEFAULT_HNSW", "DEFAULT_KIND", "IVF_LISTS_PER_SQRT_N", "IVF_MIN_DOCS",
            "IVF_PROBE_FACTOR",
-           "KINDS", "AnnIndex", "build_index", "ivf_settings", "load_index"]
+           "KINDS", "AnnIndex", "build_index", "build_index_file", "ivf_settings", "load_index"]
 
 FORMAT = "simvec-ann"
 VERSION = 1
@@ -587,6 +587,63 @@ def build_index(vectors, ids: Sequence[str], *, encoder: dict | None = None,
     ann = AnnIndex(backend, meta, keywords=[] if keyword_lists is not None else None)
     ann.add(vectors, list(ids), keyword_lists=keyword_lists)
     return ann
+
+
+def build_index_file(docs, model, out, *, id_field: str = "id", keywords_field: str = "keywords",
+                     keywords: bool = True, encode_fn=None, progress=None,
+                     **settings) -> AnnIndex:
+    """Encode a collection file and save its index: ``simvec index build DOCS -o OUT``.
+
+    The documents are encoded by :func:`simvec.index.encode.encode_file` into
+    ``OUT.emb.npy`` (streamed, resumable), then indexed with their keyword lists (for
+    two-stage re-ranking) and saved atomically to the folder ``out``.
+
+    Parameters
+    ----------
+    docs : str or os.PathLike
+        JSONL / CSV / TSV / Parquet collection (:func:`simvec.read_collection`).
+    model : KeyedVectors
+        The encoder.
+    out : str or os.PathLike
+        The index folder; the embeddings go to ``out`` + ``.emb.npy`` beside it.
+    id_field, keywords_field : str
+    keywords : bool, default True
+        Store the keyword lists (needed to re-rank with the default method).
+    encode_fn, progress
+        As for :func:`simvec.index.encode.encode_file` (e.g. a Dask encoder, a progress
+        callback).
+    **settings
+        :func:`build_index`'s ``kind``, ``nlist``, ``nprobe``, ``connectivity``, ...
+
+    Returns
+    -------
+    AnnIndex
+        The saved index (its ``path`` is ``out``); ``meta["no_vector"]`` counts the documents
+        left out for having no in-vocabulary keyword.
+
+    Raises
+    ------
+    SimvecFileNotFoundError, InputFormatError, SimvecValueError
+        As :func:`simvec.index.encode.encode_file` and :func:`build_index`.
+    """
+    from simvec.index.encode import encode_file
+
+    out = Path(out)
+    emb = encode_file(docs, model, out.with_name(out.name + ".emb.npy"), id_field=id_field,
+                      keywords_field=keywords_field, progress=progress, encode_fn=encode_fn)
+    lists = None
+    if keywords:
+        from simvec.keywords.collection import read_collection
+
+        ids, all_lists, _ = read_collection(docs, id_field=id_field,
+                                            keywords_field=keywords_field)
+        by_id = dict(zip(ids, all_lists))
+        lists = [by_id[i] for i in emb.ids]
+        del by_id, all_lists
+    ix = build_index(emb, None, keyword_lists=lists, **settings)
+    ix.meta["no_vector"] = len(emb.no_vector)  # documents without a vector: not indexed
+    ix.save(out)
+    return ix
 
 
 def load_index(path, *, writable: bool = False) -> AnnIndex:
