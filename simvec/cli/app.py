@@ -401,12 +401,15 @@ def keywords(
     vectors: VectorsOpt = DEFAULT_VECTORS,
     input_format: InputFormatOpt = None,
     model: ModelOpt = None,
+    index: Annotated[Optional[Path], typer.Option("--index", help="Through an approximate index, for large collections: INDEX is a folder from `simvec index build DOCS` (built here first if it does not exist); each document's candidates are re-ranked with the method and written to --output as JSON lines, resumably (run the same command again after an interruption).")] = None,
+    candidates: Annotated[Optional[int], typer.Option("--candidates", min=1, help="With --index: candidates re-ranked per document (default: simvec.index.rerank.DEFAULT_CANDIDATES).")] = None,
+    restart: Annotated[bool, typer.Option("--restart", help="With --index: ignore the progress of an interrupted run.")] = False,
     fmt: FormatOpt = "csv",
     threads: ThreadsOpt = None,
     quiet: QuietOpt = False,
 ):
     """All-pairs top-k: each document's most similar documents, the method's score and Jaccard side by side."""
-    from simvec.cli.keywords import check_model, keywords_run, load_model
+    from simvec.cli.keywords import check_model, keywords_index_run, keywords_run, load_model
 
     _setup(quiet)
     apply_threads(threads)
@@ -426,6 +429,24 @@ def keywords(
             return None
         return load_model(model, tok) if model is not None else _load_vectors(vectors, input_format)
 
+    if index is not None:
+        if model is not None or tok is not None:
+            raise typer.BadParameter("--index works with word vectors (--vectors) and the "
+                                     "default tokenizer", param_hint="--index")
+        if method is not None and method in ("wmd", "joined"):
+            raise typer.BadParameter(f"{method} cannot re-rank single pairs; use mean, sif, "
+                                     "sif_best_match, hybrid or jaccard_tokens", param_hint="--method")
+        res = keywords_index_run(docs, index, load, top_k=top_k, method=method,
+                                 candidates=candidates, id_field=id_field,
+                                 keywords_field=keywords_field, output=output, restart=restart,
+                                 quiet=quiet)
+        typer.echo(f"keywords: top-{top_k} of {res['documents']:,} documents through {index} "
+                   f"-> {output}" + (f" (resumed at {res['resumed_from']:,})"
+                                     if res.get("resumed_from") else ""), err=True)
+        return
+    if candidates is not None or restart:
+        raise typer.BadParameter("applies with --index only",
+                                 param_hint="--candidates" if candidates is not None else "--restart")
     keywords_run(
         docs, load, top_k=top_k,
         method=method, id_field=id_field, keywords_field=keywords_field, on_error=on_error,

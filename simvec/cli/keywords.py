@@ -14,7 +14,7 @@ from simvec.cli.render import Table, write_output
 from simvec.keywords.pair import REPORT_KEYS
 
 __all__ = ["SIMILAR_KEYS", "check_model", "load_model", "similar_payload", "alignment_table", "elmo_similar_payload",
-           "keywords_run", "evaluate_keywords_payload"]
+           "keywords_run", "keywords_index_run", "evaluate_keywords_payload"]
 
 
 #: Keys of the ``simvec similar`` JSON payload, the same for static vectors and ELMo.
@@ -209,6 +209,38 @@ def keywords_run(docs: str, load_kv, *, top_k: int, method: str, id_field: str,
     table = Table(f"top-{top_k} similar documents",
                   ["id", "rank", "neighbor", "score", "jaccard"], rows)
     write_output(payload, [table], fmt, output)
+
+
+def keywords_index_run(docs: str, index: Path, load_kv, *, top_k: int, method: str | None,
+                       candidates: int | None, id_field: str, keywords_field: str, output,
+                       restart: bool = False, quiet: bool = False) -> dict:
+    """All-pairs top-k through an index, for collections too large for the exact path.
+
+    Builds ``index`` from ``docs`` first when the folder does not exist
+    (:func:`simvec.index.ann.build_index_file`), then writes every document's top-k, the
+    index's candidates re-ranked with ``method``, to ``output`` as JSON lines, resumably
+    (:func:`simvec.index.pairs.all_pairs_to_file`). Returns the writer's summary.
+    """
+    from simvec.cli.progress import Progress
+    from simvec.errors import SimvecValueError
+    from simvec.index.pairs import all_pairs_to_file
+
+    if output is None:
+        raise SimvecValueError("--output/-o is required with --index (the JSON lines file, "
+                               "written resumably)")
+    if docs == "-":
+        raise SimvecValueError("--index needs a collection file, not standard input")
+    kv = load_kv() if callable(load_kv) else load_kv
+    index = Path(index)
+    if not index.exists():
+        from simvec.index.ann import build_index_file
+
+        with Progress(f"index {index}: encode", None, "docs", quiet=quiet) as bar:
+            build_index_file(docs, kv, index, id_field=id_field, keywords_field=keywords_field,
+                             progress=lambda done, part: bar.update_to(done))
+    with Progress(f"keywords: top-{top_k} through {index}", None, "docs", quiet=quiet) as bar:
+        return all_pairs_to_file(index, output, top_k, kv=kv, candidates=candidates,
+                                 method=method, resume=not restart, progress=bar.update_to)
 
 
 def evaluate_keywords_payload(docs: str, kv, *, label: str, methods, id_field: str,
