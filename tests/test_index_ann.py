@@ -52,6 +52,10 @@ def test_save_load_roundtrip_and_metadata(real_rows, real_index, glove50, tmp_pa
     assert ix.dimension == 50 and ix.method == "mean" and len(ix) == len(real_rows)
     q = real_rows[5:25]
     np.testing.assert_array_equal(ix.search(q, 10)[0], real_index.search(q, 10)[0])
+    mapped = load_index(tmp_path / "ix", mmap=True)  # faiss's memory-mapped inverted lists
+    np.testing.assert_array_equal(mapped.search(q, 10)[0], real_index.search(q, 10)[0])
+    with pytest.raises(SimvecValueError, match="read-only"):
+        mapped.add(real_rows[:1], ["new"])
     with pytest.raises(SimvecValueError, match="read-only"):
         ix.add(real_rows[:1], ["new"])
     # saving again over an existing index replaces it whole
