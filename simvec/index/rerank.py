@@ -194,48 +194,86 @@ def score_pairs_sif_best_match(docs, pa, pb, weights) -> np.ndarray:
 
 
 @njit(nogil=True, parallel=True, cache=True)
-def _sif_best_match_table(U, w, Ux, wx, aptr, atok, bptr, btok, pa, pb,
-                          out):  # pragma: no cover - numba
-    """``out[t]``: :func:`_sif_best_match_pairs` of document ``pa[t]`` of table a and
-    ``pb[t]`` of table b (NaN if a side is empty). Token ids below ``len(U)`` index ``U`` and
-    ``w`` (unit vectors and weights of the compact ids), a-side ids past them ``Ux`` and ``wx``
-    (rows a query table added); the arithmetic and its order are those of the pair kernel."""
+def _sif_best_match_groups(U, w, Ux, wx, aptr, atok, bptr, btok, pa, pb, gptr,
+                           out):  # pragma: no cover - numba
+    """``out[t]``: :func:`_sif_best_match_pairs` of document ``pa[t]`` of table a and ``pb[t]``
+    of table b (NaN if a side is empty), the pairs grouped by query (pairs ``gptr[g]`` to
+    ``gptr[g + 1]`` share ``pa``).
+
+    Token ids below ``len(U)`` index ``U`` and ``w`` (unit vectors and weights of the compact
+    ids), a-side ids past them ``Ux`` and ``wx`` (rows a query table added). Each group computes
+    the dot products of its query's tokens with each distinct token of its candidates once (a
+    Zipf vocabulary repeats tokens across candidates), each a sequential sum as in the pair
+    kernel, and the sums of weighted maxima in the pair kernel's order: the same bits."""
     nb = U.shape[0]
     d = U.shape[1]
-    for t in prange(len(pa)):
-        a0, a1 = aptr[pa[t]], aptr[pa[t] + 1]
-        b0, b1 = bptr[pb[t]], bptr[pb[t] + 1]
-        if a0 == a1 or b0 == b1:
-            out[t] = np.nan
-            continue
-        colmax = np.full(b1 - b0, -np.inf)
-        sa = 0.0
-        wa = 0.0
-        for i in range(a0, a1):
-            ti = atok[i]
-            if ti < nb:
-                x = U[ti]
-                wi = w[ti]
-            else:
-                x = Ux[ti - nb]
-                wi = wx[ti - nb]
-            mx = -np.inf
-            for j in range(b0, b1):
-                y = U[btok[j]]
-                g = 0.0
+    ng = len(gptr) - 1
+    nch = min(ng, 64)
+    for ch in prange(nch):
+        slot = np.full(nb, -1, np.int64)
+        for g in range(ng * ch // nch, ng * (ch + 1) // nch):
+            s0, s1 = gptr[g], gptr[g + 1]
+            a0, a1 = aptr[pa[s0]], aptr[pa[s0] + 1]
+            m = a1 - a0
+            tot = 0
+            for t in range(s0, s1):
+                tot += bptr[pb[t] + 1] - bptr[pb[t]]
+            touched = np.empty(tot, np.int64)
+            nt = 0
+            for t in range(s0, s1):
+                for j in range(bptr[pb[t]], bptr[pb[t] + 1]):
+                    tk = btok[j]
+                    if slot[tk] < 0:
+                        slot[tk] = nt
+                        touched[nt] = tk
+                        nt += 1
+            # G[u, i] = <x_i, y_u>, each a sequential sum over c as in the pair kernel; the
+            # query's tokens side by side (XT) give independent sums the CPU overlaps
+            XT = np.empty((d, m))
+            for i in range(m):
+                ti = atok[a0 + i]
+                x = U[ti] if ti < nb else Ux[ti - nb]
                 for c in range(d):
-                    g += x[c] * y[c]
-                mx = max(mx, g)
-                colmax[j - b0] = max(colmax[j - b0], g)
-            sa += wi * mx
-            wa += wi
-        sb = 0.0
-        wb = 0.0
-        for j in range(b0, b1):
-            wj = w[btok[j]]
-            sb += wj * colmax[j - b0]
-            wb += wj
-        out[t] = (sa / wa + sb / wb) / 2
+                    XT[c, i] = x[c]
+            G = np.zeros((nt, m))
+            for u in range(nt):
+                y = U[touched[u]]
+                gu = G[u]
+                for c in range(d):
+                    yc = y[c]
+                    for i in range(m):
+                        gu[i] += XT[c, i] * yc
+            wq = np.empty(m)
+            for i in range(m):
+                ti = atok[a0 + i]
+                wq[i] = w[ti] if ti < nb else wx[ti - nb]
+            rowmax = np.empty(m)
+            for t in range(s0, s1):
+                b0, b1 = bptr[pb[t]], bptr[pb[t] + 1]
+                if m == 0 or b0 == b1:
+                    out[t] = np.nan
+                    continue
+                rowmax[:] = -np.inf
+                sb = 0.0
+                wb = 0.0
+                for j in range(b0, b1):  # maxima are exact: any order gives the same bits
+                    gu = G[slot[btok[j]]]
+                    cm = -np.inf
+                    for i in range(m):
+                        gv = gu[i]
+                        rowmax[i] = max(rowmax[i], gv)
+                        cm = max(cm, gv)
+                    wj = w[btok[j]]
+                    sb += wj * cm
+                    wb += wj
+                sa = 0.0
+                wa = 0.0
+                for i in range(m):
+                    sa += wq[i] * rowmax[i]
+                    wa += wq[i]
+                out[t] = (sa / wa + sb / wb) / 2
+            for u in range(nt):
+                slot[touched[u]] = -1
 
 
 @njit(nogil=True, parallel=True, cache=True)
@@ -313,8 +351,10 @@ def score_table_pairs(a: TokenTable, b: TokenTable, pa, pb, vectors, weights,
     else:
         Ux, wx = a.unit_vectors(vectors), a.row_weights(weights)
     out = np.empty(len(pa), np.float64)
-    _sif_best_match_table(U, w, Ux, wx, np.asarray(a.ptr), np.asarray(a.tok),
-                          np.asarray(b.ptr), np.asarray(b.tok), pa, pb, out)
+    if len(pa):  # runs of pairs with the same query share their dot products
+        gptr = np.flatnonzero(np.concatenate([[True], pa[1:] != pa[:-1], [True]]))
+        _sif_best_match_groups(U, w, Ux, wx, np.asarray(a.ptr), np.asarray(a.tok),
+                               np.asarray(b.ptr), np.asarray(b.tok), pa, pb, gptr, out)
     if method == "hybrid":  # alpha x token Jaccard + (1 - alpha) x sif_best_match
         jac = np.empty(len(pa), np.float64)
         _jaccard_table(np.asarray(a.lex_ptr), np.asarray(a.lex), np.asarray(b.lex_ptr),
