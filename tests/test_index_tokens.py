@@ -120,6 +120,9 @@ def test_bad_inputs(kpcrowd, glove50):
     q = build_token_table(kpcrowd[:3], glove50, base=build_token_table(kpcrowd[3:9], glove50))
     with pytest.raises(SimvecValueError, match="base must be a table of its own"):
         build_token_table(kpcrowd[:3], glove50, base=q)
+    with pytest.raises(SimvecValueError, match="built with base=a"):
+        concat_tables(build_token_table(kpcrowd[:3], glove50), build_token_table(kpcrowd[3:5],
+                                                                                 glove50))
     with pytest.raises(SimvecValueError, match="only a table of its own"):
         save_token_table(q, "/nonexistent", encoder={})
 
