@@ -7,9 +7,11 @@ is answered in two stages, the classic retrieve-then-re-rank pipeline:
 1. the index (:class:`simvec.index.ann.AnnIndex`, mean vectors) returns ``candidates``
    documents (default :data:`DEFAULT_CANDIDATES`, 200);
 2. each (query, candidate) pair is scored by the method, only those pairs, never the
-   collection, and the best ``k`` are kept. The default method goes through a parallel numba
-   kernel (:func:`score_pairs_sif_best_match`, equal to the registry's pairwise scorer to 1e-6);
-   any other method with a pairwise scorer in the registry
+   collection, and the best ``k`` are kept. ``hybrid`` (the default) and ``sif_best_match`` go
+   through parallel numba kernels over token tables (:func:`score_table_pairs`; the index's
+   documents parsed once, :mod:`simvec.index.tokens`), with the same scores as the pair kernel
+   on parsed documents (:func:`score_pairs_sif_best_match`, equal to the registry's pairwise
+   scorer to 1e-6); any other method with a pairwise scorer in the registry
    (:attr:`simvec.keywords.methods.Method.pairwise`) through :func:`score_pairs`.
 
 The default of 200 candidates follows a rule stated before the grid was measured (the figures
