@@ -437,10 +437,13 @@ def cmd_ivf(args, kv) -> list[dict]:
     """Choose IVF_PROBE_FACTOR (lists searched = ceil(factor * sqrt(nlist))) on four collections
     that are not the scored 1M one: the smallest factor of the grid with recall@10 >= 0.95 on
     every one. ``run`` then scores the chosen default at --n-docs."""
-    from simvec._util import normalize_rows
     from simvec.index.ann import build_index, ivf_settings
     from simvec.index.encode import encoder_info
     from simvec.index.search import search
+
+    def normalize_rows(a):
+        a = np.asarray(a, np.float32)
+        return a / np.maximum(np.linalg.norm(a, axis=1, keepdims=True), 1e-12)
 
     info = encoder_info(kv)
     sets = {

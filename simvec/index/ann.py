@@ -25,6 +25,9 @@ An index is a folder::
                        memory-mapped (HNSW) on load, see load_index
       keywords.jsonl   optional: each document's keyword list, one JSON list a line, row order
       offsets.npy      byte offset of each line of keywords.jsonl (random access for re-ranking)
+      tokens.json, tokens_*.npy
+                       optional: the keyword lists parsed once (simvec.index.tokens), written
+                       when the index holds a token table; memory-mapped for re-ranking
 
 Saving writes a new folder beside the old and swaps them (the old one is removed afterwards), so
 a crash leaves either the old or the new index, never a mixture. Queries must come from the
@@ -255,6 +258,9 @@ class AnnIndex:
     params : dict
         The kind's settings: ``{"kind": "ivf", "nlist", "nprobe"}`` (:func:`ivf_settings`) or
         the HNSW ones (:data:`DEFAULT_HNSW`).
+    token_table : simvec.index.tokens.TokenTable or None
+        The keyword lists parsed once, for re-ranking (set by
+        :func:`simvec.index.tokens.index_token_table`); saved with the index.
     """
 
     def __init__(self, index, meta: dict, path: Path | None = None, keywords=None):
@@ -263,6 +269,7 @@ class AnnIndex:
         self.path = path
         self._keywords = keywords  # list of lists (in memory) or None
         self._id_set = None
+        self.token_table = None
 
     # -- properties
     @property
@@ -468,6 +475,11 @@ class AnnIndex:
                         f.write(line)
                         pos += len(line)
                 np.save(tmp / "offsets.npy", offsets)
+                if self.token_table is not None and self.token_table.n == len(self):
+                    from simvec.index.tokens import save_token_table
+
+                    save_token_table(self.token_table, tmp, encoder=self.encoder,
+                                     keywords_bytes=pos)
             meta = {k: v for k, v in self.meta.items() if k != "read_only"}
             (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False),
                                            encoding="utf-8")

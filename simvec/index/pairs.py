@@ -242,6 +242,13 @@ def all_pairs_to_file(source, out, top_k: int = 10, *, kv=None, candidates: int 
                                    f"({top_k})")
         method = method or DEFAULT_METHOD
         get_method(method)
+        if method in ("sif_best_match", "hybrid"):
+            from simvec.index.encode import encoder_info
+            from simvec.index.tokens import index_token_table
+
+            ix.check_encoder(encoder_info(kv))
+            # every document parsed once, kept in the index folder for a resumed run
+            index_token_table(ix, kv, save=True)
         ids = ix.ids
         manifest = {"mode": "two-stage", "input": _identity(source / "meta.json",
                                                            ix.index_file),

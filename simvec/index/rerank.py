@@ -7,9 +7,11 @@ is answered in two stages, the classic retrieve-then-re-rank pipeline:
 1. the index (:class:`simvec.index.ann.AnnIndex`, mean vectors) returns ``candidates``
    documents (default :data:`DEFAULT_CANDIDATES`, 200);
 2. each (query, candidate) pair is scored by the method, only those pairs, never the
-   collection, and the best ``k`` are kept. The default method goes through a parallel numba
-   kernel (:func:`score_pairs_sif_best_match`, equal to the registry's pairwise scorer to 1e-6);
-   any other method with a pairwise scorer in the registry
+   collection, and the best ``k`` are kept. ``hybrid`` (the default) and ``sif_best_match`` go
+   through parallel numba kernels over token tables (:func:`score_table_pairs`; the index's
+   documents parsed once, :mod:`simvec.index.tokens`), with the same scores as the pair kernel
+   on parsed documents (:func:`score_pairs_sif_best_match`, equal to the registry's pairwise
+   scorer to 1e-6); any other method with a pairwise scorer in the registry
    (:attr:`simvec.keywords.methods.Method.pairwise`) through :func:`score_pairs`.
 
 The default of 200 candidates follows a rule stated before the grid was measured (the figures
@@ -37,7 +39,8 @@ from simvec._util import check_positive_int, normalize_rows
 from simvec.errors import SimvecValueError
 from simvec.index.encode import encode, encoder_info
 from simvec.keywords.methods import DEFAULT_METHOD, MethodParams, get_method
-from simvec.keywords.parse import KeywordEncoder, jaccard_keys, parse_collection
+from simvec.index.tokens import TokenTable, build_token_table, index_token_table
+from simvec.keywords.parse import KeywordEncoder, parse_collection
 
 __all__ = [
     "DEFAULT_CANDIDATES",
@@ -46,6 +49,7 @@ __all__ = [
     "rerank_all_pairs",
     "score_pairs",
     "score_pairs_sif_best_match",
+    "score_table_pairs",
 ]
 
 
@@ -191,22 +195,206 @@ def score_pairs_sif_best_match(docs, pa, pb, weights) -> np.ndarray:
     return out
 
 
-def _rerank_rows(index, query_lists, cand, kv, k, method, params, enc):
+@njit(nogil=True, parallel=True, cache=True)
+def _sif_best_match_groups(U, w, Ux, wx, aptr, atok, bptr, btok, pa, pb, gptr,
+                           out):  # pragma: no cover - numba
+    """``out[t]``: :func:`_sif_best_match_pairs` of document ``pa[t]`` of table a and ``pb[t]``
+    of table b (NaN if a side is empty), the pairs grouped by query (pairs ``gptr[g]`` to
+    ``gptr[g + 1]`` share ``pa``).
+
+    Token ids below ``len(U)`` index ``U`` and ``w`` (unit vectors and weights of the compact
+    ids), a-side ids past them ``Ux`` and ``wx`` (rows a query table added). Each group computes
+    the dot products of its query's tokens with each distinct token of its candidates once (a
+    Zipf vocabulary repeats tokens across candidates), each a sequential sum as in the pair
+    kernel, and the sums of weighted maxima in the pair kernel's order: the same bits."""
+    nb = U.shape[0]
+    d = U.shape[1]
+    ng = len(gptr) - 1
+    nch = min(ng, 64)
+    for ch in prange(nch):
+        slot = np.full(nb, -1, np.int64)
+        for g in range(ng * ch // nch, ng * (ch + 1) // nch):
+            s0, s1 = gptr[g], gptr[g + 1]
+            a0, a1 = aptr[pa[s0]], aptr[pa[s0] + 1]
+            m = a1 - a0
+            tot = 0
+            for t in range(s0, s1):
+                tot += bptr[pb[t] + 1] - bptr[pb[t]]
+            touched = np.empty(tot, np.int64)
+            nt = 0
+            for t in range(s0, s1):
+                for j in range(bptr[pb[t]], bptr[pb[t] + 1]):
+                    tk = btok[j]
+                    if slot[tk] < 0:
+                        slot[tk] = nt
+                        touched[nt] = tk
+                        nt += 1
+            # G[u, i] = <x_i, y_u>, each a sequential sum over c as in the pair kernel; the
+            # query's tokens side by side (XT) give independent sums the CPU overlaps
+            XT = np.empty((d, m))
+            for i in range(m):
+                ti = atok[a0 + i]
+                x = U[ti] if ti < nb else Ux[ti - nb]
+                for c in range(d):
+                    XT[c, i] = x[c]
+            G = np.zeros((nt, m))
+            for u in range(nt):
+                y = U[touched[u]]
+                gu = G[u]
+                for c in range(d):
+                    yc = y[c]
+                    for i in range(m):
+                        gu[i] += XT[c, i] * yc
+            wq = np.empty(m)
+            for i in range(m):
+                ti = atok[a0 + i]
+                wq[i] = w[ti] if ti < nb else wx[ti - nb]
+            rowmax = np.empty(m)
+            for t in range(s0, s1):
+                b0, b1 = bptr[pb[t]], bptr[pb[t] + 1]
+                if m == 0 or b0 == b1:
+                    out[t] = np.nan
+                    continue
+                rowmax[:] = -np.inf
+                sb = 0.0
+                wb = 0.0
+                for j in range(b0, b1):  # maxima are exact: any order gives the same bits
+                    gu = G[slot[btok[j]]]
+                    cm = -np.inf
+                    for i in range(m):
+                        gv = gu[i]
+                        rowmax[i] = max(rowmax[i], gv)
+                        cm = max(cm, gv)
+                    wj = w[btok[j]]
+                    sb += wj * cm
+                    wb += wj
+                sa = 0.0
+                wa = 0.0
+                for i in range(m):
+                    sa += wq[i] * rowmax[i]
+                    wa += wq[i]
+                out[t] = (sa / wa + sb / wb) / 2
+            for u in range(nt):
+                slot[touched[u]] = -1
+
+
+@njit(nogil=True, parallel=True, cache=True)
+def _jaccard_table(aptr, alex, bptr, blex, pa, pb, out):  # pragma: no cover - numba
+    """``out[t]``: ``|A ∩ B| / |A ∪ B|`` of the sorted distinct id runs of document ``pa[t]``
+    of table a and ``pb[t]`` of table b (a sorted-merge intersection); 0.0 when both are empty
+    (:func:`simvec.keywords.parse.jaccard_keys`)."""
+    for t in prange(len(pa)):
+        i, i1 = aptr[pa[t]], aptr[pa[t] + 1]
+        j, j1 = bptr[pb[t]], bptr[pb[t] + 1]
+        union = (i1 - i) + (j1 - j)
+        inter = 0
+        while i < i1 and j < j1:
+            x = alex[i]
+            y = blex[j]
+            if x == y:
+                inter += 1
+                i += 1
+                j += 1
+            elif x < y:
+                i += 1
+            else:
+                j += 1
+        union -= inter
+        out[t] = inter / union if union else 0.0
+
+
+def score_table_pairs(a: TokenTable, b: TokenTable, pa, pb, vectors, weights,
+                      method: str = DEFAULT_METHOD, alpha: float = 0.2) -> np.ndarray:
+    """``sif_best_match`` or ``hybrid`` of document ``pa[t]`` of table ``a`` and ``pb[t]`` of
+    table ``b`` (numba, parallel over pairs), from parsed token tables.
+
+    The same scores as :func:`score_pairs_sif_best_match` on the parsed documents (same
+    arithmetic in the same order: float64 unit token vectors, float64 sums of the SIF weights of
+    each token occurrence; Mihalcea et al. 2006, Arora et al. 2017) and, for ``hybrid``,
+    ``alpha x`` token Jaccard (:func:`simvec.keywords.parse.jaccard_keys` of the documents'
+    token sets, here a sorted-merge intersection of their lexical ids) ``+ (1 - alpha) x``
+    ``sif_best_match``, as :func:`simvec.keywords.scorers.pairwise_hybrid`.
+
+    Parameters
+    ----------
+    a, b : TokenTable
+        ``b`` a table of its own (an index's); ``a`` either ``b`` itself or a table built with
+        ``base=b`` (:func:`simvec.index.tokens.build_token_table`).
+    pa, pb : array_like of int, shape (P,)
+        Document positions in ``a`` and ``b``.
+    vectors : array_like, shape (V, d)
+        The encoder's row table (:attr:`simvec.keywords.parse.KeywordEncoder.vectors`).
+    weights : ndarray, shape (V,)
+        SIF weights of the rows (:meth:`MethodParams.weights`).
+    method : {"sif_best_match", "hybrid"}
+    alpha : float, default 0.2
+        ``hybrid`` only: weight of the token Jaccard.
+
+    Returns
+    -------
+    ndarray of float64, shape (P,)
+        NaN where a side has no in-vocabulary token.
+
+    Raises
+    ------
+    SimvecValueError
+        Another method, or an ``a`` whose ids are not ``b``'s.
+    """
+    if method not in ("sif_best_match", "hybrid"):
+        raise SimvecValueError(f"method must be 'sif_best_match' or 'hybrid', got {method!r}")
+    if b.vocab_offset or (a is not b and a.vocab_offset != len(b.vocab)):
+        raise SimvecValueError("table a must be table b or built with base=b")
+    pa = np.asarray(pa, np.int64)
+    pb = np.asarray(pb, np.int64)
+    U = b.unit_vectors(vectors)
+    w = b.row_weights(weights)
+    if a is b or not len(a.vocab):
+        Ux, wx = np.zeros((0, U.shape[1])), np.zeros(0)
+    else:
+        Ux, wx = a.unit_vectors(vectors), a.row_weights(weights)
+    out = np.empty(len(pa), np.float64)
+    if len(pa):  # runs of pairs with the same query share their dot products
+        gptr = np.flatnonzero(np.concatenate([[True], pa[1:] != pa[:-1], [True]]))
+        _sif_best_match_groups(U, w, Ux, wx, np.asarray(a.ptr), np.asarray(a.tok),
+                               np.asarray(b.ptr), np.asarray(b.tok), pa, pb, gptr, out)
+    if method == "hybrid":  # alpha x token Jaccard + (1 - alpha) x sif_best_match
+        jac = np.empty(len(pa), np.float64)
+        _jaccard_table(np.asarray(a.lex_ptr), np.asarray(a.lex), np.asarray(b.lex_ptr),
+                       np.asarray(b.lex), pa, pb, jac)
+        out = alpha * jac + (1 - alpha) * out
+    return out
+
+
+def _rerank_rows(index, query_lists, cand, kv, k, method, params, enc, table=None,
+                 query_rows=None):
+    """Top-k of each query among its candidates ``cand`` (rows of the index, -1 pads).
+
+    ``sif_best_match`` / ``hybrid`` score from token tables: the index's ``table`` when given
+    (queries that are index documents, ``query_rows``, take their rows from it; other queries
+    are parsed once into a table on the index's ids), else one table parsed for this batch
+    (queries and candidates). Other methods go through the registry (:func:`score_pairs`).
+    """
     q, c = cand.shape
-    rows = np.unique(cand[cand >= 0])
-    if method in ("sif_best_match", "hybrid"):  # numba kernel over the candidate pairs only
-        docs = parse_collection(list(query_lists) + index.keywords(rows), encoder=enc)
+    if method in ("sif_best_match", "hybrid"):  # numba kernels over the candidate pairs only
         ii, rr = np.nonzero(cand >= 0)
         s = np.full((q, c), -np.inf)
         if len(ii):
-            pb = len(query_lists) + np.searchsorted(rows, cand[ii, rr])
-            sc = score_pairs_sif_best_match(docs, ii, pb, params.weights(docs))
-            if method == "hybrid":  # alpha x token Jaccard + (1 - alpha) x sif_best_match
-                lex = docs.lex
-                jac = np.array([jaccard_keys(lex[i], lex[j]) for i, j in zip(ii, pb)])
-                sc = params.alpha * jac + (1 - params.alpha) * sc
+            if table is not None:
+                b, pb = table, cand[ii, rr]
+                if query_rows is not None:
+                    a, pa = table, np.asarray(query_rows, np.int64)[ii]
+                else:
+                    a, pa = build_token_table(list(query_lists), enc, base=table), ii
+            else:
+                rows = np.unique(cand[cand >= 0])
+                a = b = build_token_table(list(query_lists) + index.keywords(rows), enc)
+                pa, pb = ii, len(query_lists) + np.searchsorted(rows, cand[ii, rr])
+            docs = parse_collection([], encoder=enc)  # the weights see every row added so far
+            sc = score_table_pairs(a, b, pa, pb, docs.vectors, params.weights(docs), method,
+                                   params.alpha)
             s[ii, rr] = np.nan_to_num(sc, nan=-np.inf)
         return _top_of(s, cand, k)
+    rows = np.unique(cand[cand >= 0])
     lists = dict(zip(rows.tolist(), index.keywords(rows)))
     a, b, where = [], [], []
     for i in range(q):
@@ -234,7 +422,7 @@ def _top_of(s, cand, k):
 
 def rerank(index, query_lists: Sequence, kv, k: int = 10, *, candidates: int = DEFAULT_CANDIDATES,
            method: str = DEFAULT_METHOD, params: MethodParams | None = None,
-           batch_size: int = 1024) -> Reranked:
+           batch_size: int = 1024, table: bool | None = None) -> Reranked:
     """Top-k documents of an index for new keyword lists, in two stages.
 
     Parameters
@@ -252,6 +440,13 @@ def rerank(index, query_lists: Sequence, kv, k: int = 10, *, candidates: int = D
     params : MethodParams, optional
     batch_size : int
         Queries per stage-1 batch.
+    table : bool or None, default None
+        ``sif_best_match`` / ``hybrid``: score the candidates from the index's token table
+        (:func:`simvec.index.tokens.index_token_table`; the queries are parsed once per batch).
+        None: use the table when the index has one (kept in memory or saved in its folder), and
+        build it when the queries will read at least as many candidate lists as the index
+        holds (``len(query_lists) x candidates >= len(index)``); else parse each batch's
+        candidates. True: always (build it if needed); False: never. The scores are the same.
 
     Returns
     -------
@@ -271,6 +466,10 @@ def rerank(index, query_lists: Sequence, kv, k: int = 10, *, candidates: int = D
     enc = KeywordEncoder(kv)
     params = params or MethodParams()
     query_lists = list(query_lists)
+    tab = None
+    if method in ("sif_best_match", "hybrid") and table is not False and len(query_lists):
+        build = table is True or len(query_lists) * candidates >= len(index)
+        tab = index_token_table(index, kv, build=build)
     kk = min(k, len(index))
     out_i = np.full((len(query_lists), kk), -1, np.int64)
     out_s = np.full((len(query_lists), kk), np.nan, np.float32)
@@ -280,14 +479,14 @@ def rerank(index, query_lists: Sequence, kv, k: int = 10, *, candidates: int = D
         cand, _ = index.search(qv, candidates)
         cand[~np.any(qv != 0, axis=1)] = -1
         out_i[q0:q0 + len(sub)], out_s[q0:q0 + len(sub)] = _rerank_rows(
-            index, sub, cand, kv, kk, method, params, enc)
+            index, sub, cand, kv, kk, method, params, enc, tab)
     return Reranked(out_i, out_s, index.ids, method, candidates)
 
 
 def rerank_all_pairs(index, kv, k: int = 10, *, candidates: int = DEFAULT_CANDIDATES,
                      method: str = DEFAULT_METHOD, params: MethodParams | None = None,
                      vectors=None, batch_size: int = 1024, start: int = 0,
-                     stop: int | None = None, progress=None) -> Reranked:
+                     stop: int | None = None, progress=None, table: bool = True) -> Reranked:
     """Two-stage top-k of every document of the index among the others (itself excluded).
 
     Parameters
@@ -306,6 +505,12 @@ def rerank_all_pairs(index, kv, k: int = 10, *, candidates: int = DEFAULT_CANDID
         Only documents ``start:stop`` (default all), e.g. one chunk of
         :func:`simvec.index.pairs.all_pairs_to_file`.
     progress : callable (done, total), optional
+    table : bool, default True
+        ``sif_best_match`` / ``hybrid``: score from the index's token table (every document
+        parsed once, :func:`simvec.index.tokens.index_token_table`: kept on the index, read
+        from its folder, or built on first use); False parses each batch's queries and
+        candidates again (the scores are the same). Word vectors with subword vectors always
+        parse per batch.
 
     Returns
     -------
@@ -332,15 +537,18 @@ def rerank_all_pairs(index, kv, k: int = 10, *, candidates: int = DEFAULT_CANDID
     kk = min(k, max(n - 1, 0))
     out_i = np.full((stop - start, kk), -1, np.int64)
     out_s = np.full((stop - start, kk), np.nan, np.float32)
+    tab = None
+    if method in ("sif_best_match", "hybrid") and table and stop > start:
+        tab = index_token_table(index, kv)
     for r0 in range(start, stop, batch_size):
         r1 = min(stop, r0 + batch_size)
-        lists = index.keywords(range(r0, r1))
+        lists = index.keywords(range(r0, r1)) if vectors is None or tab is None else None
         qv = encode(lists, kv) if vectors is None else np.asarray(vectors[r0:r1], np.float32)
         cand, _ = index.search(qv, candidates + 1)
         cand[cand == np.arange(r0, r1)[:, None]] = -1  # itself
         cand[~np.any(qv != 0, axis=1)] = -1
         out_i[r0 - start:r1 - start], out_s[r0 - start:r1 - start] = _rerank_rows(
-            index, lists, cand, kv, kk, method, params, enc)
+            index, lists, cand, kv, kk, method, params, enc, tab, np.arange(r0, r1))
         if progress is not None:
             progress(r1 - start, stop - start)
     return Reranked(out_i, out_s, index.ids, method, candidates)
