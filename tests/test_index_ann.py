@@ -181,3 +181,14 @@ def test_hnsw_kind_and_indexes_saved_before_kinds(real_rows, real_index, tmp_pat
     (tmp_path / "h" / "meta.json").write_text(json.dumps(meta))
     with pytest.raises(SimvecFileNotFoundError, match="hnsw.usearch"):
         load_index(tmp_path / "h")
+
+
+def test_keyword_lists_given_as_strings_are_kept_whole(tmp_path):
+    kv = _kv()
+    lists = ["w1; w2", ["w3", "w4"], "w5, w6 w7"]
+    ix = build_index(encode(lists, kv), ["a", "b", "c"], encoder=encoder_info(kv),
+                     keyword_lists=lists)
+    ix.add(encode(["w8; w9"], kv), ["d"], keyword_lists=["w8; w9"])
+    assert ix.keywords([0, 3]) == ["w1; w2", "w8; w9"]  # not split into characters
+    ix.save(tmp_path / "ix")
+    assert load_index(tmp_path / "ix").keywords(range(4)) == lists + ["w8; w9"]

@@ -446,7 +446,9 @@ class AnnIndex:
         if has_kw:
             if self._keywords is None:
                 self._keywords = self.keywords(range(n0))
-            self._keywords = list(self._keywords) + [list(x) for x in keyword_lists]
+            # a list stays a list; a string ("a; b") is stored as given, split when read
+            self._keywords = list(self._keywords) + [x if isinstance(x, str) else list(x)
+                                                     for x in keyword_lists]
 
     def save(self, path) -> None:
         """Write the index folder atomically (a new folder swapped in; see the module doc).
@@ -470,7 +472,8 @@ class AnnIndex:
                 with open(tmp / "keywords.jsonl", "wb") as f:
                     pos = 0
                     for i, kw in enumerate(kws):
-                        line = (json.dumps(list(kw), ensure_ascii=False) + "\n").encode()
+                        kw = kw if isinstance(kw, str) else list(kw)
+                        line = (json.dumps(kw, ensure_ascii=False) + "\n").encode()
                         offsets[i] = pos
                         f.write(line)
                         pos += len(line)
@@ -607,8 +610,9 @@ def build_index_file(docs, model, out, *, id_field: str = "id", keywords_field: 
     """Encode a collection file and save its index: ``simvec index build DOCS -o OUT``.
 
     The documents are encoded by :func:`simvec.index.encode.encode_file` into
-    ``OUT.emb.npy`` (streamed, resumable), then indexed with their keyword lists (for
-    two-stage re-ranking) and saved atomically to the folder ``out``.
+    ``OUT.emb.npy`` (streamed, resumable), then indexed with their keyword lists and their
+    token table (:mod:`simvec.index.tokens`, for two-stage re-ranking) and saved atomically
+    to the folder ``out``.
 
     Parameters
     ----------
@@ -654,6 +658,10 @@ def build_index_file(docs, model, out, *, id_field: str = "id", keywords_field: 
         del by_id, all_lists
     ix = build_index(emb, None, keyword_lists=lists, **settings)
     ix.meta["no_vector"] = len(emb.no_vector)  # documents without a vector: not indexed
+    if keywords:  # the lists parsed once, saved with the index, for two-stage re-ranking
+        from simvec.index.tokens import index_token_table
+
+        index_token_table(ix, model)
     ix.save(out)
     return ix
 

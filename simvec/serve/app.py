@@ -262,6 +262,10 @@ def create_app(kv, *, vectors_name: str = "vectors", collection: Optional[Collec
         if collection is not None:
             raise SimvecValueError("give a collection or an index for /search, not both")
         index.check_encoder(encoder_info(kv))
+        if index.meta.get("has_keywords"):  # its saved token table, if any: fast re-ranking
+            from simvec.index.tokens import index_token_table
+
+            index_token_table(index, kv, build=False)
     index_name = None if index is None else (
         index.path.name if getattr(index, "path", None) is not None else "index")
     map_methods = tuple(m for m in available_projections() if m != "tsne")
