@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 pytest.importorskip("usearch")
+pytest.importorskip("faiss")
 
 from simvec._util import normalize_rows
 from simvec.errors import InputFormatError, SimvecFileNotFoundError, SimvecValueError

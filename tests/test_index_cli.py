@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 pytest.importorskip("usearch")
+pytest.importorskip("faiss")
 
 from simvec.cli.app import app
 

@@ -116,6 +116,7 @@ def test_cli_two_stages_sigint_then_resume(glove50, tmp_path):
     """``simvec index pairs INDEX``: Ctrl-C (SIGINT) after the first chunk, then the same
     command again: the file equals an uninterrupted run's."""
     pytest.importorskip("usearch")
+    pytest.importorskip("faiss")
     from typer.testing import CliRunner
 
     from simvec.cli.app import app

@@ -128,6 +128,7 @@ def test_parquet_bad_input_names_file_and_row(tmp_path, glove50):
 
 def test_cli_index_build_and_search_on_parquet(parquet_files, tmp_path):
     pytest.importorskip("usearch")
+    pytest.importorskip("faiss")
     from typer.testing import CliRunner
 
     from simvec.cli.app import app

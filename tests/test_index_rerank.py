@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 pytest.importorskip("usearch")
+pytest.importorskip("faiss")
 
 from conftest import data_path
 

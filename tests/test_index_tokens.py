@@ -129,6 +129,7 @@ def test_bad_inputs(kpcrowd, glove50):
 
 def test_index_keeps_saves_and_memory_maps_the_table(kpcrowd, glove50, tmp_path):
     pytest.importorskip("usearch")
+    pytest.importorskip("faiss")
     from simvec.index.ann import build_index, load_index
     from simvec.index.encode import encode, encoder_info
 
