@@ -254,9 +254,24 @@ def all_pairs_to_file(source, out, top_k: int = 10, *, kv=None, candidates: int 
                                                            ix.index_file),
                     "top_k": top_k, "candidates": candidates, "method": method}
 
+        # the documents' vectors as encoded for the index (INDEX.emb.npy beside the folder, as
+        # `simvec index build` writes it), instead of re-encoding each chunk's keyword lists
+        vectors = None
+        emb_path = source.with_name(source.name + ".emb.npy")
+        if emb_path.is_file():
+            from simvec.errors import SimvecError
+            from simvec.index.encode import load_embeddings
+
+            try:
+                emb = load_embeddings(emb_path)
+            except SimvecError:
+                emb = None
+            if emb is not None and emb.ids == ids and emb.encoder == ix.encoder:
+                vectors = emb.vectors
+
         def compute(r0, r1):
             res = rerank_all_pairs(ix, kv, top_k, candidates=candidates, method=method,
-                                   start=r0, stop=r1)
+                                   vectors=vectors, start=r0, stop=r1)
             return res.index, res.score
     else:
         from simvec.index.encode import load_embeddings
