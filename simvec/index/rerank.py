@@ -40,6 +40,7 @@ from simvec.errors import SimvecValueError
 from simvec.index.encode import encode, encoder_info
 from simvec.keywords.methods import DEFAULT_METHOD, MethodParams, get_method
 from simvec.index.tokens import TokenTable, build_token_table, index_token_table
+from simvec.kernels.sets import sorted_intersection_size
 from simvec.keywords.parse import KeywordEncoder, parse_collection
 
 __all__ = [
@@ -286,20 +287,8 @@ def _jaccard_table(aptr, alex, bptr, blex, pa, pb, out):  # pragma: no cover - n
     for t in prange(len(pa)):
         i, i1 = aptr[pa[t]], aptr[pa[t] + 1]
         j, j1 = bptr[pb[t]], bptr[pb[t] + 1]
-        union = (i1 - i) + (j1 - j)
-        inter = 0
-        while i < i1 and j < j1:
-            x = alex[i]
-            y = blex[j]
-            if x == y:
-                inter += 1
-                i += 1
-                j += 1
-            elif x < y:
-                i += 1
-            else:
-                j += 1
-        union -= inter
+        inter = sorted_intersection_size(alex, i, i1, blex, j, j1)
+        union = (i1 - i) + (j1 - j) - inter
         out[t] = inter / union if union else 0.0
 
 

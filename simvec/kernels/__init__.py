@@ -5,6 +5,7 @@
 * :mod:`simvec.kernels.best_match`: ``BestMatch``, weighted best-match alignment of every
   document against every other (the ``best_match`` / ``sif_best_match`` keyword methods).
 * :mod:`simvec.kernels.analogy`: ``solve_analogies`` (3CosAdd / 3CosMul) and the question reader.
+* :mod:`simvec.kernels.sets`: ``sorted_intersection_size`` (the Jaccard kernels' merge).
 
 Users reach them through the public API (``KeyedVectors.most_similar``,
 ``simvec.all_pairs_topk``, ``simvec.evaluate_word_analogies``).

@@ -28,6 +28,7 @@ from simvec.keywords.methods import (
 from simvec.keywords.parse import ParsedCollection, parse_collection
 from simvec.keywords.scorers import Blocks, BestMatchBlocks
 from simvec.keywords.weighting import SIF_A
+from simvec.kernels.sets import sorted_intersection_size
 
 __all__ = ["topk_blocks", "all_pairs_topk", "AllPairsTopK", "rank_collection"]
 
@@ -98,20 +99,7 @@ def _jaccard_pairs(ptr, keys, docs, nbrs, out):  # pragma: no cover - numba
                 continue
             b0 = ptr[j]
             b1 = ptr[j + 1]
-            p = a0
-            q = b0
-            inter = 0
-            while p < a1 and q < b1:
-                x = keys[p]
-                y = keys[q]
-                if x == y:
-                    inter += 1
-                    p += 1
-                    q += 1
-                elif x < y:
-                    p += 1
-                else:
-                    q += 1
+            inter = sorted_intersection_size(keys, a0, a1, keys, b0, b1)
             union = (a1 - a0) + (b1 - b0) - inter
             out[t, r] = inter / union if union > 0 else 0.0
 
