@@ -340,7 +340,7 @@ def evaluate(
     case_sensitive: Annotated[bool, typer.Option(help="Do not fold case.")] = False,
     word_frequencies: Annotated[str, typer.Option(help="Phrase/sentence pairs: where SIF's word probabilities p(w) come from: 'zipf' (vocabulary rank), 'corpus' (the word counts simvec ships, 30.7M tokens) or a word<TAB>count file.")] = "zipf",
     all_but_the_top: Annotated[bool, typer.Option("--all-but-the-top", help="Remove the mean and the top d/100 principal components of the vectors first (Mu & Viswanath 2018).")] = False,
-    sif_reference: Annotated[Optional[str], typer.Option(help="Phrase/sentence pairs: estimate SIF's common component on the texts of this pair file instead of on each evaluated file.")] = None,
+    sif_reference: Annotated[Optional[str], typer.Option(help="Phrase/sentence pairs: estimate SIF's common component (and uSIF's components and mean length) on the texts of this pair file instead of on each evaluated file.")] = None,
     bootstrap: Annotated[int, typer.Option(min=0, help="Phrase/sentence pairs: resamples for the 95% interval of each Spearman (0: none).")] = 1000,
     vectors: VectorsOpt = DEFAULT_VECTORS,
     input_format: InputFormatOpt = None,
