@@ -87,6 +87,11 @@ def _usearch():
 
 
 def _faiss():
+    # faiss logs at INFO which of its builds (AVX512, AVX2, generic) it could load; the CLI
+    # shows INFO, and the lines read like errors: keep them at WARNING
+    import logging
+
+    logging.getLogger("faiss.loader").setLevel(logging.WARNING)
     return import_optional("faiss", needed_by="simvec.index.ann", extra="index")
 
 
