@@ -171,7 +171,7 @@ class _BodyLimit:
 #: ``POST /similar`` requests whose keywords total at most this many characters (both lists)
 #: are scored on the event loop itself; larger ones go to the worker thread, under the time
 #: limit. The hop to the thread and back (two GIL hand-offs) cost more than the scoring of a
-#: typical pair (about 1 ms): answering inline took one server process from 377 to 582
+#: typical pair (about 1 ms): answering inline took one server process from 377 to 678-785
 #: requests/s at 32 clients (bench/serve.py, docs/benchmarks.md). At this bound the slowest
 #: inline request (1,024 characters of one- and two-letter words, 186 tokens a side) took
 #: 9.5 ms in-process; 2,048 characters took 16 ms. While the worker thread computes, small
