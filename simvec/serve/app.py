@@ -11,15 +11,17 @@ Endpoints (JSON; field names as the CLI's ``--format json``):
 ``GET /neighbors`` ``?word=W&word=V&topn=10`` -> nearest neighbours (``simvec neighbors``)
 ``POST /analogy``  a : b :: c : ? (``simvec analogy``)
 ``POST /search``   keyword-list queries ranked against the collection loaded at startup
-                   (:func:`simvec.rank_collection`); 404 when none is loaded
+                   (:func:`simvec.rank_collection`), or against an index in two stages
+                   (:func:`simvec.index.rerank.rerank`); 404 when neither is loaded
 ``POST /map``      2-D PCA (UMAP if installed) coordinates of words, for the page's map
 ``GET /``          the web page (static files inside the package; no CDN)
 ``GET /docs``      OpenAPI UI (FastAPI's; it loads its script from a CDN, unlike the page)
 =================  ==========================================================================
 
-All computation runs on one worker thread, so requests are answered in arrival order and the
-numba kernels are never entered concurrently; each request waits at most
-``Limits.time_limit_s``. Every error is a JSON object ``{"error", "field", "detail"}`` with a
+One computation runs at a time (a lock), so the numba kernels are never entered concurrently:
+a small ``/similar`` request (:data:`INLINE_MAX_CHARS`) is scored on the event loop when
+nothing else computes; every other request goes to one worker thread, in arrival order, and
+waits at most ``Limits.time_limit_s``. Every error is a JSON object ``{"error", "field", "detail"}`` with a
 4xx status (503 for the time limit); no traceback reaches a client.
 """
 
