@@ -59,6 +59,7 @@ def test_keywords_through_an_index_equals_the_exact_top_k(semeval, tmp_path, glo
     (["--index", "IX"], "--output", "required with --index"),
     (["--candidates", "5"], "--candidates", "with --index only"),
     (["--index", "IX", "-o", "o.jsonl", "-m", "wmd"], "--method", "cannot re-rank"),
+    (["--index", "IX", "-o", "o.jsonl", "-m", "soft_cosine"], "--method", "cannot re-rank"),
     (["--index", "IX", "-o", "o.jsonl", "--tokenizer", "jieba"], "--index", "default tokenizer"),
 ])
 def test_keywords_index_flag_errors(semeval, tmp_path, args, flag, text):

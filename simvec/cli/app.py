@@ -29,7 +29,7 @@ from simvec.cli.render import Table, write_output
 from simvec.cli.usage import OneLineErrors, version_callback
 from simvec.errors import SimvecValueError
 from simvec.keywords.methods import (
-    COMPARED_BY_DEFAULT, DEFAULT_METHOD, METHOD_NAMES, METHODS, PAIR_METHODS,
+    COMPARED_BY_DEFAULT, DEFAULT_METHOD, METHOD_NAMES, METHODS, PAIR_METHODS, PHRASE_METHODS,
 )
 
 __all__ = ["app", "main", "EXAMPLES"]
@@ -433,9 +433,9 @@ def keywords(
         if model is not None or tok is not None:
             raise typer.BadParameter("--index works with word vectors (--vectors) and the "
                                      "default tokenizer", param_hint="--index")
-        if method is not None and method in ("wmd", "joined"):
-            raise typer.BadParameter(f"{method} cannot re-rank single pairs; use mean, sif, "
-                                     "sif_best_match, hybrid or jaccard_tokens", param_hint="--method")
+        if method is not None and METHODS[method].pairwise is None:  # before the index build
+            raise typer.BadParameter(f"{method} cannot re-rank single pairs; use "
+                                     f"{', '.join(PHRASE_METHODS)}", param_hint="--method")
         res = keywords_index_run(docs, index, load, top_k=top_k, method=method,
                                  candidates=candidates, id_field=id_field,
                                  keywords_field=keywords_field, output=output, restart=restart,

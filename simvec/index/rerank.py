@@ -38,7 +38,7 @@ from numba import njit, prange
 from simvec._util import check_positive_int, normalize_rows
 from simvec.errors import SimvecValueError
 from simvec.index.encode import encode, encoder_info
-from simvec.keywords.methods import DEFAULT_METHOD, MethodParams, get_method
+from simvec.keywords.methods import DEFAULT_METHOD, PHRASE_METHODS, MethodParams, get_method
 from simvec.index.tokens import TokenTable, build_token_table, index_token_table
 from simvec.kernels.sets import sorted_intersection_size
 from simvec.keywords.parse import KeywordEncoder, parse_collection
@@ -114,7 +114,7 @@ def score_pairs(a_lists: Sequence, b_lists: Sequence, kv, method: str = DEFAULT_
     m = get_method(method)
     if m.pairwise is None:
         raise SimvecValueError(f"method {method!r} cannot score single pairs; use one of "
-                               f"mean, sif, sif_best_match, hybrid, jaccard_tokens")
+                               f"{', '.join(PHRASE_METHODS)}")
     if len(a_lists) != len(b_lists):
         raise SimvecValueError(f"{len(a_lists)} left lists but {len(b_lists)} right lists")
     params = params or MethodParams()
