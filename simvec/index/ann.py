@@ -203,11 +203,12 @@ class _Ivf:
         faiss = _faiss()
         quantizer = faiss.IndexFlatIP(d)
         index = faiss.IndexIVFFlat(quantizer, d, params["nlist"], faiss.METRIC_INNER_PRODUCT)
-        x = np.ascontiguousarray(train, dtype=np.float32)
-        m = min(len(x), IVF_TRAIN_PER_LIST * params["nlist"])
-        if m < len(x):  # a seeded sample, as faiss's own subsampling but reproducible here
-            x = x[np.sort(np.random.default_rng(0).choice(len(x), m, replace=False))]
-        index.train(np.ascontiguousarray(x))
+        n = len(train)
+        m = min(n, IVF_TRAIN_PER_LIST * params["nlist"])
+        if m < n:  # a seeded sample, as faiss's own subsampling but reproducible here; taken
+            # before the copy, so a memory-mapped collection is not copied whole for training
+            train = train[np.sort(np.random.default_rng(0).choice(n, m, replace=False))]
+        index.train(np.ascontiguousarray(train, dtype=np.float32))
         index.nprobe = params["nprobe"]
         return cls(index, params)
 
