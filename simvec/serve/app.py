@@ -273,11 +273,6 @@ def create_app(kv, *, vectors_name: str = "vectors", collection: Optional[Collec
     map_methods = tuple(m for m in available_projections() if m != "tsne")
     R = S.request_models(limits, map_methods)
     Word = R.Word
-    # SIF weights: word_probabilities=None takes the library's cached, read-only Zipf weights
-    # (simvec.keywords.weighting.zipf_sif_weights). Passing precomputed Zipf probabilities
-    # instead gave the same scores but recomputed the 400,000 weights on every request (43% of
-    # the server's CPU under load).
-    probabilities = None
     workers: list = []  # the one worker thread, (re)made on demand: an app may be run again
 
     def executor():
@@ -385,8 +380,11 @@ def create_app(kv, *, vectors_name: str = "vectors", collection: Optional[Collec
     def similar_work(req):
         from simvec.keywords.pair import similarity_report
 
-        payload = similarity_report(req.a, req.b, kv, vectors=vectors_name,
-                                    word_probabilities=probabilities)
+        # no word_probabilities: the library's cached, read-only Zipf SIF weights
+        # (simvec.keywords.weighting.zipf_sif_weights). Passing precomputed Zipf
+        # probabilities gave the same scores but recomputed the 400,000 weights on every
+        # request (43% of the server's CPU under load).
+        payload = similarity_report(req.a, req.b, kv, vectors=vectors_name)
         used_a = [k for k in payload["a"] if k not in payload["oov_a"]]
         used_b = [k for k in payload["b"] if k not in payload["oov_b"]]
         if req.heatmap and used_a and used_b:
@@ -454,7 +452,7 @@ def create_app(kv, *, vectors_name: str = "vectors", collection: Optional[Collec
         from simvec.keywords.topk import rank_collection
 
         res = rank_collection(req.queries, collection.ids, collection.keyword_lists, kv,
-                              k=req.k, method=req.method, word_probabilities=probabilities)
+                              k=req.k, method=req.method)
         results = [{"query": q, "neighbors": []} for q in range(len(req.queries))]
         for q, rank, other, score, jac in res.rows():
             results[q]["neighbors"].append({"rank": rank, "id": str(other), "score": score,
